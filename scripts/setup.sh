@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything beyond node_modules that the lake and its tests need, idempotently:
+# the Python virtualenv (.venv) with the pinned Glue-script dependencies, the Spark jars
+# (Avro, JDBC drivers) and, where missing, the PostgreSQL and MariaDB servers (Debian packages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+
+# Python: one venv for the Glue scripts, their tests and the local lake's helpers.
+stamp=.venv/.requirements.sha
+want=$(sha256sum glue-scripts/requirements.txt | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing Python dependencies into .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r glue-scripts/requirements.txt
+  echo "$want" > "$stamp"
+fi
+
+# Spark jars from Maven Central, through Maven (so any mirror the machine's Maven uses applies).
+if [ ! -f glue-scripts/jars/lib/.complete ]; then
+  command -v mvn >/dev/null || { echo "[setup] Maven (mvn) is required to fetch the Spark jars: apt-get install maven" >&2; exit 1; }
+  say "fetching Spark jars (spark-avro, JDBC drivers) with Maven"
+  mvn --batch-mode --quiet -f glue-scripts/jars/pom.xml dependency:copy-dependencies -DoutputDirectory=lib
+  touch glue-scripts/jars/lib/.complete
+fi
+
+# Database servers for the local sources (started on loopback by the tests and `npm run lake`).
+missing=()
+[ -x "$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n1)" ] || missing+=(postgresql)
+command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]} (Debian packages)"
+    apt-get update -qq
+    # policy-rc.d keeps the packages from starting system-wide servers; the project starts its own.
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    rm -f /usr/sbin/policy-rc.d
+  else
+    echo "[setup] missing database servers: ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install ${missing[*]}) and re-run." >&2
+    exit 1
+  fi
+fi
+say "ready"
