@@ -1,0 +1,339 @@
+/**
+ * The lake's stack config (`medallion-lake:lake`): the zod schema, its defaults and `parseLakeConfig`.
+ * Validation is pure and runs before any resource is registered; every problem is reported at once.
+ */
+import { z } from "zod";
+
+export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** Default TCP port per source engine. */
+export const DEFAULT_PORTS: Record<Engine, number> = { postgres: 5432, mysql: 3306, sqlserver: 1433 };
+
+export const WORKER_TYPES = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"] as const;
+export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
+export const SIMPLE_COLUMN_TYPES = ["string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp"] as const;
+
+/** Athena's smallest allowed per-query bytes-scanned cutoff (10 MB). */
+export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
+
+/** One problem in the config: where (`sources[1].engine`) and what. */
+export interface LakeConfigIssue {
+    path: string;
+    message: string;
+}
+
+/** Thrown by `parseLakeConfig` (and naming checks); the message lists every issue, one per line. */
+export class LakeConfigError extends Error {
+    readonly issues: LakeConfigIssue[];
+    constructor(issues: LakeConfigIssue[]) {
+        super(
+            `Invalid medallion-lake:lake config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n"),
+        );
+        this.name = "LakeConfigError";
+        this.issues = issues;
+    }
+}
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: () => `expected one of ${values.join(", ")}` });
+
+/** Identifier used in Glue table names and S3 paths: lowercase letters, digits, underscores. */
+const identifier = z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, "must start with a lowercase letter and contain only a-z, 0-9 and _")
+    .max(32, "must be at most 32 characters");
+
+const DECIMAL_RE = /^decimal\((\d{1,2}),\s*(\d{1,2})\)$/;
+
+/** Validates a column type name: one of the simple types or `decimal(p,s)` with 1 <= p <= 38, 0 <= s <= p. */
+export function columnTypeProblem(type: string): string | undefined {
+    if ((SIMPLE_COLUMN_TYPES as readonly string[]).includes(type)) return undefined;
+    const m = DECIMAL_RE.exec(type);
+    if (m) {
+        const [p, s] = [Number(m[1]), Number(m[2])];
+        if (p >= 1 && p <= 38 && s <= p) return undefined;
+        return `decimal precision must be 1..38 and scale 0..precision, got ${type}`;
+    }
+    return `expected one of ${SIMPLE_COLUMN_TYPES.join(", ")}, decimal(p,s); got "${type}"`;
+}
+
+const columnType = z.string().superRefine((t, ctx) => {
+    const problem = columnTypeProblem(t);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const columnSpec = z.union([
+    columnType,
+    z.strictObject({
+        type: columnType,
+        /** Spark datetime pattern used to parse string values, e.g. `M/d/yyyy HH:mm:ss`. */
+        format: z.string().min(1),
+    }),
+]);
+
+const tableObject = z.strictObject({
+    name: z.string().min(1),
+    primaryKey: z.array(z.string().min(1)).min(1).optional(),
+    watermarkColumn: z.string().min(1).optional(),
+    partitionColumn: z.string().min(1).optional(),
+    dateColumn: z.string().min(1).optional(),
+    columns: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers"), columnSpec).optional(),
+});
+
+const tableSpec = z.union([z.string().min(1), tableObject]);
+
+const source = z
+    .strictObject({
+        name: identifier,
+        engine: oneOf(ENGINES),
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).optional(),
+        database: z.string().min(1),
+        /** ARN of an existing Secrets Manager secret holding `username` and `password`. */
+        secretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "must be a Secrets Manager secret ARN").optional(),
+        /** Name of a Pulumi secret config key (e.g. `ecommDbPassword` or `medallion-lake:ecommDbPassword`). */
+        passwordSecret: z.string().regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a Pulumi config key name").optional(),
+        username: z.string().min(1).optional(),
+        /** Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL). */
+        enforceSsl: z.boolean().default(true),
+        tables: z.array(tableSpec).min(1, "at least one table is required"),
+    })
+    .superRefine((s, ctx) => {
+        if (s.secretArn && s.passwordSecret) {
+            ctx.addIssue({ code: "custom", path: ["passwordSecret"], message: "set either secretArn or passwordSecret, not both" });
+        } else if (!s.secretArn && !s.passwordSecret) {
+            ctx.addIssue({ code: "custom", path: ["secretArn"], message: "credentials required: set secretArn, or passwordSecret with username" });
+        }
+        if (s.passwordSecret && !s.username) {
+            ctx.addIssue({ code: "custom", path: ["username"], message: "required when passwordSecret is set" });
+        }
+        const shortNames = new Map<string, number>();
+        s.tables.forEach((t, i) => {
+            const def = typeof t === "string" ? { name: t } : t;
+            const parts = def.name.split(".");
+            const qualified = s.engine !== "mysql";
+            const shapeOk = qualified ? parts.length === 2 : parts.length === 1;
+            const partsOk = parts.every((p) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(p));
+            const namePath = typeof t === "string" ? ["tables", i] : ["tables", i, "name"];
+            if (!shapeOk || !partsOk) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: namePath,
+                    message: qualified
+                        ? `${s.engine} tables must be named schema.table, got "${def.name}"`
+                        : `mysql tables must be named table (no schema), got "${def.name}"`,
+                });
+                return;
+            }
+            const short = parts[parts.length - 1].toLowerCase();
+            if (shortNames.has(short)) {
+                ctx.addIssue({ code: "custom", path: namePath, message: `table short name "${short}" already used by tables[${shortNames.get(short)}]` });
+            } else {
+                shortNames.set(short, i);
+            }
+            if (typeof t !== "string" && t.columns) {
+                const known = new Set(Object.keys(t.columns));
+                const refs: [string, string | undefined][] = [
+                    ["watermarkColumn", t.watermarkColumn],
+                    ["partitionColumn", t.partitionColumn],
+                    ["dateColumn", t.dateColumn],
+                ];
+                for (const [field, col] of refs) {
+                    if (col && !known.has(col)) {
+                        ctx.addIssue({ code: "custom", path: ["tables", i, field], message: `"${col}" is not in columns` });
+                    }
+                }
+                (t.primaryKey ?? []).forEach((col, k) => {
+                    if (!known.has(col)) ctx.addIssue({ code: "custom", path: ["tables", i, "primaryKey", k], message: `"${col}" is not in columns` });
+                });
+                if (t.dateColumn && known.has(t.dateColumn)) {
+                    const spec = t.columns[t.dateColumn];
+                    const type = typeof spec === "string" ? spec : spec.type;
+                    if (type !== "date" && type !== "timestamp") {
+                        ctx.addIssue({ code: "custom", path: ["tables", i, "dateColumn"], message: `must be a date or timestamp column, "${t.dateColumn}" is ${type}` });
+                    }
+                }
+            }
+        });
+    });
+
+const retention = z
+    .strictObject({
+        bronze: z
+            .strictObject({
+                /** Days until bronze objects move to STANDARD_IA (S3 minimum 30). */
+                infrequentAccessDays: z.number().int().min(30, "S3 requires at least 30 days before STANDARD_IA").default(30),
+                /** Days until bronze objects move to GLACIER; at least infrequentAccessDays + 30. */
+                archiveDays: z.number().int().min(60).default(90),
+            })
+            .prefault({})
+            .superRefine((b, ctx) => {
+                if (b.archiveDays < b.infrequentAccessDays + 30) {
+                    ctx.addIssue({ code: "custom", path: ["archiveDays"], message: `must be at least infrequentAccessDays + 30 (${b.infrequentAccessDays + 30}), S3 keeps objects 30 days in STANDARD_IA` });
+                }
+            }),
+        /** Days until noncurrent object versions expire, in every versioned bucket. */
+        noncurrentVersionDays: z.number().int().min(1).default(30),
+    })
+    .prefault({});
+
+export const lakeConfigSchema = z
+    .strictObject({
+        /** Lake name; prefixes every resource, bucket and catalog database name. */
+        name: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be lowercase letters, digits and hyphens, start with a letter, not end with a hyphen")
+            .max(16, "must be at most 16 characters (bucket names are limited to 63)")
+            .refine((n) => !n.includes("--"), "must not contain consecutive hyphens"),
+        /** Where the Glue connections' ENIs are placed: a private subnet that can reach the sources. */
+        network: z
+            .strictObject({
+                subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)"),
+                availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone like us-east-1a"),
+                securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-...)")).min(1),
+            })
+            .optional(),
+        sources: z.array(source).min(1, "at least one source is required"),
+        jobs: z
+            .strictObject({
+                glueVersion: oneOf(GLUE_VERSIONS).default("5.0"),
+                workerType: oneOf(WORKER_TYPES).default("G.1X"),
+                numberOfWorkers: z.number().int().min(2).max(299).default(2),
+                timeoutMinutes: z.number().int().min(1).max(2880).default(60),
+                maxRetries: z.number().int().min(0).max(10).default(0),
+            })
+            .prefault({}),
+        /** Glue cron expression, e.g. `cron(0 2 * * ? *)`; unset runs the workflow on demand. */
+        schedule: z.string().regex(/^cron\(\S+( \S+){5}\)$/, "must be a Glue cron expression with six fields, e.g. cron(0 2 * * ? *)").optional(),
+        athena: z
+            .strictObject({
+                bytesScannedCutoffPerQuery: z.number().int().min(MIN_BYTES_SCANNED_CUTOFF, `must be at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB)`).default(10 * 1024 ** 3),
+                resultRetentionDays: z.number().int().min(1).default(7),
+                engineVersion: z.string().min(1).default("Athena engine version 3"),
+            })
+            .prefault({}),
+        retention,
+        /** Pulumi `protect` on every resource. */
+        protect: z.boolean().default(true),
+        /** Keep data buckets, catalog databases and the KMS key in AWS when removed from the stack; defaults to `protect`. */
+        retainOnDelete: z.boolean().optional(),
+        /** Let `pulumi destroy` delete non-empty buckets. */
+        forceDestroy: z.boolean().default(false),
+        tags: z
+            .record(z.string().min(1).max(128).regex(/^(?!aws:)/, "the aws: prefix is reserved"), z.string().max(256))
+            .default({}),
+    })
+    .superRefine((c, ctx) => {
+        const seen = new Map<string, number>();
+        c.sources.forEach((s, i) => {
+            if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["sources", i, "name"], message: `duplicate source name "${s.name}" (also sources[${seen.get(s.name)}])` });
+            else seen.set(s.name, i);
+        });
+        for (const reserved of ["lake", "environment"]) {
+            if (reserved in c.tags) ctx.addIssue({ code: "custom", path: ["tags", reserved], message: "reserved: the component sets this tag" });
+        }
+        if (c.forceDestroy && (c.retainOnDelete ?? c.protect)) {
+            ctx.addIssue({ code: "custom", path: ["forceDestroy"], message: "cannot be true while data is protected or retained (protect / retainOnDelete)" });
+        }
+    });
+
+type ParsedRaw = z.output<typeof lakeConfigSchema>;
+export type ColumnType = string;
+export interface ColumnDef {
+    type: ColumnType;
+    format: string | null;
+}
+export interface TableConfig {
+    /** Table as named in the source database. */
+    name: string;
+    primaryKey: string[];
+    watermarkColumn: string | null;
+    partitionColumn: string | null;
+    dateColumn: string | null;
+    /** Declared columns in config order; empty means "no typing" (all columns as read). */
+    columns: { name: string; type: ColumnType; format: string | null }[];
+}
+export interface SourceConfig extends Omit<ParsedRaw["sources"][number], "tables" | "port"> {
+    port: number;
+    tables: TableConfig[];
+}
+export interface LakeConfig extends Omit<ParsedRaw, "sources" | "retainOnDelete"> {
+    sources: SourceConfig[];
+    retainOnDelete: boolean;
+}
+
+/** `sources[1].engine` from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+    return path
+        .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
+        .join("");
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+    if (issue.code === "invalid_type") {
+        return issue.input === undefined ? "required" : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    }
+    return issue.message;
+}
+
+function describe(v: unknown): string {
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "array";
+    return typeof v;
+}
+
+/** Flattens zod issues; unknown keys get one issue each, at their own path. */
+function toIssues(issues: readonly z.core.$ZodIssue[]): LakeConfigIssue[] {
+    const out: LakeConfigIssue[] = [];
+    for (const issue of issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const key of issue.keys) {
+                const hint = /^pass(word)?$/i.test(key) ? " (plaintext passwords are not allowed: use passwordSecret or secretArn)" : "";
+                out.push({ path: formatPath([...issue.path, key]), message: `unknown field${hint}` });
+            }
+        } else if (issue.code === "invalid_union") {
+            // Report the branch that got furthest (deepest path) instead of zod's generic "invalid input".
+            const branches = issue.errors.map((errs) => toIssues(errs.map((e) => ({ ...e, path: [...issue.path, ...e.path] }))));
+            const best = branches.sort((a, b) => depth(b) - depth(a))[0];
+            out.push(...(best && best.length > 0 ? best : [{ path: formatPath(issue.path), message: issue.message }]));
+        } else {
+            out.push({ path: formatPath(issue.path), message: issueMessage(issue) });
+        }
+    }
+    return out;
+}
+
+const depth = (issues: LakeConfigIssue[]) => Math.max(0, ...issues.map((i) => i.path.length));
+
+function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
+    if (typeof t === "string") {
+        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [] };
+    }
+    return {
+        name: t.name,
+        primaryKey: t.primaryKey ?? [],
+        watermarkColumn: t.watermarkColumn ?? null,
+        partitionColumn: t.partitionColumn ?? null,
+        dateColumn: t.dateColumn ?? null,
+        columns: Object.entries(t.columns ?? {}).map(([name, c]) =>
+            typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
+        ),
+    };
+}
+
+/**
+ * Validates the raw `medallion-lake:lake` object and applies defaults.
+ * @throws LakeConfigError listing every problem with its path.
+ */
+export function parseLakeConfig(raw: unknown): LakeConfig {
+    const result = lakeConfigSchema.safeParse(raw);
+    if (!result.success) throw new LakeConfigError(toIssues(result.error.issues));
+    const c = result.data;
+    return {
+        ...c,
+        retainOnDelete: c.retainOnDelete ?? c.protect,
+        sources: c.sources.map((s) => ({ ...s, port: s.port ?? DEFAULT_PORTS[s.engine], tables: s.tables.map(normalizeTable) })),
+    };
+}

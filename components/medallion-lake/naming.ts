@@ -1,0 +1,107 @@
+/**
+ * Pure naming rules: every AWS name the lake uses is derived here from the lake name and the
+ * environment (Pulumi stack name), so outputs are predictable and validated up front.
+ */
+import { Engine, LakeConfigError } from "./config";
+
+export const LAYERS = ["bronze", "silver", "gold"] as const;
+export type Layer = (typeof LAYERS)[number];
+
+/** Bucket purposes; each is one bucket. */
+export const BUCKET_PURPOSES = ["bronze", "silver", "gold", "query-results", "assets", "logs"] as const;
+export type BucketPurpose = (typeof BUCKET_PURPOSES)[number];
+
+/** Longest environment accepted, so `<lake>-<env>-query-results-<account id>` stays within S3's 63 characters. */
+export const MAX_ENVIRONMENT_LENGTH = 16;
+
+/**
+ * Validates the environment (stack name): lowercase letters, digits and hyphens, starting with a letter.
+ * @throws LakeConfigError at path `environment`.
+ */
+export function validateEnvironment(environment: string): void {
+    const problems: string[] = [];
+    if (!/^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/.test(environment) || environment.includes("--")) {
+        problems.push(`"${environment}" must be lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen`);
+    }
+    if (environment.length > MAX_ENVIRONMENT_LENGTH) problems.push(`"${environment}" must be at most ${MAX_ENVIRONMENT_LENGTH} characters`);
+    if (problems.length > 0) throw new LakeConfigError(problems.map((message) => ({ path: "environment", message })));
+}
+
+/** `tickit-dev`: prefix for resource names that allow hyphens (Glue jobs, crawlers, connections, workgroup). */
+export function resourcePrefix(lake: string, environment: string): string {
+    return `${lake}-${environment}`;
+}
+
+/** `tickit_dev`: Glue/Athena names allow only lowercase letters, digits and underscores. */
+export function catalogPrefix(lake: string, environment: string): string {
+    return `${lake}_${environment}`.replace(/-/g, "_");
+}
+
+/** Glue catalog database names: `tickit_dev_source`, `tickit_dev_bronze`, ... */
+export function databaseNames(lake: string, environment: string): Record<"source" | Layer, string> {
+    const p = catalogPrefix(lake, environment);
+    return { source: `${p}_source`, bronze: `${p}_bronze`, silver: `${p}_silver`, gold: `${p}_gold` };
+}
+
+/**
+ * Globally unique bucket name: `<lake>-<env>-<purpose>-<account id>-<region>` when it fits in 63
+ * characters, else without the region (the account id alone keeps it unique per account).
+ */
+export function bucketName(lake: string, environment: string, purpose: BucketPurpose, accountId: string, region: string): string {
+    const withRegion = `${lake}-${environment}-${purpose}-${accountId}-${region}`;
+    const name = withRegion.length <= 63 ? withRegion : `${lake}-${environment}-${purpose}-${accountId}`;
+    if (name.length > 63 || !/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) {
+        throw new LakeConfigError([{ path: "name", message: `derived bucket name "${name}" is not a valid S3 bucket name` }]);
+    }
+    return name;
+}
+
+/** Glue connection name for a source. */
+export function connectionName(lake: string, environment: string, source: string): string {
+    return `${resourcePrefix(lake, environment)}-${source}`;
+}
+
+/** Crawler table prefix: tables land in the source database as `<source>_<db>_<schema>_<table>`. */
+export function crawlerTablePrefix(source: string): string {
+    return `${source}_`;
+}
+
+/** Splits a configured table name into its schema (null for mysql) and table parts. */
+export function splitTableName(engine: Engine, name: string): { schema: string | null; table: string } {
+    const parts = name.split(".");
+    return engine === "mysql" ? { schema: null, table: parts[0] } : { schema: parts[0], table: parts[1] };
+}
+
+/** Short table name (last segment, lowercase), unique per source: the lake's table name. */
+export function shortTableName(name: string): string {
+    const parts = name.split(".");
+    return parts[parts.length - 1].toLowerCase();
+}
+
+/** JDBC crawler include path: `db/schema/table` for postgres and sqlserver, `db/table` for mysql. */
+export function crawlerPath(engine: Engine, database: string, tableName: string): string {
+    const { schema, table } = splitTableName(engine, tableName);
+    return schema === null ? `${database}/${table}` : `${database}/${schema}/${table}`;
+}
+
+/** Glue's name for a crawled JDBC table: prefix + include path with `/` and `.` as `_`, lowercased. */
+export function catalogTableName(source: string, engine: Engine, database: string, tableName: string): string {
+    return `${crawlerTablePrefix(source)}${crawlerPath(engine, database, tableName)}`.replace(/[/.]/g, "_").toLowerCase();
+}
+
+/** Lake table name in the bronze and silver databases: `<source>_<table>`. */
+export function layerTableName(source: string, tableName: string): string {
+    return `${source}_${shortTableName(tableName)}`;
+}
+
+/** JDBC URL per engine. */
+export function jdbcUrl(engine: Engine, host: string, port: number, database: string): string {
+    switch (engine) {
+        case "postgres":
+            return `jdbc:postgresql://${host}:${port}/${database}`;
+        case "mysql":
+            return `jdbc:mysql://${host}:${port}/${database}`;
+        case "sqlserver":
+            return `jdbc:sqlserver://${host}:${port};databaseName=${database}`;
+    }
+}

@@ -1,0 +1,192 @@
+/**
+ * Runs a Pulumi program in-process under `pulumi.runtime.setMocks`, with no CLI, engine or cloud,
+ * and returns every registered resource with its inputs and options. Used by the unit tests,
+ * `npm run plan` and the policy-pack tests.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+/** One resource as the program registered it. */
+export interface MockResource {
+    /** Pulumi type token, e.g. `aws:s3/bucket:Bucket`. */
+    type: string;
+    /** Logical name. */
+    name: string;
+    urn: string;
+    /** Mocked physical id (empty for component resources). */
+    id: string;
+    /** True for provider (custom) resources, false for components and the stack. */
+    custom: boolean;
+    /** Inputs with secrets unwrapped to their plain values (see `secretPaths`). */
+    inputs: Record<string, any>;
+    /** Paths (`secretString`, `tags.owner`) of inputs that were marked secret. */
+    secretPaths: string[];
+    /** Parent URN ("" for the stack). */
+    parent: string;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** URNs this resource explicitly depends on (dependsOn and input dependencies). */
+    dependencies: string[];
+}
+
+export interface MockRunOptions {
+    /** Stack (environment) name. */
+    stack: string;
+    /** Pulumi project name; default `medallion-lake`. */
+    project?: string;
+    /** Config keys (`medallion-lake:lake`, `aws:region`, ...). Non-string values are JSON-encoded as Pulumi does. */
+    config: Record<string, unknown>;
+    /** Config keys whose values are secrets (`pulumi config set --secret`). */
+    secretKeys?: string[];
+    /** Run as a preview (unknowns stay unknown); default false. */
+    preview?: boolean;
+    /** The program; its return value becomes the stack outputs. */
+    program: () => unknown;
+}
+
+export interface MockRunResult {
+    resources: MockResource[];
+    /** Stack outputs, fully resolved (secrets unwrapped). */
+    outputs: Record<string, any>;
+}
+
+/** Account id the mocks report for `aws.getCallerIdentity`. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Strips Pulumi's secret wrappers, recording where they were. */
+function unwrapSecrets(value: any, at: string, found: string[]): any {
+    if (value === null || typeof value !== "object") return value;
+    if (value[SIG_KEY] === SECRET_SIG) {
+        found.push(at);
+        return unwrapSecrets(value.value, at, []);
+    }
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, found));
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value; // assets, archives, resources
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, found)]));
+}
+
+/** AWS service of a type token (`aws:s3/bucket:Bucket` -> `s3`). */
+function service(type: string): string {
+    return type.split(":")[1]?.split("/")[0] ?? "mock";
+}
+
+/** Plausible provider state: inputs plus the id, name and ARN attributes AWS would return. */
+function mockState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+    const physical = inputs.name ?? inputs.bucket ?? `${name}-${Math.abs(hash(type + name)).toString(16)}`;
+    const arn = `arn:aws:${service(type)}:${region}:${MOCK_ACCOUNT_ID}:${type.split(":").pop()?.toLowerCase()}/${physical}`;
+    const id = type === "aws:kms/key:Key" ? `key-${Math.abs(hash(name)).toString(16)}` : String(physical);
+    return { id, state: { ...inputs, name: physical, arn, id, keyId: id, bucket: inputs.bucket ?? physical } };
+}
+
+function hash(s: string): number {
+    let h = 0;
+    for (const c of s) h = (Math.imul(31, h) + c.charCodeAt(0)) | 0;
+    return h;
+}
+
+/** Data-source answers for the invokes a program may make. */
+function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+        default:
+            throw new Error(`runUnderMocks: no mock for invoke ${token} (inputs ${JSON.stringify(inputs)})`);
+    }
+}
+
+// The SDK's internal RPC drain; not in its typings, so checked at run time.
+const runtimeInternals = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void>; getMonitor?: () => any };
+
+let running = false;
+
+/**
+ * Runs `program` as stack `stack` under mocks and returns what it registered. Runs are serialized:
+ * the SDK keeps one global runtime state, which each run resets (options, config, monitor).
+ */
+export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult> {
+    if (running) throw new Error("runUnderMocks: another run is in progress in this process; await it first");
+    if (!runtimeInternals.waitForRPCs || !runtimeInternals.getMonitor) {
+        throw new Error("runUnderMocks: this @pulumi/pulumi version lacks runtime.waitForRPCs/getMonitor");
+    }
+    running = true;
+    try {
+        const region = typeof opts.config["aws:region"] === "string" ? (opts.config["aws:region"] as string) : "us-east-1";
+        const resources: MockResource[] = [];
+        const failures: Error[] = [];
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => mockState(args.type, args.name, args.inputs, region),
+                call: (args) => mockCall(args.token, args.inputs, region),
+            },
+            opts.project ?? "medallion-lake",
+            opts.stack,
+            opts.preview ?? false,
+        );
+        pulumi.runtime.setAllConfig(
+            Object.fromEntries(Object.entries(opts.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+            opts.secretKeys ?? [],
+        );
+        // Wrap the mock monitor to see the registration request itself: the Mocks interface gets
+        // neither the parent nor protect/retainOnDelete.
+        const monitor = runtimeInternals.getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+            register(req, (err: any, resp: any) => {
+                if (err) {
+                    failures.push(err instanceof Error ? err : new Error(String(err)));
+                } else {
+                    const secretPaths: string[] = [];
+                    resources.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        urn: resp.getUrn(),
+                        id: resp.getId(),
+                        custom: req.getCustom(),
+                        inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()), "", secretPaths),
+                        secretPaths,
+                        parent: req.getParent(),
+                        protect: req.getProtect() === true,
+                        retainOnDelete: req.getRetainondelete() === true,
+                        dependencies: req.getDependenciesList(),
+                    });
+                }
+                callback(err, resp);
+            });
+
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => opts.program());
+        await runtimeInternals.waitForRPCs();
+        if (failures.length > 0) throw failures[0];
+        const found: string[] = [];
+        return { resources, outputs: unwrapSecrets(outputs ?? {}, "", found) };
+    } finally {
+        running = false;
+    }
+}
+
+/** The repository root (the folder holding Pulumi.yaml). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Loads `Pulumi.<env>.yaml` into the config map `runUnderMocks` takes (keys like
+ * `medallion-lake:lake`, `aws:region`). Secure values (`{ secure: ... }`) are listed in
+ * `secretKeys`; they are ciphertext and must be replaced by the caller to be usable.
+ */
+export function loadStackConfig(env: string, root: string = PROJECT_ROOT): { config: Record<string, unknown>; secretKeys: string[] } {
+    const file = path.join(root, `Pulumi.${env}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`loadStackConfig: ${file} does not exist (no stack "${env}")`);
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const config: Record<string, unknown> = doc.config ?? {};
+    const secretKeys = Object.entries(config)
+        .filter(([, v]) => v !== null && typeof v === "object" && "secure" in (v as object))
+        .map(([k]) => k);
+    return { config: { ...config }, secretKeys };
+}
