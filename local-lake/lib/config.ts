@@ -1,0 +1,30 @@
+/**
+ * The stack config the local lake runs: the same `Pulumi.<stack>.yaml` and the same validation and
+ * lake spec as `pulumi up`, so local and AWS runs share one definition.
+ */
+import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { loadStackConfig } from "../../stacks/mock-run";
+
+export const LAKE_CONFIG_KEY = "medallion-lake:lake";
+
+export interface LakeStack {
+    stack: string;
+    config: LakeConfig;
+    spec: LakeSpec;
+    /** `aws:region` of the stack, for the Athena client. */
+    region: string | undefined;
+}
+
+/** Reads and validates `Pulumi.<stack>.yaml`; errors name the file and every bad field. */
+export function loadLakeStack(stack: string, root?: string): LakeStack {
+    const { config: raw } = loadStackConfig(stack, root);
+    const file = `Pulumi.${stack}.yaml`;
+    if (raw[LAKE_CONFIG_KEY] === undefined) throw new Error(`${file} has no "${LAKE_CONFIG_KEY}" config object`);
+    try {
+        const config = parseLakeConfig(raw[LAKE_CONFIG_KEY]);
+        const region = typeof raw["aws:region"] === "string" ? (raw["aws:region"] as string) : undefined;
+        return { stack, config, spec: lakeSpec(config, stack), region };
+    } catch (e) {
+        throw new Error(`${file}: ${(e as Error).message}`);
+    }
+}

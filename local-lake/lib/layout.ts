@@ -1,0 +1,56 @@
+/**
+ * Where the local lake keeps everything, under one project-local data folder (`.local-lake/` by
+ * default, gitignored). The lake folders are laid out exactly as the S3 buckets are.
+ */
+import * as path from "path";
+import { pathToFileURL } from "url";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const DEFAULT_DATA_DIR = path.join(PROJECT_ROOT, ".local-lake");
+
+export type Layer = "bronze" | "silver" | "gold";
+export const LAYERS: readonly Layer[] = ["bronze", "silver", "gold"];
+
+export interface LakeLayout {
+    dataDir: string;
+    /** Database servers' data, servers.json and connections.json (the localdb `--data-dir`). */
+    sourcesDir: string;
+    /** Local Glue catalog written by the crawl step: `<catalogDir>/<database>/<table>.json`. */
+    catalogDir: string;
+    /** One folder per bucket: bronze, silver, gold, assets. */
+    lakeDir: string;
+    layers: Record<Layer, string>;
+    assetsDir: string;
+    /** The lake spec the jobs read (on AWS the component uploads it to the assets bucket). */
+    specFile: string;
+    /** The bronze job's `local_connections` file, written by `localdb load`. */
+    connectionsFile: string;
+    /** The last successful run of each step, to resume incrementally. */
+    stateFile: string;
+}
+
+export function lakeLayout(dataDir: string = DEFAULT_DATA_DIR): LakeLayout {
+    const root = path.resolve(dataDir);
+    const lakeDir = path.join(root, "lake");
+    const sourcesDir = path.join(root, "sources");
+    return {
+        dataDir: root,
+        sourcesDir,
+        catalogDir: path.join(root, "catalog"),
+        lakeDir,
+        layers: {
+            bronze: path.join(lakeDir, "bronze"),
+            silver: path.join(lakeDir, "silver"),
+            gold: path.join(lakeDir, "gold"),
+        },
+        assetsDir: path.join(lakeDir, "assets"),
+        specFile: path.join(lakeDir, "assets", "lake-spec.json"),
+        connectionsFile: path.join(sourcesDir, "connections.json"),
+        stateFile: path.join(root, "run-state.json"),
+    };
+}
+
+/** `file:///abs/path` — what the jobs get instead of `s3://bucket`, so Spark sees the same kind of URI. */
+export function fileUri(p: string): string {
+    return pathToFileURL(path.resolve(p)).href;
+}

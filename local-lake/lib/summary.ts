@@ -1,0 +1,117 @@
+/**
+ * What a local lake run did, step by step and table by table, and how it is printed. Pure: the
+ * orchestrator fills a LakeRunSummary and these functions turn it into text.
+ */
+import { QueryResult } from "../../query-engines/engine";
+import { Layer } from "./layout";
+import { Cell, formatBytes, formatDuration, formatTable } from "./progress";
+
+export const STEPS = ["prepare", "start servers", "load", "crawl", "bronze", "silver", "gold", "query"] as const;
+export type StepName = (typeof STEPS)[number];
+
+export interface StepRecord {
+    step: StepName;
+    ok: boolean;
+    ms: number;
+    note: string;
+}
+
+/** Rows of one table in one layer after the run (quarantined/duplicates: silver only). */
+export interface TableRows {
+    layer: Layer;
+    /** `<source>/<table>` for bronze and silver, `<model>` for gold. */
+    table: string;
+    rows: number | null;
+    quarantined?: number | null;
+    duplicates?: number | null;
+}
+
+export interface JobRun {
+    layer: Layer;
+    ms: number;
+    /** Peak resident memory of spark-submit's largest process (the driver JVM), in kB. */
+    peakRssKb?: number;
+    /** The job's `MEDALLION_METRIC` lines, in order. */
+    metrics: Record<string, unknown>[];
+}
+
+export interface QueryOutcome {
+    name: string;
+    layer: Layer;
+    description: string;
+    sql: string;
+    result?: QueryResult;
+    /** Why the query was not run (bronze: Avro). */
+    skipped?: string;
+}
+
+export interface LakeRunSummary {
+    stack: string;
+    environment: string;
+    dataDir: string;
+    scale: number;
+    batchId: string;
+    ok: boolean;
+    failedStep?: StepName;
+    error?: string;
+    steps: StepRecord[];
+    jobs: JobRun[];
+    tables: TableRows[];
+    queries: QueryOutcome[];
+}
+
+/** A metric line as one progress line: `saas/category  rows_read=11  rows_written=11  (2.1 s)`. */
+export function formatMetric(metric: Record<string, unknown>): string {
+    const label =
+        typeof metric.table === "string"
+            ? [metric.source, metric.table].filter((p) => typeof p === "string" && p).join("/")
+            : typeof metric.model === "string"
+              ? metric.model
+              : "";
+    const timing = ["seconds", "elapsed_seconds", "duration_seconds"].find((k) => typeof metric[k] === "number");
+    const skip = new Set(["source", "table", "model", "job", "layer", "batch_id", "event", ...(timing ? [timing] : [])]);
+    const fields = Object.entries(metric)
+        .filter(([k, v]) => !skip.has(k) && (typeof v === "number" || typeof v === "string" || typeof v === "boolean"))
+        .map(([k, v]) => `${k}=${v}`);
+    const time = timing ? `  (${formatDuration(Number(metric[timing]) * 1000)})` : "";
+    return `${label || "job"}  ${fields.join("  ")}${time}`.trim();
+}
+
+/** The first `maxRows` rows of a query result as a text table, saying how many were left out. */
+export function formatResult(result: QueryResult, maxRows: number): string {
+    const shown = result.rows.slice(0, maxRows);
+    const table = formatTable(
+        result.columns.map((c) => c.name),
+        shown.map((row) => result.columns.map((c) => row[c.name] as Cell)),
+    );
+    const more = result.rows.length > shown.length ? `\n(${result.rows.length - shown.length} more rows not shown)` : "";
+    return `${table}${more}\n(${result.rows.length} row${result.rows.length === 1 ? "" : "s"}, ${formatDuration(result.stats.elapsedMs)})`;
+}
+
+/** The end-of-run summary: steps with times, rows per layer and table, jobs' peak memory. */
+export function formatSummary(summary: LakeRunSummary): string {
+    const steps = formatTable(
+        ["step", "status", "time", "note"],
+        STEPS.map((name) => {
+            const record = summary.steps.find((s) => s.step === name);
+            if (!record) return [name, "not run", "", ""];
+            return [name, record.ok ? "ok" : "FAILED", formatDuration(record.ms), record.note];
+        }),
+    );
+    const rows = summary.tables.length
+        ? formatTable(
+              ["layer", "table", "rows", "quarantined", "duplicates removed"],
+              summary.tables.map((t) => [t.layer, t.table, t.rows, t.quarantined ?? (t.layer === "silver" ? null : ""), t.duplicates ?? (t.layer === "silver" ? null : "")]),
+          )
+        : "(no table reached a layer)";
+    const memory = summary.jobs
+        .filter((j) => j.peakRssKb !== undefined)
+        .map((j) => `${j.layer} ${formatBytes((j.peakRssKb ?? 0) * 1024)}`)
+        .join(", ");
+    const total = summary.steps.reduce((ms, s) => ms + s.ms, 0);
+    const status = summary.ok
+        ? `local lake ready in ${formatDuration(total)} (stack ${summary.stack}, batch ${summary.batchId}, data in ${summary.dataDir})`
+        : `local lake FAILED at step "${summary.failedStep}" after ${formatDuration(total)}: ${summary.error}\n` +
+          `Layers before "${summary.failedStep}" are intact in ${summary.dataDir}; fix the cause and re-run.`;
+    return ["", "Summary", steps, "", rows, ...(memory ? ["", `peak memory per job: ${memory}`] : []), "", status].join("\n");
+}

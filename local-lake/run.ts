@@ -1,0 +1,41 @@
+/**
+ * `npm run lake [-- --stack local --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --verbose]`
+ * The whole medallion lake on this machine; see docs/local-lake.md.
+ */
+import { parseFlags, runMain } from "./lib/cli";
+import { LakeStepFailed, runLocalLake } from "./lib/run-lake";
+
+const FLAGS = {
+    stack: "string",
+    scale: "number",
+    seed: "number",
+    reset: "boolean",
+    "keep-servers": "boolean",
+    "data-dir": "string",
+    "batch-id": "string",
+    rows: "number",
+    verbose: "boolean",
+} as const;
+
+runMain(async () => {
+    const { flags, positionals } = parseFlags(process.argv.slice(2), FLAGS, "npm run lake");
+    if (positionals.length) throw new Error(`npm run lake: unexpected argument "${positionals[0]}" (flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(", ")})`);
+    if (flags.scale !== undefined && !((flags.scale as number) > 0)) throw new Error("npm run lake: --scale must be greater than 0");
+    try {
+        await runLocalLake({
+            stack: flags.stack as string | undefined,
+            scale: flags.scale as number | undefined,
+            seed: flags.seed as number | undefined,
+            reset: flags.reset === true,
+            keepServers: flags["keep-servers"] === true,
+            dataDir: flags["data-dir"] as string | undefined,
+            batchId: flags["batch-id"] as string | undefined,
+            maxPrintedRows: flags.rows as number | undefined,
+            verbose: flags.verbose === true,
+        });
+    } catch (e) {
+        // The summary (with the failed step) is already printed; keep the error short.
+        if (e instanceof LakeStepFailed) throw new Error(`npm run lake: ${e.message.split("\n")[0]} (see above)`);
+        throw e;
+    }
+});
