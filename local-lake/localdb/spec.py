@@ -1,0 +1,111 @@
+"""The lake spec as this package uses it: which source tables live on which local server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LocalDbError
+from .tables import SCHEMAS
+
+REPO = Path(__file__).resolve().parents[2]
+# PostgreSQL stands in for SQL Server, which has no local server here.
+SERVER_FOR_ENGINE = {"postgres": "postgres", "sqlserver": "postgres", "mysql": "mariadb"}
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    source: str
+    engine: str
+    server: str  # "postgres" or "mariadb"
+    database: str
+    schema: str | None  # PostgreSQL schema; None on MariaDB
+    table: str  # unqualified table name in the source database
+    short: str  # TICKIT table name (category, venue, ...)
+    source_table: str
+    catalog_table: str
+    spec: dict
+
+
+def read_spec(spec: dict | str | Path) -> dict:
+    if isinstance(spec, dict):
+        return spec
+    path = Path(spec)
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise LocalDbError("read lake spec", f"{path}: {error}") from error
+
+
+def source_tables(spec: dict) -> list[SourceTable]:
+    """Every configured table, mapped to its local server; unknown engines or tables are errors."""
+    result = []
+    for source in spec.get("sources", []):
+        name, engine = source["name"], source["engine"]
+        if engine not in SERVER_FOR_ENGINE:
+            raise LocalDbError(
+                "map sources",
+                f"source {name}: engine {engine!r} has no local server "
+                f"(known: {', '.join(SERVER_FOR_ENGINE)})",
+            )
+        server = SERVER_FOR_ENGINE[engine]
+        for table in source["tables"]:
+            if table["name"] not in SCHEMAS:
+                raise LocalDbError(
+                    "map sources",
+                    f"source {name} table {table['sourceTable']}: no local rows for "
+                    f"table {table['name']!r} (known: {', '.join(SCHEMAS)})",
+                )
+            parts = table["sourceTable"].split(".")
+            if server == "postgres":
+                schema, unqualified = (parts[0], parts[-1]) if len(parts) > 1 else ("public", parts[0])
+            else:
+                schema, unqualified = None, parts[-1]
+            result.append(
+                SourceTable(
+                    name,
+                    engine,
+                    server,
+                    source["database"],
+                    schema,
+                    unqualified,
+                    table["name"],
+                    table["sourceTable"],
+                    table["catalogTable"],
+                    table,
+                )
+            )
+    return result
+
+
+def find(tables: list[SourceTable], short: str) -> SourceTable:
+    """The one configured table with this TICKIT name, across sources."""
+    found = [t for t in tables if t.short == short]
+    if len(found) != 1:
+        where = ", ".join(f"{t.source}.{t.source_table}" for t in found) or "no source"
+        raise LocalDbError(
+            "find table", f"table {short!r} must be configured in exactly one source, found in {where}"
+        )
+    return found[0]
+
+
+def lake_spec_for_stack(stack: str, repo: Path = REPO) -> dict:
+    """The lake spec exactly as the component builds it: `lakeSpec(parseLakeConfig(...), stack)` over
+    `Pulumi.<stack>.yaml`, run by ts-node."""
+    script = (
+        'import { readFileSync } from "fs"; import { parse } from "yaml";'
+        ' import { lakeSpec, parseLakeConfig } from "./components/medallion-lake";'
+        f' const doc = parse(readFileSync("Pulumi.{stack}.yaml", "utf8"));'
+        ' const config = parseLakeConfig(doc.config["medallion-lake:lake"]);'
+        f' process.stdout.write(JSON.stringify(lakeSpec(config, "{stack}")));'
+    )
+    result = subprocess.run(
+        ["npx", "--no-install", "ts-node", "-T", "-e", script], cwd=repo, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise LocalDbError(
+            "build lake spec", f"ts-node exited with {result.returncode}: {result.stderr[-2000:]}"
+        )
+    return json.loads(result.stdout)
