@@ -1,0 +1,187 @@
+"""Bronze Glue job: every configured source table -> Avro under
+<bronze_path>/<source>/<table>/ingest_date=YYYY-MM-DD/batch_id=<id>/ with ingestion metadata.
+
+On AWS Glue the tables are read through each source's Glue connection with job bookmarks on the
+watermark column; locally through Spark's JDBC reader (credentials from --local_connections) with
+an explicit watermark state file per table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+
+from medallion import bronze, io
+from medallion.arguments import parse_job_arguments
+from medallion.catalog import catalog_table_name
+from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+# Parallel local reads of tables with a partitionColumn; Glue uses as many hash partitions.
+READ_PARTITIONS = 4
+
+
+def parse_args(argv: list[str]) -> dict[str, str | None]:
+    return parse_job_arguments("bronze", argv)
+
+
+def _read_glue(runtime: io.Runtime, source: Source, table: Table) -> DataFrame:
+    options = {
+        "useConnectionProperties": "true",
+        "connectionName": source.connection_name,
+        "dbtable": bronze.quote_table(source.engine, table.source_table),
+    }
+    if table.partition_column:
+        options.update(hashfield=table.partition_column, hashpartitions=str(READ_PARTITIONS))
+    # Bookmarks apply only with a transformation_ctx: full-load tables get none.
+    ctx = {}
+    if table.watermark_column:
+        options.update(jobBookmarkKeys=[table.watermark_column], jobBookmarkKeysSortOrder="asc")
+        ctx["transformation_ctx"] = f"bronze_{source.name}_{table.name}"
+    frame = runtime.glue_context.create_dynamic_frame.from_options(
+        connection_type=bronze.GLUE_CONNECTION_TYPES[source.engine], connection_options=options, **ctx
+    )
+    return frame.toDF()
+
+
+def _read_jdbc(
+    runtime: io.Runtime, connection: dict, table: Table, after: object, up_to: object
+) -> DataFrame:
+    dialect = bronze.dialect_for_jdbc_url(connection["url"])
+    query = bronze.source_query(dialect, table.source_table, table.watermark_column, after, up_to)
+    reader = runtime.spark.read.format("jdbc").options(
+        url=connection["url"],
+        user=connection["user"],
+        password=connection["password"],
+        driver=connection["driver"],
+    )
+    if table.partition_column:
+        bounds_sql = bronze.bounds_query(dialect, query, table.partition_column)
+        lo, hi = reader.option("dbtable", bronze.as_dbtable(bounds_sql)).load().first()
+        if lo is not None:
+            reader = reader.options(
+                partitionColumn=table.partition_column,
+                lowerBound=str(lo),
+                upperBound=str(hi),
+                numPartitions=str(READ_PARTITIONS),
+            )
+    return reader.option("dbtable", bronze.as_dbtable(query)).load()
+
+
+def _local_connections(runtime: io.Runtime, path: str | None) -> dict:
+    if runtime.on_glue:
+        return {}
+    if not path:
+        raise ValueError("bronze job: --local_connections is required when not running on AWS Glue")
+    try:
+        connections = json.loads(io.read_text(runtime.spark, path))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--local_connections {path}: not valid JSON: {err}") from err
+    return connections
+
+
+def _connection(connections: dict, source: Source, path: str | None) -> dict:
+    conn = connections.get(source.name)
+    if not isinstance(conn, dict):
+        raise ValueError(f"--local_connections {path}: no entry for source {source.name!r}")
+    missing = [k for k in ("url", "user", "password", "driver") if not conn.get(k)]
+    if missing:
+        raise ValueError(f"--local_connections {path}: source {source.name!r} lacks {', '.join(missing)}")
+    return conn
+
+
+def ingest_table(
+    runtime: io.Runtime,
+    spec: LakeSpec,
+    args: dict,
+    connections: dict,
+    source: Source,
+    table: Table,
+    batch_id: str,
+    started: datetime,
+) -> dict:
+    spark, bronze_path = runtime.spark, args["bronze_path"]
+    began = time.monotonic()
+    state_path = f"{bronze_path.rstrip('/')}/_state/{source.name}/{table.name}.json"
+    local_incremental = not runtime.on_glue and table.watermark_column
+    state = None
+    if local_incremental and io.exists(spark, state_path):
+        state = json.loads(io.read_text(spark, state_path))
+    after, up_to = (
+        bronze.plan_batch(state, table.watermark_column, batch_id) if local_incremental else (None, None)
+    )
+
+    if runtime.on_glue:
+        df = _read_glue(runtime, source, table)
+    else:
+        df = _read_jdbc(
+            runtime, _connection(connections, source, args["local_connections"]), table, after, up_to
+        )
+
+    table_path = bronze.bronze_table_path(bronze_path, source.name, table.name)
+    # Re-running a batch replaces it, even when first written on another ingest date.
+    replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}")
+    rows, reached = 0, None
+    if df.columns and not df.isEmpty():
+        out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
+        bronze.add_ingestion_metadata(df, source.name, batch_id, started).write.mode("overwrite").format(
+            "avro"
+        ).save(out)
+        # Counts and the watermark come from what was written, not from a second source read.
+        written = spark.read.format("avro").load(out)
+        aggregates = [F.count(F.lit(1))]
+        if table.watermark_column:
+            aggregates.append(F.max(table.watermark_column))
+        result = written.agg(*aggregates).first()
+        rows = result[0]
+        reached = bronze.json_watermark(result[1]) if table.watermark_column else None
+        io.register_table(
+            runtime,
+            spec.databases["bronze"],
+            catalog_table_name(source.name, table.name),
+            "avro",
+            table_path,
+            partitioned=True,
+        )
+    if local_incremental:
+        io.write_json(
+            spark, state_path, bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
+        )
+    summary = {
+        "source": source.name,
+        "table": table.name,
+        "batch_id": batch_id,
+        "ingest_date": started.date().isoformat(),
+        "rows": rows,
+        "replaced_batch": replaced > 0,
+        "incremental": bool(table.watermark_column),
+        "watermark_from": after,
+        "watermark_to": reached,
+        "seconds": round(time.monotonic() - began, 2),
+    }
+    io.write_json(
+        spark, f"{bronze_path.rstrip('/')}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary
+    )
+    io.metric("bronze_table", **summary)
+    return summary
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    runtime = io.start("medallion-bronze", args)
+    spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
+    started = datetime.now(UTC)
+    batch_id = bronze.resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], started)
+    connections = _local_connections(runtime, args["local_connections"])
+    summaries = [
+        ingest_table(runtime, spec, args, connections, s, t, batch_id, started) for s, t in spec.tables()
+    ]
+    runtime.commit()
+    io.metric("bronze_done", batch_id=batch_id, tables=len(summaries), rows=sum(s["rows"] for s in summaries))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

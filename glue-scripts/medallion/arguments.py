@@ -1,0 +1,63 @@
+"""Job argument parsing shared by the three entry scripts.
+
+The names mirror glue-scripts/job_arguments.json (the single definition; a test keeps this table
+and that file identical). Glue passes `--name value` pairs plus its own system arguments
+(`--JOB_RUN_ID`, `--job-bookmark-option`, `--TempDir`, `--enable-metrics`, ...), which are
+accepted and ignored here except the run id and job name the jobs need.
+"""
+
+from __future__ import annotations
+
+JOB_ARGUMENTS: dict[str, dict[str, list[str]]] = {
+    "bronze": {
+        "required": ["lake_spec", "environment", "bronze_path"],
+        "optional": ["batch_id", "local_connections"],
+    },
+    "silver": {
+        "required": ["lake_spec", "environment", "bronze_path", "silver_path"],
+        "optional": ["batch_id"],
+    },
+    "gold": {
+        "required": ["lake_spec", "environment", "silver_path", "gold_path"],
+        "optional": ["batch_id"],
+    },
+}
+
+# Glue system arguments the jobs read (batch id fallback, bookmarks); never required.
+GLUE_RUNTIME_ARGUMENTS = ("JOB_RUN_ID", "JOB_NAME")
+
+
+class ArgumentError(ValueError):
+    """A job was started with missing or malformed arguments."""
+
+
+def parse_pairs(argv: list[str]) -> dict[str, str]:
+    """Reads `--name value`, `--name=value` and bare `--flag` tokens; positional tokens are errors."""
+    pairs: dict[str, str] = {}
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if not token.startswith("--") or token == "--":
+            raise ArgumentError(f"unexpected argument {token!r} at position {i}: expected --name value")
+        name, sep, value = token[2:].partition("=")
+        if not sep:
+            has_value = i + 1 < len(argv) and not argv[i + 1].startswith("--")
+            value = argv[i + 1] if has_value else ""
+            i += 1 if has_value else 0
+        pairs[name] = value
+        i += 1
+    return pairs
+
+
+def parse_job_arguments(job: str, argv: list[str]) -> dict[str, str | None]:
+    """Returns exactly the contract arguments of `job` (absent optional ones as None) plus the
+    Glue runtime arguments, raising ArgumentError naming every missing or empty required one."""
+    if job not in JOB_ARGUMENTS:
+        raise ArgumentError(f"unknown job {job!r}: expected one of {', '.join(JOB_ARGUMENTS)}")
+    pairs = parse_pairs(argv)
+    names = JOB_ARGUMENTS[job]
+    missing = [n for n in names["required"] if not pairs.get(n)]
+    if missing:
+        raise ArgumentError(f"{job} job: missing required argument(s) {', '.join('--' + n for n in missing)}")
+    wanted = [*names["required"], *names["optional"], *GLUE_RUNTIME_ARGUMENTS]
+    return {n: (pairs.get(n) or None) for n in wanted}

@@ -1,0 +1,141 @@
+"""Pure helpers of the bronze job: SQL for the source reads, batch ids, ingestion metadata and the
+local watermark state (on Glue, job bookmarks keep the watermark instead)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+METADATA_COLUMNS = ("_ingested_at", "_batch_id", "_source")
+_BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_JDBC_DIALECTS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlserver": "sqlserver"}
+GLUE_CONNECTION_TYPES = {"postgres": "postgresql", "mysql": "mysql", "sqlserver": "sqlserver"}
+
+
+def dialect_for_jdbc_url(url: str) -> str:
+    """The SQL dialect of a JDBC URL. Locally the server decides quoting, not the spec's engine:
+    PostgreSQL stands in for the crm source's SQL Server."""
+    match = re.match(r"^jdbc:([a-z]+):", url)
+    if not match or match[1] not in _JDBC_DIALECTS:
+        raise ValueError(
+            f"unsupported JDBC URL {url!r}: expected jdbc:postgresql:, jdbc:mysql:, "
+            "jdbc:mariadb: or jdbc:sqlserver:"
+        )
+    return _JDBC_DIALECTS[match[1]]
+
+
+def quote_identifier(dialect: str, name: str) -> str:
+    if dialect == "postgres":
+        return '"' + name.replace('"', '""') + '"'
+    if dialect == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    if dialect == "sqlserver":
+        return "[" + name.replace("]", "]]") + "]"
+    raise ValueError(f"unknown SQL dialect {dialect!r}")
+
+
+def quote_table(dialect: str, source_table: str) -> str:
+    """`schema.table` or `table`, each part quoted for the dialect (e.g. MySQL's `date`)."""
+    return ".".join(quote_identifier(dialect, part) for part in source_table.split("."))
+
+
+def sql_literal(value: object) -> str:
+    """A watermark value as a SQL literal (numbers bare, everything else a quoted string)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"a watermark must be a number, date, timestamp or string, got {value!r}")
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def source_query(
+    dialect: str, source_table: str, watermark_column: str | None, after: object = None, up_to: object = None
+) -> str:
+    """SELECT of one table, restricted to watermark values in (after, up_to] when given."""
+    conditions = []
+    if watermark_column and after is not None:
+        conditions.append(f"{quote_identifier(dialect, watermark_column)} > {sql_literal(after)}")
+    if watermark_column and up_to is not None:
+        conditions.append(f"{quote_identifier(dialect, watermark_column)} <= {sql_literal(up_to)}")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"SELECT * FROM {quote_table(dialect, source_table)}{where}"
+
+
+def bounds_query(dialect: str, query: str, partition_column: str) -> str:
+    """MIN/MAX of the partition column over `query`, for Spark's parallel JDBC read bounds."""
+    col = quote_identifier(dialect, partition_column)
+    return f"SELECT MIN({col}) AS lo, MAX({col}) AS hi FROM ({query}) b"
+
+
+def as_dbtable(query: str) -> str:
+    """A query as the `dbtable` option (a derived table), which, unlike `query`, allows partitioning."""
+    return f"({query}) src"
+
+
+def resolve_batch_id(batch_id: str | None, job_run_id: str | None, now: datetime) -> str:
+    """`--batch_id`, else the Glue JOB_RUN_ID, else a UTC timestamp; safe as a path segment."""
+    chosen = batch_id or job_run_id or now.strftime("%Y%m%dT%H%M%SZ")
+    if not _BATCH_ID.match(chosen):
+        raise ValueError(f"batch id {chosen!r} may only contain letters, digits, '_', '.' and '-'")
+    return chosen
+
+
+def bronze_table_path(bronze_path: str, source: str, table: str) -> str:
+    return f"{bronze_path.rstrip('/')}/{source}/{table}"
+
+
+def bronze_batch_path(bronze_path: str, source: str, table: str, ingest_date: date, batch_id: str) -> str:
+    table_path = bronze_table_path(bronze_path, source, table)
+    return f"{table_path}/ingest_date={ingest_date.isoformat()}/batch_id={batch_id}"
+
+
+def add_ingestion_metadata(df: DataFrame, source: str, batch_id: str, ingested_at: datetime) -> DataFrame:
+    """Appends `_ingested_at` (the batch's start, one value per batch), `_batch_id` and `_source`."""
+    clash = [c for c in METADATA_COLUMNS if c in df.columns]
+    if clash:
+        raise ValueError(f"source {source}: columns {clash} clash with the bronze metadata columns")
+    return df.withColumns(
+        {
+            "_ingested_at": F.lit(ingested_at).cast("timestamp"),
+            "_batch_id": F.lit(batch_id),
+            "_source": F.lit(source),
+        }
+    )
+
+
+def json_watermark(value: object) -> object:
+    """A watermark read from Spark as a JSON value that sql_literal renders back faithfully."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if value.microsecond else ""))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    return value
+
+
+def plan_batch(state: dict | None, column: str, batch_id: str) -> tuple[object, object]:
+    """The (after, up_to] watermark window of a batch. A new batch starts at the highest watermark
+    reached; re-running a recorded batch re-reads its own window (open-ended if it was the last)."""
+    if not state or state.get("column") != column:
+        return None, None
+    batches = state.get("batches", [])
+    for i, batch in enumerate(batches):
+        if batch["batch_id"] == batch_id:
+            return batch["from"], (batch["to"] if i < len(batches) - 1 else None)
+    return state.get("watermark"), None
+
+
+def record_batch(state: dict | None, column: str, batch_id: str, after: object, reached: object) -> dict:
+    """The state after a batch read rows up to `reached` (None when it read nothing)."""
+    kept = state if state and state.get("column") == column else {"column": column, "batches": []}
+    batches = [b for b in kept["batches"] if b["batch_id"] != batch_id]
+    rerun_at = next((i for i, b in enumerate(kept["batches"]) if b["batch_id"] == batch_id), len(batches))
+    to = reached if reached is not None else after
+    batches.insert(rerun_at, {"batch_id": batch_id, "from": after, "to": to})
+    marks = [b["to"] for b in batches if b["to"] is not None]
+    return {"column": column, "watermark": max(marks) if marks else None, "batches": batches}

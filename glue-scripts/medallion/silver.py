@@ -1,0 +1,121 @@
+"""Silver transformations: type the bronze rows per the spec, quarantine what fails, deduplicate.
+
+Order matters: validation comes first (a row with a null key cannot be deduplicated), then the
+valid rows are deduplicated on the primary key keeping the latest ingested row. A newer version
+that fails validation is quarantined and the previous valid version stays in silver.
+Running these transforms needs `spark.sql.legacy.timeParserPolicy=CORRECTED` (the jobs set it), so
+that an unparseable timestamp becomes a quarantined row instead of a job failure.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column as SparkColumn
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import StringType
+
+from .bronze import METADATA_COLUMNS
+from .spec import Table
+
+REASON = "_reason"
+DERIVED_DATE_PARTS = ("year", "month")
+_RAW = "__raw"
+
+
+def _ident(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _clean(df: DataFrame, name: str) -> SparkColumn:
+    """Strings are trimmed and empty strings become null; other types pass through."""
+    col = F.col(_ident(name))
+    if isinstance(df.schema[name].dataType, StringType):
+        return F.nullif(F.trim(col), F.lit(""))
+    return col
+
+
+def _typed(name: str, type_name: str, fmt: str | None, is_string: bool) -> SparkColumn:
+    """The value as `type_name`, or null when it cannot be converted. A formatted string is parsed
+    with its format; an already typed value (e.g. a JDBC timestamp) is cast."""
+    if is_string and fmt and type_name in ("timestamp", "date"):
+        parsed = F.try_to_timestamp(F.col(_ident(name)), F.lit(fmt))
+        return parsed.cast("date") if type_name == "date" else parsed
+    return F.expr(f"try_cast({_ident(name)} AS {type_name})")
+
+
+def conform(bronze: DataFrame, table: Table) -> DataFrame:
+    """Typed spec columns (other source columns unchanged), the bronze metadata, `_reason` (null
+    for a valid row, else every failure joined by '; ') and `__raw` (the row as strings)."""
+    metadata = [c for c in METADATA_COLUMNS if c in bronze.columns]
+    data_columns = [c for c in bronze.columns if c not in METADATA_COLUMNS]
+    missing = [c.name for c in table.columns if c.name not in bronze.columns]
+    if missing:
+        raise ValueError(f"table {table.name}: bronze data lacks the spec column(s) {', '.join(missing)}")
+    raw = F.struct(*[F.col(_ident(c)).cast("string").alias(c) for c in bronze.columns]).alias(_RAW)
+    cleaned = bronze.select(*[_clean(bronze, c).alias(c) for c in data_columns], *metadata, raw)
+
+    spec = {c.name: c for c in table.columns}
+    typed = []
+    reasons = []
+    for name in data_columns:
+        ident = F.col(_ident(name))
+        if name not in spec:
+            typed.append(ident.alias(name))
+            continue
+        col = spec[name]
+        value = _typed(name, col.type, col.format, isinstance(cleaned.schema[name].dataType, StringType))
+        typed.append(value.alias(name))
+        how = f" with format {col.format}" if col.format else ""
+        reasons.append(
+            F.when(ident.isNotNull() & value.isNull(), F.lit(f"unparseable {name} as {col.type}{how}"))
+        )
+        if name in table.primary_key:
+            reasons.append(F.when(ident.isNull(), F.lit(f"null primary key {name}")))
+    reason = F.concat_ws("; ", *reasons) if reasons else F.lit("")
+    return cleaned.select(*typed, *metadata, F.nullif(reason, F.lit("")).alias(REASON), _RAW)
+
+
+def quarantine_rows(conformed: DataFrame) -> DataFrame:
+    """The failed rows as delivered (every column as a string) with their `_reason`."""
+    return conformed.where(F.col(REASON).isNotNull()).select(f"{_RAW}.*", REASON)
+
+
+def valid_rows(conformed: DataFrame) -> DataFrame:
+    return conformed.where(F.col(REASON).isNull()).drop(REASON, _RAW)
+
+
+def deduplicate(valid: DataFrame, table: Table) -> DataFrame:
+    """One row per primary key (all data columns when there is none): the latest `_ingested_at`,
+    ties broken by the greater `_batch_id`."""
+    keys = list(table.primary_key) or [c for c in valid.columns if c not in METADATA_COLUMNS]
+    window = Window.partitionBy(*[F.col(_ident(k)) for k in keys]).orderBy(
+        F.col("_ingested_at").desc(), F.col("_batch_id").desc()
+    )
+    return valid.withColumn("__rank", F.row_number().over(window)).where("__rank = 1").drop("__rank")
+
+
+def add_date_parts(df: DataFrame, table: Table) -> DataFrame:
+    """Integer `year` and `month` of the date column; a source column of the same name (TICKIT's
+    date.year, date.month 'JAN') is kept as delivered instead of being overwritten."""
+    if not table.date_column:
+        return df
+    date_col = F.col(_ident(table.date_column))
+    parts = {"year": F.year(date_col), "month": F.month(date_col)}
+    return df.withColumns({k: v.cast("int") for k, v in parts.items() if k not in df.columns})
+
+
+def shadowed_date_parts(columns: list[str], table: Table) -> list[str]:
+    """Derived date parts that a source column of the same name prevents (reported in the logs)."""
+    return [p for p in DERIVED_DATE_PARTS if table.date_column and p in columns]
+
+
+def silver_layout(df: DataFrame) -> DataFrame:
+    """Data columns, derived date parts, then `_ingested_at`, `_batch_id` (the `_source` is implied by
+    the silver path)."""
+    data = [c for c in df.columns if c not in METADATA_COLUMNS]
+    return df.select(*[F.col(_ident(c)) for c in data], "_ingested_at", "_batch_id")
+
+
+def silver_rows(conformed: DataFrame, table: Table) -> DataFrame:
+    """The silver table from conformed rows: valid rows, deduplicated, with date parts."""
+    return silver_layout(add_date_parts(deduplicate(valid_rows(conformed), table), table))

@@ -1,0 +1,159 @@
+"""The lake spec: the JSON the component uploads (`--lake_spec`) describing every source table.
+
+Bronze and silver are driven entirely by it, so adding a table needs no code change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+ENGINES = ("postgres", "mysql", "sqlserver")
+SIMPLE_TYPES = ("string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp")
+_DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
+
+
+class SpecError(ValueError):
+    """The lake spec is malformed; the message names the offending path."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    format: str | None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    source_table: str
+    catalog_table: str
+    primary_key: tuple[str, ...]
+    watermark_column: str | None
+    partition_column: str | None
+    date_column: str | None
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    engine: str
+    database: str
+    connection_name: str
+    tables: tuple[Table, ...]
+
+
+@dataclass(frozen=True)
+class LakeSpec:
+    lake: str
+    environment: str
+    databases: dict[str, str]
+    sources: tuple[Source, ...]
+
+    def tables(self) -> list[tuple[Source, Table]]:
+        return [(s, t) for s in self.sources for t in s.tables]
+
+    def find_table(self, short_name: str) -> tuple[Source, Table]:
+        """The one table named `short_name` across all sources (gold looks inputs up this way)."""
+        found = [(s, t) for s, t in self.tables() if t.name == short_name]
+        if len(found) != 1:
+            where = ", ".join(f"{s.name}.{t.name}" for s, t in found) or "no source"
+            raise SpecError(
+                f"table {short_name!r} must be configured in exactly one source, found in {where}"
+            )
+        return found[0]
+
+
+def _get(obj: object, key: str, path: str, kind: type | tuple[type, ...], optional: bool = False):
+    if not isinstance(obj, dict):
+        raise SpecError(f"{path or 'lake spec'}: expected an object")
+    value = obj.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, str) and not value):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise SpecError(f"{path}.{key}: expected a non-empty {expected}, got {value!r}".lstrip("."))
+    return value
+
+
+def validate_type(type_name: str, path: str) -> str:
+    if type_name in SIMPLE_TYPES:
+        return type_name
+    match = _DECIMAL.match(type_name)
+    if match and 0 < int(match[1]) <= 38 and int(match[2]) <= int(match[1]):
+        return f"decimal({match[1]},{match[2]})"
+    raise SpecError(
+        f"{path}: unknown type {type_name!r}, expected one of {', '.join(SIMPLE_TYPES)}, decimal(p,s)"
+    )
+
+
+def _table(raw: object, path: str) -> Table:
+    columns = []
+    for i, col in enumerate(_get(raw, "columns", path, list)):
+        cpath = f"{path}.columns[{i}]"
+        columns.append(
+            Column(
+                name=_get(col, "name", cpath, str),
+                type=validate_type(_get(col, "type", cpath, str), f"{cpath}.type"),
+                format=_get(col, "format", cpath, str, optional=True),
+            )
+        )
+    names = {c.name for c in columns}
+    table = Table(
+        name=_get(raw, "name", path, str),
+        source_table=_get(raw, "sourceTable", path, str),
+        catalog_table=_get(raw, "catalogTable", path, str),
+        primary_key=tuple(_get(raw, "primaryKey", path, list)),
+        watermark_column=_get(raw, "watermarkColumn", path, str, optional=True),
+        partition_column=_get(raw, "partitionColumn", path, str, optional=True),
+        date_column=_get(raw, "dateColumn", path, str, optional=True),
+        columns=tuple(columns),
+    )
+    if names:  # typed table: every referenced column must be declared
+        for field in ("primary_key", "watermark_column", "partition_column", "date_column"):
+            value = getattr(table, field)
+            for ref in value if isinstance(value, tuple) else [value] if value else []:
+                if ref not in names:
+                    raise SpecError(f"{path}: {field} {ref!r} is not among the declared columns")
+    return table
+
+
+def parse_lake_spec(text: str) -> LakeSpec:
+    """Parses and validates the lake spec JSON text."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"lake spec is not valid JSON: {err}") from err
+    databases = _get(raw, "databases", "", dict)
+    for layer in ("source", "bronze", "silver", "gold"):
+        _get(databases, layer, "databases", str)
+    sources = []
+    for i, src in enumerate(_get(raw, "sources", "", list)):
+        path = f"sources[{i}]"
+        engine = _get(src, "engine", path, str)
+        if engine not in ENGINES:
+            raise SpecError(f"{path}.engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+        tables = tuple(
+            _table(t, f"{path}.tables[{j}]") for j, t in enumerate(_get(src, "tables", path, list))
+        )
+        short_names = [t.name for t in tables]
+        if len(set(short_names)) != len(short_names):
+            raise SpecError(f"{path}.tables: table names must be unique within a source: {short_names}")
+        sources.append(
+            Source(
+                name=_get(src, "name", path, str),
+                engine=engine,
+                database=_get(src, "database", path, str),
+                connection_name=_get(src, "connectionName", path, str),
+                tables=tables,
+            )
+        )
+    return LakeSpec(
+        lake=_get(raw, "lake", "", str),
+        environment=_get(raw, "environment", "", str),
+        databases=dict(databases),
+        sources=tuple(sources),
+    )

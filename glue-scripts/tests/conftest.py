@@ -1,0 +1,40 @@
+"""Shared fixtures of the Glue-script tests: one local SparkSession for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+GLUE_SCRIPTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(GLUE_SCRIPTS))  # the medallion package, entry scripts and local_submit
+
+# Naive datetimes in tests mean UTC, like the session time zone, whatever the host's zone.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from local_submit import LOG4J, spark_jars
+    from pyspark.sql import SparkSession
+
+    java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{LOG4J}"
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("medallion-tests")
+        .config("spark.jars", ",".join(str(j) for j in spark_jars()))  # spark-avro + JDBC drivers
+        .config("spark.driver.extraJavaOptions", java_options)
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        # As the jobs set it: unparseable timestamps are nulls (quarantined), not exceptions.
+        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
