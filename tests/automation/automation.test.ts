@@ -1,0 +1,277 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { expect } from "chai";
+import * as YAML from "yaml";
+import { LakeConfigError } from "../../components/medallion-lake";
+import {
+    ConcurrentUpdateError,
+    DestroySummary,
+    EnvironmentNotFoundError,
+    EnvironmentOutputs,
+    EnvironmentSettings,
+    EnvironmentStamper,
+    OperationCancelledError,
+    OperationIO,
+    PreviewSummary,
+    PulumiCliMissingError,
+    PulumiCliRunner,
+    StackRunner,
+    UpdateFailedError,
+    engineMessage,
+    environmentSettings,
+} from "../../stacks/automation";
+
+// The SDK builds its errors from an internal CommandResult; use the real classes so the mapping is tested against them.
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd");
+const { createCommandError } = require("@pulumi/pulumi/automation/errors");
+const sdkError = (stderr: string, stdout = ""): Error => createCommandError(new CommandResult(stdout, stderr, 255));
+
+const ROOT = path.resolve(__dirname, "../..");
+const stackFile = (env: string) => YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")).config;
+const devLake = () => structuredClone(stackFile("dev")["medallion-lake:lake"]);
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+    try {
+        await p;
+    } catch (err) {
+        return err as Error;
+    }
+    throw new Error("expected a rejection");
+}
+
+function deferred<T = void>() {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+    });
+    return { promise, resolve, reject };
+}
+
+/** A runner whose operations finish only when the test says so; it logs starts and ends per stack. */
+class FakeRunner implements StackRunner {
+    readonly log: string[] = [];
+    readonly pending: { stack: string; io: OperationIO; done: ReturnType<typeof deferred<EnvironmentOutputs>> }[] = [];
+    fail?: Error;
+
+    private run(stack: string, io: OperationIO): Promise<EnvironmentOutputs> {
+        this.log.push(`start ${stack}`);
+        const done = deferred<EnvironmentOutputs>();
+        this.pending.push({ stack, io, done });
+        io.signal?.addEventListener("abort", () => done.reject(new Error("interrupted")));
+        return done.promise.finally(() => this.log.push(`end ${stack}`));
+    }
+    up(settings: EnvironmentSettings, io: OperationIO) {
+        if (this.fail) return Promise.reject(this.fail);
+        return this.run(settings.stackName, io);
+    }
+    async preview(settings: EnvironmentSettings, io: OperationIO): Promise<PreviewSummary> {
+        await this.run(settings.stackName, io);
+        return { changeSummary: { create: 1 } };
+    }
+    async destroy(stackName: string, io: OperationIO): Promise<DestroySummary> {
+        await this.run(stackName, io);
+        return { resourceChanges: { delete: 1 } };
+    }
+    outputs(stackName: string) {
+        return this.run(stackName, {});
+    }
+}
+
+/** Lets queued promise callbacks run. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe("environmentSettings (config -> stack settings)", () => {
+    it("keeps the lake object structured, sets the region and stores passwords as secrets", () => {
+        const lake = devLake();
+        const settings = environmentSettings({ env: "qa", lake, region: "eu-west-1", secrets: { ecommDbPassword: "s3cret!" } });
+        expect(settings.stackName).to.equal("qa");
+        expect(Object.keys(settings.config).sort()).to.deep.equal(["aws:region", "medallion-lake:ecommDbPassword", "medallion-lake:lake"]);
+        const lakeValue = settings.config["medallion-lake:lake"];
+        expect(lakeValue.secret).to.equal(false);
+        expect(lakeValue.objectValue).to.deep.equal(stackFile("dev")["medallion-lake:lake"]);
+        expect(JSON.parse(lakeValue.value)).to.deep.equal(stackFile("dev")["medallion-lake:lake"]);
+        expect(settings.config["aws:region"]).to.deep.equal({ value: "eu-west-1", secret: false });
+        expect(settings.config["medallion-lake:ecommDbPassword"]).to.deep.equal({ value: "s3cret!", secret: true });
+        // The validated config comes back too, with defaults applied (mysql's port).
+        expect(settings.lake.sources.find((s) => s.name === "ecomm")?.port).to.equal(3306);
+    });
+
+    it("leaves region and secrets alone when not given, and accepts namespaced secret names", () => {
+        expect(Object.keys(environmentSettings({ env: "dev", lake: devLake() }).config)).to.deep.equal(["medallion-lake:lake"]);
+        const settings = environmentSettings({ env: "dev", lake: devLake(), secrets: { "medallion-lake:ecommDbPassword": "x" } });
+        expect(settings.config["medallion-lake:ecommDbPassword"]).to.deep.equal({ value: "x", secret: true });
+    });
+
+    it("rejects an invalid lake with the component's error, naming the path", () => {
+        const lake = devLake();
+        lake.sources[1].engine = "oracle";
+        const err = (() => {
+            try {
+                environmentSettings({ env: "dev", lake });
+            } catch (e) {
+                return e as LakeConfigError;
+            }
+            throw new Error("expected LakeConfigError");
+        })();
+        expect(err).to.be.instanceOf(LakeConfigError);
+        expect(err.issues).to.deep.include({ path: "sources[1].engine", message: "expected one of postgres, mysql, sqlserver" });
+    });
+
+    it("rejects a bad environment name, unknown secrets, empty secrets and a bad region, all at once", () => {
+        expect(() => environmentSettings({ env: "Dev_1", lake: devLake() })).to.throw(LakeConfigError, /environment: "Dev_1"/);
+        try {
+            environmentSettings({ env: "dev", lake: devLake(), region: "mars", secrets: { crmPassword: "x", ecommDbPassword: "" } });
+            expect.fail("expected LakeConfigError");
+        } catch (e) {
+            expect((e as LakeConfigError).issues.map((i) => i.path)).to.deep.equal(["secrets.crmPassword", "secrets.ecommDbPassword", "region"]);
+            expect((e as Error).message).to.contain("no source names it in passwordSecret (expected one of: medallion-lake:ecommDbPassword)");
+        }
+    });
+});
+
+describe("EnvironmentStamper", () => {
+    it("validates before anything runs: invalid config rejects with LakeConfigError and the runner is never called", async () => {
+        const runner = new FakeRunner();
+        const lake = devLake();
+        delete lake.name;
+        const err = await rejection(new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake }));
+        expect(err).to.be.instanceOf(LakeConfigError);
+        expect(err.message).to.contain("name: required");
+        expect(runner.log).to.deep.equal([]);
+    });
+
+    it("serializes operations on the same stack and runs different stacks in parallel", async () => {
+        const runner = new FakeRunner();
+        const stamper = new EnvironmentStamper(runner);
+        const first = stamper.stampEnvironment({ env: "dev", lake: devLake() });
+        const second = stamper.previewEnvironment({ env: "dev", lake: devLake() });
+        const other = stamper.stampEnvironment({ env: "qa", lake: devLake() });
+        await settle();
+        expect(runner.log).to.deep.equal(["start dev", "start qa"]);
+
+        runner.pending[0].done.resolve({ workGroup: "tickit-dev" });
+        expect(await first).to.deep.equal({ workGroup: "tickit-dev" });
+        await settle();
+        expect(runner.log).to.deep.equal(["start dev", "start qa", "end dev", "start dev"]);
+
+        runner.pending[2].done.resolve({});
+        expect(await second).to.deep.equal({ changeSummary: { create: 1 } });
+        runner.pending[1].done.resolve({ workGroup: "tickit-qa" });
+        expect(await other).to.deep.equal({ workGroup: "tickit-qa" });
+    });
+
+    it("keeps the queue going after a failed operation", async () => {
+        const runner = new FakeRunner();
+        const stamper = new EnvironmentStamper(runner);
+        const first = stamper.destroyEnvironment({ env: "dev" });
+        const second = stamper.environmentOutputs({ env: "dev" });
+        await settle();
+        runner.pending[0].done.reject(sdkError("error: [409] Conflict: Another update is currently in progress."));
+        expect(await rejection(first)).to.be.instanceOf(ConcurrentUpdateError);
+        await settle();
+        expect(runner.log).to.deep.equal(["start dev", "end dev", "start dev"]);
+        runner.pending[1].done.resolve({ bronzeBucket: "b" });
+        expect(await second).to.deep.equal({ bronzeBucket: "b" });
+    });
+
+    it("does not start an operation whose signal is already aborted", async () => {
+        const runner = new FakeRunner();
+        const controller = new AbortController();
+        controller.abort();
+        const err = await rejection(new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake: devLake(), signal: controller.signal }));
+        expect(err).to.be.instanceOf(OperationCancelledError);
+        expect((err as OperationCancelledError).stage).to.equal("before start");
+        expect(runner.log).to.deep.equal([]);
+    });
+
+    it("cancels a queued operation without running it, and the queue behind it still runs in order", async () => {
+        const runner = new FakeRunner();
+        const stamper = new EnvironmentStamper(runner);
+        const controller = new AbortController();
+        const first = stamper.stampEnvironment({ env: "dev", lake: devLake() });
+        const queued = stamper.stampEnvironment({ env: "dev", lake: devLake(), signal: controller.signal });
+        const third = stamper.environmentOutputs({ env: "dev" });
+        await settle();
+        controller.abort();
+        const err = await rejection(queued);
+        expect(err).to.be.instanceOf(OperationCancelledError);
+        expect((err as OperationCancelledError).stage).to.equal("while queued");
+        expect(runner.log).to.deep.equal(["start dev"]);
+
+        runner.pending[0].done.resolve({});
+        await first;
+        await settle();
+        expect(runner.log).to.deep.equal(["start dev", "end dev", "start dev"]);
+        runner.pending[1].done.resolve({ n: 3 });
+        expect(await third).to.deep.equal({ n: 3 });
+    });
+
+    it("passes the signal to the running operation and reports the interruption as a cancellation", async () => {
+        const runner = new FakeRunner();
+        const controller = new AbortController();
+        const running = new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake: devLake(), signal: controller.signal });
+        await settle();
+        expect(runner.pending[0].io.signal).to.equal(controller.signal);
+        controller.abort();
+        const err = await rejection(running);
+        expect(err).to.be.instanceOf(OperationCancelledError);
+        expect((err as OperationCancelledError).stage).to.equal("while running");
+        expect(runner.log).to.deep.equal(["start dev", "end dev"]);
+    });
+
+    it("maps the SDK's errors to typed errors with the engine's message", async () => {
+        const runner = new FakeRunner();
+        const stamper = new EnvironmentStamper(runner);
+
+        runner.fail = sdkError("error: no stack named 'dev' found");
+        const notFound = await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake() }));
+        expect(notFound).to.be.instanceOf(EnvironmentNotFoundError);
+        expect(notFound.message).to.contain('"dev"');
+
+        runner.fail = sdkError("error: the stack is currently locked by 1 lock(s).");
+        expect(await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake() }))).to.be.instanceOf(ConcurrentUpdateError);
+
+        runner.fail = sdkError(
+            "error: update failed\n",
+            "Diagnostics:\n  aws:s3:BucketV2 (bronze):\n    error: creating S3 Bucket (tickit-dev-bronze): BucketAlreadyExists\n",
+        );
+        const failed = await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake() }));
+        expect(failed).to.be.instanceOf(UpdateFailedError);
+        expect((failed as UpdateFailedError).engineMessage).to.equal("creating S3 Bucket (tickit-dev-bronze): BucketAlreadyExists");
+        expect(failed.message).to.equal('up of environment "dev" failed: creating S3 Bucket (tickit-dev-bronze): BucketAlreadyExists');
+        expect((failed as UpdateFailedError).output).to.contain("Diagnostics:");
+    });
+
+    it("extracts the engine's error lines, falling back to stderr", () => {
+        expect(engineMessage("code: 1\n stdout: \n stderr: boom happened\n err?: \n")).to.equal("boom happened");
+        expect(engineMessage("  error: a\n  error: b\n  error: a\nerror: update failed")).to.equal("a; b");
+    });
+});
+
+describe("PulumiCliRunner without the Pulumi CLI", () => {
+    const settings = () => environmentSettings({ env: "dev", lake: devLake() });
+
+    it("says the CLI is missing and how to install it (pulumiHome without a CLI)", async () => {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "no-pulumi-"));
+        const err = await rejection(new PulumiCliRunner({ pulumiHome: home }).up(settings(), {}));
+        expect(err).to.be.instanceOf(PulumiCliMissingError);
+        expect((err as PulumiCliMissingError).detail).to.equal(`${path.join(home, "bin", "pulumi")} does not exist`);
+        expect(err.message).to.contain("Install it").and.to.contain("pulumi version");
+    });
+
+    it("reports a missing `pulumi` on PATH through the public API, before touching the stack", async () => {
+        const saved = process.env.PATH;
+        process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
+        try {
+            const err = await rejection(new EnvironmentStamper().stampEnvironment({ env: "dev", lake: devLake() }));
+            expect(err).to.be.instanceOf(PulumiCliMissingError);
+            expect((err as PulumiCliMissingError).detail).to.equal("no `pulumi` executable on PATH");
+            expect((err as PulumiCliMissingError).environment).to.equal("dev");
+        } finally {
+            process.env.PATH = saved;
+        }
+    });
+});
