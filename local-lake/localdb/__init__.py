@@ -3,6 +3,7 @@ a local crawler and an independent SQL computation of the gold measures."""
 
 from .crawl import crawl
 from .errors import LocalDbError
+from .expected import expected
 from .generate import anomalies, counts, generate_dataset
 from .load import load
 from .servers import start, stop

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from .errors import LocalDbError
@@ -25,6 +26,13 @@ def _pg_type(data_type: str, length: int | None, precision: int | None, scale: i
     return {"timestamp without time zone": "timestamp", "integer": "int"}.get(data_type, data_type)
 
 
+def _mariadb_type(column_type: str) -> str:
+    """tinyint(1) is MariaDB's boolean; other integer display widths (int(11)) carry no type information."""
+    if column_type == "tinyint(1)":
+        return "boolean"
+    return re.sub(r"^(tinyint|smallint|mediumint|int|bigint)\(\d+\)", r"\1", column_type)
+
+
 def _describe(servers: dict, table: SourceTable) -> tuple[list[dict], int]:
     if table.server == "postgres":
         with pg_connect(servers["postgres"], table.database) as conn:
@@ -38,7 +46,7 @@ def _describe(servers: dict, table: SourceTable) -> tuple[list[dict], int]:
     else:
         with mariadb_connect(servers["mariadb"]) as conn, conn.cursor() as cur:
             cur.execute(MARIADB_COLUMNS, (table.database, table.table))
-            columns = [{"name": r[0], "type": r[1]} for r in cur.fetchall()]
+            columns = [{"name": r[0], "type": _mariadb_type(r[1])} for r in cur.fetchall()]
             count = 0
             if columns:
                 cur.execute(f"SELECT count(*) FROM `{table.database}`.`{table.table}`")

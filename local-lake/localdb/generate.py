@@ -211,7 +211,7 @@ def generate_listings(
     chosen_events = rng.choices(events, cum_weights=event_weights, k=count)
     sellers = rng.sample(range(1, user_count + 1), max(1, int(user_count * SELLER_SHARE)))
     chosen_sellers = rng.choices(
-        sellers, cum_weights=_cumulative(rng.paretovariate(1.5) for _ in sellers), k=count
+        sellers, cum_weights=_cumulative(rng.paretovariate(2.5) for _ in sellers), k=count
     )
     ticket_weights = _cumulative(1 / n**1.3 for n in range(1, NUMTICKETS_MAX + 1))
     rows = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -10,17 +11,26 @@ from pathlib import Path
 
 from psycopg import sql
 
+from . import generate
+from . import tables as tables_module
 from .errors import LocalDbError
 from .generate import anomalies, generate_dataset
 from .servers import _write_private, log, mariadb_connect, pg_connect, read_servers
 from .spec import SourceTable, read_spec, source_tables
-from .tables import SCHEMAS, column_type
+from .tables import SAMPLE_DIR, SCHEMAS, column_type
 
-GENERATOR_VERSION = 1  # bump when the generator's output changes, so that existing loads are refreshed
 DRIVERS = {
     "postgres": ("postgresql", "org.postgresql.Driver"),
     "mariadb": ("mariadb", "org.mariadb.jdbc.Driver"),
 }
+
+
+def data_fingerprint() -> str:
+    """Changes whenever the loaded rows could: the generator's code or the real sample rows."""
+    digest = hashlib.sha256()
+    for path in [Path(generate.__file__), Path(tables_module.__file__), *sorted(SAMPLE_DIR.glob("*.txt"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _login(source: str) -> str:
@@ -178,7 +188,7 @@ def load(
     state_file, connections_file = data_dir / "load-state.json", data_dir / "connections.json"
     state, connections = _read_json(state_file), _read_json(connections_file)
     _pg_prepare(servers["postgres"], {t.database for t in tables if t.server == "postgres"})
-    wanted = {"scale": scale, "seed": seed, "generator": GENERATOR_VERSION}
+    wanted = {"scale": scale, "seed": seed, "data": data_fingerprint()}
     dataset = None
     report = []
     for table in tables:

@@ -1,0 +1,80 @@
+"""CLI: python -m localdb {start,stop,load,crawl,expected,spec} ... (JSON on stdout, progress on stderr)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .crawl import crawl, summary
+from .errors import LocalDbError
+from .expected import expected
+from .load import load
+from .servers import start, stop
+from .spec import lake_spec_for_stack
+
+
+def redacted(value):
+    """Printed output never carries passwords: they stay in the 0600 files servers.json, connections.json."""
+    if isinstance(value, dict):
+        return {k: "(in servers.json)" if k == "password" else redacted(v) for k, v in value.items()}
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m localdb", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str, spec: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        if name != "spec":
+            sub.add_argument("--data-dir", required=True, help="folder of the servers' data and state files")
+        if spec:
+            sub.add_argument("--lake-spec", required=True, help="lake spec JSON file")
+        return sub
+
+    started = command("start", "start PostgreSQL and MariaDB on 127.0.0.1 (initialize on first use)")
+    started.add_argument("--pg-port", type=int)
+    started.add_argument("--mariadb-port", type=int)
+    command("stop", "stop both servers")
+    loaded = command("load", "create and fill the configured source tables", spec=True)
+    loaded.add_argument("--scale", type=float, default=1.0, help="multiplier of the generated row counts")
+    loaded.add_argument("--seed", type=int, default=2008)
+    loaded.add_argument("--reset", action="store_true", help="drop and reload every table")
+    crawled = command("crawl", "write one catalog JSON per configured table", spec=True)
+    crawled.add_argument("--catalog-dir", required=True)
+    command("expected", "compute every gold model independently in SQL", spec=True)
+    spec = command("spec", "print the lake spec of a stack (Pulumi.<stack>.yaml), built by the component")
+    spec.add_argument("--stack", default="local")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "start":
+            result = redacted(start(args.data_dir, args.pg_port, args.mariadb_port))
+        elif args.command == "stop":
+            result = stop(args.data_dir)
+        elif args.command == "load":
+            result = load(args.data_dir, args.lake_spec, args.scale, args.seed, args.reset)
+            for table in result["tables"]:
+                line = f"{table['source']:>8} {table['sourceTable']:<16} {table['rows']:>9,} rows"
+                print(f"{line}  {table['status']}", file=sys.stderr)
+        elif args.command == "crawl":
+            result = crawl(args.data_dir, args.lake_spec, args.catalog_dir)
+            print(summary(result), file=sys.stderr)
+        elif args.command == "expected":
+            result = expected(args.data_dir, args.lake_spec)
+        else:
+            result = lake_spec_for_stack(args.stack)
+    except (LocalDbError, ValueError) as error:
+        print(f"localdb {args.command} failed: {error}", file=sys.stderr)
+        return 1
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
