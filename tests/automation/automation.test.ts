@@ -6,21 +6,16 @@ import * as YAML from "yaml";
 import { LakeConfigError } from "../../components/medallion-lake";
 import {
     ConcurrentUpdateError,
-    DestroySummary,
     EnvironmentNotFoundError,
-    EnvironmentOutputs,
-    EnvironmentSettings,
     EnvironmentStamper,
     OperationCancelledError,
-    OperationIO,
-    PreviewSummary,
     PulumiCliMissingError,
     PulumiCliRunner,
-    StackRunner,
     UpdateFailedError,
     engineMessage,
     environmentSettings,
 } from "../../stacks/automation";
+import { FakeRunner, settle } from "./fake-runner";
 
 // The SDK builds its errors from an internal CommandResult; use the real classes so the mapping is tested against them.
 const { CommandResult } = require("@pulumi/pulumi/automation/cmd");
@@ -39,49 +34,6 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
     }
     throw new Error("expected a rejection");
 }
-
-function deferred<T = void>() {
-    let resolve!: (v: T) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-    });
-    return { promise, resolve, reject };
-}
-
-/** A runner whose operations finish only when the test says so; it logs starts and ends per stack. */
-class FakeRunner implements StackRunner {
-    readonly log: string[] = [];
-    readonly pending: { stack: string; io: OperationIO; done: ReturnType<typeof deferred<EnvironmentOutputs>> }[] = [];
-    fail?: Error;
-
-    private run(stack: string, io: OperationIO): Promise<EnvironmentOutputs> {
-        this.log.push(`start ${stack}`);
-        const done = deferred<EnvironmentOutputs>();
-        this.pending.push({ stack, io, done });
-        io.signal?.addEventListener("abort", () => done.reject(new Error("interrupted")));
-        return done.promise.finally(() => this.log.push(`end ${stack}`));
-    }
-    up(settings: EnvironmentSettings, io: OperationIO) {
-        if (this.fail) return Promise.reject(this.fail);
-        return this.run(settings.stackName, io);
-    }
-    async preview(settings: EnvironmentSettings, io: OperationIO): Promise<PreviewSummary> {
-        await this.run(settings.stackName, io);
-        return { changeSummary: { create: 1 } };
-    }
-    async destroy(stackName: string, io: OperationIO): Promise<DestroySummary> {
-        await this.run(stackName, io);
-        return { resourceChanges: { delete: 1 } };
-    }
-    outputs(stackName: string) {
-        return this.run(stackName, {});
-    }
-}
-
-/** Lets queued promise callbacks run. */
-const settle = () => new Promise((r) => setImmediate(r));
 
 describe("environmentSettings (config -> stack settings)", () => {
     it("keeps the lake object structured, sets the region and stores passwords as secrets", () => {
