@@ -75,12 +75,29 @@ function service(type: string): string {
     return type.split(":")[1]?.split("/")[0] ?? "mock";
 }
 
+/** ARN in the shape AWS uses for the resource's service. */
+function mockArn(type: string, physical: string, id: string, region: string): string {
+    const kind = (type.split(":").pop() ?? "resource").toLowerCase();
+    switch (service(type)) {
+        case "s3":
+            return `arn:aws:s3:::${physical}`;
+        case "iam":
+            return `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind}/${physical}`;
+        case "kms":
+            return kind === "key" ? `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` : `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
+        case "secretsmanager":
+            return `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${physical}-AbCdEf`;
+        default:
+            return `arn:aws:${service(type)}:${region}:${MOCK_ACCOUNT_ID}:${kind}/${physical}`;
+    }
+}
+
 /** Plausible provider state: inputs plus the id, name and ARN attributes AWS would return. */
 function mockState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
-    const physical = inputs.name ?? inputs.bucket ?? `${name}-${Math.abs(hash(type + name)).toString(16)}`;
-    const arn = `arn:aws:${service(type)}:${region}:${MOCK_ACCOUNT_ID}:${type.split(":").pop()?.toLowerCase()}/${physical}`;
-    const id = type === "aws:kms/key:Key" ? `key-${Math.abs(hash(name)).toString(16)}` : String(physical);
-    return { id, state: { ...inputs, name: physical, arn, id, keyId: id, bucket: inputs.bucket ?? physical } };
+    const suffix = (hash(type + name) >>> 0).toString(16);
+    const physical = String(inputs.name ?? inputs.bucket ?? `${name}-${suffix}`);
+    const id = type === "aws:kms/key:Key" ? `mock-key-${suffix}` : physical;
+    return { id, state: { ...inputs, name: physical, arn: mockArn(type, physical, id, region), id, keyId: id, bucket: inputs.bucket ?? physical } };
 }
 
 function hash(s: string): number {

@@ -1,0 +1,210 @@
+/**
+ * IAM: one role per layer job and one for the crawlers, each with a least-privilege inline policy
+ * built by the pure functions below (S3 on the lake's buckets only, KMS on the lake key only,
+ * catalog on the lake's databases only, secrets of the sources only, never `*` actions).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LakeContext } from "./context";
+import { BucketPurpose, Layer } from "./naming";
+import { ASSET_PREFIXES } from "./storage";
+
+export interface Statement {
+    Sid: string;
+    Effect: "Allow";
+    Action: string[];
+    Resource: string | string[];
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: Statement[];
+}
+
+/** Resolved names and ARNs the policies are scoped to. */
+export interface PolicyScope {
+    partition: string;
+    region: string;
+    accountId: string;
+    bucketArns: Record<BucketPurpose, string>;
+    keyArn: string;
+    databases: Record<"source" | Layer, string>;
+    connectionNames: string[];
+    secretArns: string[];
+    /** Whether the connections place ENIs in a VPC (config.network set). */
+    vpc: boolean;
+}
+
+export function glueAssumeRolePolicy(): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    };
+}
+
+const CATALOG_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
+const CATALOG_WRITE = [
+    "glue:CreateTable",
+    "glue:UpdateTable",
+    "glue:DeleteTable",
+    "glue:CreatePartition",
+    "glue:BatchCreatePartition",
+    "glue:UpdatePartition",
+    "glue:BatchUpdatePartition",
+    "glue:DeletePartition",
+    "glue:BatchDeletePartition",
+];
+const KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"];
+
+function glueArn(s: PolicyScope, resource: string): string {
+    return `arn:${s.partition}:glue:${s.region}:${s.accountId}:${resource}`;
+}
+
+function catalogStatement(sid: string, s: PolicyScope, actions: string[], databases: string[]): Statement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Action: actions,
+        Resource: [glueArn(s, "catalog"), ...databases.flatMap((d) => [glueArn(s, `database/${d}`), glueArn(s, `table/${d}/*`)])],
+    };
+}
+
+function bucketStatements(sid: string, s: PolicyScope, purposes: BucketPurpose[], write: boolean): Statement[] {
+    const arns = purposes.map((p) => s.bucketArns[p]);
+    return [
+        { Sid: `${sid}List`, Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: arns },
+        {
+            Sid: `${sid}Objects`,
+            Effect: "Allow",
+            Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
+            Resource: arns.map((a) => `${a}/*`),
+        },
+    ];
+}
+
+/** Connections, their secrets and (with a VPC) the ENI actions Glue needs to reach the sources. */
+function sourceAccessStatements(s: PolicyScope): Statement[] {
+    const statements: Statement[] = [
+        { Sid: "SourceConnections", Effect: "Allow", Action: ["glue:GetConnection", "glue:GetConnections"], Resource: [glueArn(s, "catalog"), ...s.connectionNames.map((c) => glueArn(s, `connection/${c}`))] },
+        { Sid: "SourceSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: s.secretArns },
+    ];
+    if (s.vpc) {
+        statements.push(
+            {
+                // EC2 supports no resource-level permissions for these Describe calls or for creating
+                // an ENI in a not-yet-known subnet; AWS documents "*" as the only valid resource.
+                Sid: "VpcNetworkInterfaces",
+                Effect: "Allow",
+                Action: [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeVpcAttribute",
+                    "ec2:DescribeVpcEndpoints",
+                    "ec2:DescribeRouteTables",
+                ],
+                Resource: "*",
+            },
+            {
+                Sid: "TagGlueNetworkInterfaces",
+                Effect: "Allow",
+                Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+                Resource: `arn:${s.partition}:ec2:${s.region}:${s.accountId}:network-interface/*`,
+                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } },
+            },
+        );
+    }
+    return statements;
+}
+
+/** Logs to the (KMS-encrypted) Glue log groups and the lake key. */
+function commonStatements(s: PolicyScope): Statement[] {
+    return [
+        { Sid: "LakeKey", Effect: "Allow", Action: KMS_USE, Resource: s.keyArn },
+        {
+            Sid: "GlueLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+            Resource: [`arn:${s.partition}:logs:${s.region}:${s.accountId}:log-group:/aws-glue/*`, `arn:${s.partition}:logs:${s.region}:${s.accountId}:log-group:/aws-glue/*:*`],
+        },
+    ];
+}
+
+/** What each layer job reads and writes. */
+export const LAYER_IO: Record<Layer, { reads: ("source" | Layer)[]; writes: Layer }> = {
+    bronze: { reads: ["source"], writes: "bronze" },
+    silver: { reads: ["bronze"], writes: "silver" },
+    gold: { reads: ["silver"], writes: "gold" },
+};
+
+/** Inline policy of a layer job's role. */
+export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
+    const io = LAYER_IO[layer];
+    const inputBuckets = io.reads.filter((r): r is Layer => r !== "source");
+    const assets = s.bucketArns.assets;
+    const statements: Statement[] = [
+        { Sid: "AssetsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: assets },
+        { Sid: "AssetsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${assets}/${ASSET_PREFIXES.scripts}*` },
+        {
+            Sid: "AssetsScratch",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Resource: [`${assets}/${ASSET_PREFIXES.temp}${layer}/*`, `${assets}/${ASSET_PREFIXES.sparkUi}${layer}/*`],
+        },
+        ...(inputBuckets.length > 0 ? bucketStatements("Read", s, inputBuckets, false) : []),
+        ...bucketStatements("Write", s, [io.writes], true),
+        catalogStatement("CatalogRead", s, CATALOG_READ, io.reads.map((r) => s.databases[r])),
+        catalogStatement("CatalogWrite", s, [...CATALOG_READ, ...CATALOG_WRITE], [s.databases[io.writes]]),
+        ...commonStatements(s),
+        {
+            // PutMetricData has no resource-level permissions; the condition pins the Glue namespace.
+            Sid: "GlueMetrics",
+            Effect: "Allow",
+            Action: ["cloudwatch:PutMetricData"],
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
+        },
+    ];
+    if (layer === "bronze") statements.push(...sourceAccessStatements(s));
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Inline policy of the crawlers' role: write the source catalog database, reach the sources. */
+export function crawlerPolicy(s: PolicyScope): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [catalogStatement("SourceCatalog", s, [...CATALOG_READ, ...CATALOG_WRITE, "glue:UpdateDatabase"], [s.databases.source]), ...sourceAccessStatements(s), ...commonStatements(s)],
+    };
+}
+
+export interface Roles {
+    jobs: Record<Layer, aws.iam.Role>;
+    crawler: aws.iam.Role;
+    /** Inline policies; jobs and crawlers must not start before these exist. */
+    policies: aws.iam.RolePolicy[];
+}
+
+export function createRoles(ctx: LakeContext, scope: pulumi.Output<PolicyScope>): Roles {
+    const role = (suffix: string, description: string, policy: pulumi.Output<PolicyDocument>) => {
+        const r = new aws.iam.Role(
+            `${ctx.name}-${suffix}-role`,
+            { description: `${ctx.prefix}: ${description}`, assumeRolePolicy: JSON.stringify(glueAssumeRolePolicy()), tags: ctx.tags },
+            ctx.opts(),
+        );
+        const p = new aws.iam.RolePolicy(`${ctx.name}-${suffix}-policy`, { role: r.id, policy: policy.apply((d) => JSON.stringify(d)) }, ctx.opts("infra", { parent: r }));
+        return { r, p };
+    };
+    const bronze = role("bronze-job", "Glue bronze job", scope.apply((s) => jobPolicy("bronze", s)));
+    const silver = role("silver-job", "Glue silver job", scope.apply((s) => jobPolicy("silver", s)));
+    const gold = role("gold-job", "Glue gold job", scope.apply((s) => jobPolicy("gold", s)));
+    const crawler = role("crawler", "Glue source crawlers", scope.apply(crawlerPolicy));
+    return {
+        jobs: { bronze: bronze.r, silver: silver.r, gold: gold.r },
+        crawler: crawler.r,
+        policies: [bronze.p, silver.p, gold.p, crawler.p],
+    };
+}

@@ -1,0 +1,74 @@
+/**
+ * Encryption: the lake's customer-managed KMS key (rotation on) and the Glue security
+ * configuration that makes jobs and crawlers use it for S3, CloudWatch Logs and job bookmarks.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LakeContext } from "./context";
+
+/** Days a deleted key stays recoverable (KMS allows 7..30). */
+export const KEY_DELETION_WINDOW_DAYS = 30;
+
+/**
+ * The key policy: the account administers the key through IAM (so roles need explicit kms grants),
+ * and CloudWatch Logs may use it only for the Glue log groups the security configuration encrypts.
+ */
+export function keyPolicy(accountId: string, region: string, partition: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                // AWS's default key policy statement: without it the key becomes unmanageable.
+                Sid: "AccountAdministersKeyThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "CloudWatchLogsForGlueLogGroups",
+                Effect: "Allow",
+                Principal: { Service: `logs.${region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: {
+                    ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:/aws-glue/*` },
+                },
+            },
+        ],
+    };
+}
+
+export interface Encryption {
+    key: aws.kms.Key;
+    alias: aws.kms.Alias;
+    securityConfiguration: aws.glue.SecurityConfiguration;
+}
+
+export function createEncryption(ctx: LakeContext): Encryption {
+    const key = new aws.kms.Key(
+        `${ctx.name}-key`,
+        {
+            description: `medallion-lake ${ctx.prefix}: lake data, Glue logs and bookmarks, Athena results`,
+            enableKeyRotation: true,
+            deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
+            policy: pulumi.all([ctx.accountId, ctx.region, ctx.partition]).apply(([a, r, p]) => JSON.stringify(keyPolicy(a, r, p))),
+            tags: ctx.tags,
+        },
+        ctx.opts("data"),
+    );
+    const alias = new aws.kms.Alias(`${ctx.name}-key-alias`, { name: `alias/${ctx.prefix}`, targetKeyId: key.keyId }, ctx.opts());
+    const securityConfiguration = new aws.glue.SecurityConfiguration(
+        `${ctx.name}-security`,
+        {
+            name: `${ctx.prefix}-security`,
+            encryptionConfiguration: {
+                s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: key.arn },
+                cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: key.arn },
+                jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: key.arn },
+            },
+        },
+        ctx.opts(),
+    );
+    return { key, alias, securityConfiguration };
+}

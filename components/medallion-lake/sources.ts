@@ -1,0 +1,109 @@
+/**
+ * Sources: per source database, its credentials secret (existing or created from a Pulumi secret),
+ * a JDBC Glue connection that references the secret, and a crawler over exactly its tables.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { SourceConfig } from "./config";
+import { LakeContext } from "./context";
+import { connectionName, crawlerPath, crawlerTablePrefix, jdbcUrl } from "./naming";
+
+export interface Source {
+    config: SourceConfig;
+    /** ARN of the secret Glue reads `username` and `password` from. */
+    secretArn: pulumi.Output<string>;
+    connection: aws.glue.Connection;
+}
+
+/**
+ * Glue connection properties: credentials only by secret reference (SECRET_ID), never PASSWORD,
+ * so no password reaches the connection, the state or the console.
+ */
+export function connectionProperties(source: SourceConfig, secretArn: string): Record<string, string> {
+    return {
+        JDBC_CONNECTION_URL: jdbcUrl(source.engine, source.host, source.port, source.database),
+        SECRET_ID: secretArn,
+        JDBC_ENFORCE_SSL: String(source.enforceSsl),
+    };
+}
+
+/**
+ * @param passwords values of the sources' `passwordSecret` config keys, keyed by that name.
+ */
+export function createSources(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>, passwords: Record<string, pulumi.Input<string>>): Source[] {
+    const network = ctx.config.network;
+    return ctx.config.sources.map((s) => {
+        const secretArn = s.secretArn ? pulumi.output(s.secretArn) : createdSecret(ctx, s, kmsKeyArn, passwords);
+        const connection = new aws.glue.Connection(
+            `${ctx.name}-${s.name}-connection`,
+            {
+                name: connectionName(ctx.config.name, ctx.environment, s.name),
+                description: `${s.engine} source ${s.name} (${s.host}/${s.database})`,
+                connectionType: "JDBC",
+                connectionProperties: secretArn.apply((arn) => connectionProperties(s, arn)),
+                physicalConnectionRequirements: network
+                    ? { subnetId: network.subnetId, availabilityZone: network.availabilityZone, securityGroupIdLists: network.securityGroupIds }
+                    : undefined,
+                tags: ctx.tags,
+            },
+            ctx.opts(),
+        );
+        return { config: s, secretArn, connection };
+    });
+}
+
+/** A new Secrets Manager secret (KMS-encrypted with the lake key) holding the Pulumi secret password. */
+function createdSecret(ctx: LakeContext, s: SourceConfig, kmsKeyArn: pulumi.Output<string>, passwords: Record<string, pulumi.Input<string>>): pulumi.Output<string> {
+    const password = passwords[s.passwordSecret!];
+    const secret = new aws.secretsmanager.Secret(
+        `${ctx.name}-${s.name}-secret`,
+        {
+            name: `${ctx.prefix}/${s.name}`,
+            description: `JDBC credentials of source ${s.name}, from Pulumi secret ${s.passwordSecret}`,
+            kmsKeyId: kmsKeyArn,
+            // A destroyable environment must be re-creatable at once under the same secret name.
+            recoveryWindowInDays: ctx.config.forceDestroy ? 0 : 30,
+            tags: ctx.tags,
+        },
+        ctx.opts(),
+    );
+    new aws.secretsmanager.SecretVersion(
+        `${ctx.name}-${s.name}-secret-value`,
+        {
+            secretId: secret.id,
+            secretString: pulumi.secret(pulumi.output(password).apply((p) => JSON.stringify({ username: s.username, password: p }))),
+        },
+        ctx.opts("infra", { parent: secret }),
+    );
+    return secret.arn;
+}
+
+export function createCrawlers(
+    ctx: LakeContext,
+    sources: Source[],
+    roleArn: pulumi.Input<string>,
+    sourceDatabase: pulumi.Input<string>,
+    securityConfiguration: pulumi.Input<string>,
+): aws.glue.Crawler[] {
+    return sources.map(
+        ({ config: s, connection }) =>
+            new aws.glue.Crawler(
+                `${ctx.name}-${s.name}-crawler`,
+                {
+                    name: `${ctx.prefix}-${s.name}`,
+                    description: `Crawls the ${s.tables.length} configured tables of source ${s.name}`,
+                    role: roleArn,
+                    databaseName: sourceDatabase,
+                    tablePrefix: crawlerTablePrefix(s.name),
+                    jdbcTargets: s.tables.map((t) => ({ connectionName: connection.name, path: crawlerPath(s.engine, s.database, t.name) })),
+                    // Keep the catalog in step with the source but never delete a table's definition.
+                    schemaChangePolicy: { updateBehavior: "UPDATE_IN_DATABASE", deleteBehavior: "DEPRECATE_IN_DATABASE" },
+                    // JDBC targets support only full recrawls.
+                    recrawlPolicy: { recrawlBehavior: "CRAWL_EVERYTHING" },
+                    securityConfiguration,
+                    tags: ctx.tags,
+                },
+                ctx.opts(),
+            ),
+    );
+}

@@ -1,0 +1,168 @@
+/**
+ * Storage: the bronze, silver and gold buckets, Athena query results, Glue assets and the server
+ * access logs bucket, each hardened the same way with the v7 split S3 resources.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LakeConfig } from "./config";
+import { LakeContext, ResourceKind } from "./context";
+import { BUCKET_PURPOSES, BucketPurpose, bucketName } from "./naming";
+
+/** Glue assets layout: scripts, lake spec and packages; Glue temp dir; Spark UI event logs. */
+export const ASSET_PREFIXES = { scripts: "scripts/", temp: "temp/", sparkUi: "spark-ui/" } as const;
+
+/** Days Glue temp files are kept in the assets bucket. */
+export const TEMP_RETENTION_DAYS = 7;
+
+export interface LifecycleRule {
+    id: string;
+    status: "Enabled";
+    filter: { prefix?: string };
+    abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+    noncurrentVersionExpiration?: { noncurrentDays: number };
+    transitions?: { days: number; storageClass: string }[];
+    expiration?: { days: number };
+}
+
+/** The lifecycle rules of a bucket. Pure, so the days are tested without registering resources. */
+export function lifecycleRules(purpose: BucketPurpose, config: Pick<LakeConfig, "retention" | "athena">): LifecycleRule[] {
+    const rules: LifecycleRule[] = [
+        { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+        { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: config.retention.noncurrentVersionDays } },
+    ];
+    if (purpose === "bronze") {
+        // Glacier Instant Retrieval, not Flexible: silver rebuilds tables from all of bronze, so
+        // archived objects must stay readable without a restore.
+        rules.push({
+            id: "tier-bronze",
+            status: "Enabled",
+            filter: {},
+            transitions: [
+                { days: config.retention.bronze.infrequentAccessDays, storageClass: "STANDARD_IA" },
+                { days: config.retention.bronze.archiveDays, storageClass: "GLACIER_IR" },
+            ],
+        });
+    }
+    if (purpose === "query-results") {
+        rules.push({ id: "expire-query-results", status: "Enabled", filter: {}, expiration: { days: config.athena.resultRetentionDays } });
+    }
+    if (purpose === "assets") {
+        rules.push({ id: "expire-glue-temp", status: "Enabled", filter: { prefix: ASSET_PREFIXES.temp }, expiration: { days: TEMP_RETENTION_DAYS } });
+    }
+    return rules;
+}
+
+/** Denies every request not made over TLS. */
+export function denyInsecureTransport(bucketArn: string): object {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/** The logs bucket lets the S3 logging service write, only for the lake's buckets in this account. */
+export function accessLogDeliveryStatement(logsBucketArn: string, sourceBucketArns: string[], accountId: string): object {
+    return {
+        Sid: "S3ServerAccessLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${logsBucketArn}/*`,
+        Condition: { ArnLike: { "aws:SourceArn": sourceBucketArns }, StringEquals: { "aws:SourceAccount": accountId } },
+    };
+}
+
+export interface LakeBucket {
+    bucket: aws.s3.Bucket;
+    /** Resources that must exist before objects are written (encryption, ownership, policy). */
+    ready: pulumi.Resource[];
+}
+
+export type Storage = Record<BucketPurpose, LakeBucket>;
+
+const KIND: Record<BucketPurpose, ResourceKind> = {
+    bronze: "data",
+    silver: "data",
+    gold: "data",
+    logs: "data",
+    "query-results": "infra",
+    assets: "infra",
+};
+
+export function createStorage(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>): Storage {
+    const make = (purpose: BucketPurpose): aws.s3.Bucket =>
+        new aws.s3.Bucket(
+            `${ctx.name}-${purpose}`,
+            {
+                bucket: pulumi
+                    .all([ctx.accountId, ctx.region])
+                    .apply(([account, region]) => bucketName(ctx.config.name, ctx.environment, purpose, account, region)),
+                forceDestroy: ctx.config.forceDestroy,
+                tags: { ...ctx.tags, layer: purpose },
+            },
+            ctx.opts(KIND[purpose]),
+        );
+    const buckets = Object.fromEntries(BUCKET_PURPOSES.map((p) => [p, make(p)])) as Record<BucketPurpose, aws.s3.Bucket>;
+    const dataPurposes = BUCKET_PURPOSES.filter((p) => p !== "logs");
+
+    const harden = (purpose: BucketPurpose, policyStatements: pulumi.Output<object[]>): LakeBucket => {
+        const bucket = buckets[purpose];
+        const opts = ctx.opts("infra", { parent: bucket });
+        const n = `${ctx.name}-${purpose}`;
+        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${n}-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    purpose === "logs"
+                        ? // S3 server access logs can only be delivered to SSE-S3 buckets.
+                          { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true },
+                ],
+            },
+            opts,
+        );
+        const versioning = new aws.s3.BucketVersioning(`${n}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${n}-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            opts,
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(`${n}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+        const policy = new aws.s3.BucketPolicy(
+            `${n}-policy`,
+            { bucket: bucket.id, policy: policyStatements.apply((Statement) => JSON.stringify({ Version: "2012-10-17", Statement })) },
+            // The public access block must exist first, or S3 may evaluate the policy as public.
+            { ...opts, dependsOn: [publicAccess] },
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${n}-lifecycle`,
+            { bucket: bucket.id, rules: lifecycleRules(purpose, ctx.config) },
+            // Lifecycle rules on noncurrent versions need versioning configured first.
+            { ...opts, dependsOn: [versioning] },
+        );
+        return { bucket, ready: [encryption, versioning, publicAccess, ownership, policy] };
+    };
+
+    // The logs bucket's delivery policy must exist before the other buckets start logging to it.
+    const logs = harden(
+        "logs",
+        pulumi
+            .all([buckets.logs.arn, pulumi.all(dataPurposes.map((p) => buckets[p].arn)), ctx.accountId])
+            .apply(([arn, sources, account]) => [denyInsecureTransport(arn), accessLogDeliveryStatement(arn, sources, account)]),
+    );
+    const storage = { logs } as Storage;
+    for (const purpose of dataPurposes) {
+        storage[purpose] = harden(purpose, buckets[purpose].arn.apply((arn) => [denyInsecureTransport(arn)]));
+        new aws.s3.BucketLogging(
+            `${ctx.name}-${purpose}-logging`,
+            { bucket: buckets[purpose].id, targetBucket: buckets.logs.id, targetPrefix: `${purpose}/` },
+            ctx.opts("infra", { parent: buckets[purpose], dependsOn: logs.ready }),
+        );
+    }
+    return storage;
+}
