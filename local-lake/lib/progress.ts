@@ -5,17 +5,20 @@
 
 export type Cell = string | number | bigint | boolean | null | undefined;
 
-function cellText(value: Cell): string {
+function cellText(value: Cell, groupDigits: boolean): string {
     if (value === null || value === undefined) return "NULL";
-    if (typeof value === "number" && Number.isInteger(value)) return formatCount(value);
+    if (groupDigits && typeof value === "number" && Number.isInteger(value)) return formatCount(value);
     return String(value);
 }
 
 const isNumeric = (value: Cell) => typeof value === "number" || typeof value === "bigint";
 
-/** A text table: a header, a rule, one line per row; numbers right-aligned, the rest left-aligned. */
-export function formatTable(headers: string[], rows: Cell[][]): string {
-    const text = rows.map((row) => headers.map((_, i) => cellText(row[i])));
+/**
+ * A text table: a header, a rule, one line per row; numbers right-aligned, the rest left-aligned.
+ * `groupDigits` writes counts as `172,456` (not for query results, where ids would read oddly).
+ */
+export function formatTable(headers: string[], rows: Cell[][], options: { groupDigits?: boolean } = {}): string {
+    const text = rows.map((row) => headers.map((_, i) => cellText(row[i], options.groupDigits ?? false)));
     const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
     const line = (cells: string[], raw?: Cell[]) =>
         cells

@@ -163,6 +163,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                 formatTable(
                     ["database", "table", "source table", "columns", "rows"],
                     catalog.map((c) => [c.database, c.name, c.sourceTable, c.columns.length, c.rowCount]),
+                    { groupDigits: true },
                 ),
             );
             return `${catalog.length} tables in ${layout.catalogDir}`;

@@ -67,14 +67,14 @@ export function formatMetric(metric: Record<string, unknown>): string {
             ? [metric.source, metric.table].filter((p) => typeof p === "string" && p).join("/")
             : typeof metric.model === "string"
               ? metric.model
-              : "";
+              : String(metric.event ?? "");
     const timing = ["seconds", "elapsed_seconds", "duration_seconds"].find((k) => typeof metric[k] === "number");
     const skip = new Set(["source", "table", "model", "job", "layer", "batch_id", "event", ...(timing ? [timing] : [])]);
     const fields = Object.entries(metric)
         .filter(([k, v]) => !skip.has(k) && (typeof v === "number" || typeof v === "string" || typeof v === "boolean"))
         .map(([k, v]) => `${k}=${v}`);
     const time = timing ? `  (${formatDuration(Number(metric[timing]) * 1000)})` : "";
-    return `${label || "job"}  ${fields.join("  ")}${time}`.trim();
+    return `${label}  ${fields.join("  ")}${time}`.trim();
 }
 
 /** The first `maxRows` rows of a query result as a text table, saying how many were left out. */
@@ -102,6 +102,7 @@ export function formatSummary(summary: LakeRunSummary): string {
         ? formatTable(
               ["layer", "table", "rows", "quarantined", "duplicates removed"],
               summary.tables.map((t) => [t.layer, t.table, t.rows, t.quarantined ?? (t.layer === "silver" ? null : ""), t.duplicates ?? (t.layer === "silver" ? null : "")]),
+              { groupDigits: true },
           )
         : "(no table reached a layer)";
     const memory = summary.jobs

@@ -1,0 +1,82 @@
+import { expect } from "chai";
+import { formatBytes, formatCount, formatDuration, formatTable, streamReporter } from "../../local-lake/lib/progress";
+import { formatMetric, formatResult, formatSummary, LakeRunSummary } from "../../local-lake/lib/summary";
+
+describe("local lake: progress and summary formatting", () => {
+    it("aligns a text table: numbers right, text left, NULL for missing values", () => {
+        const text = formatTable(["table", "rows"], [["saas/category", 11], ["ecomm/sales", 172456], ["crm/users", null]], { groupDigits: true });
+        expect(text.split("\n")).to.deep.equal([
+            "table          rows",
+            "-------------  -------",
+            "saas/category       11",
+            "ecomm/sales    172,456",
+            "crm/users      NULL",
+        ]);
+    });
+
+    it("prints query values as they are (no digit grouping) unless asked", () => {
+        expect(formatTable(["eventid"], [[1234]]).split("\n")[2]).to.equal("   1234");
+    });
+
+    it("formats counts, durations and bytes", () => {
+        expect(formatCount(172456)).to.equal("172,456");
+        expect(formatCount(-1234567.5)).to.equal("-1,234,567.5");
+        expect(formatCount(999)).to.equal("999");
+        expect(formatDuration(850)).to.equal("850 ms");
+        expect(formatDuration(12_345)).to.equal("12.3 s");
+        expect(formatDuration(125_000)).to.equal("2 min 05 s");
+        expect(formatBytes(512)).to.equal("512 B");
+        expect(formatBytes(1536)).to.equal("1.5 KiB");
+        expect(formatBytes(3 * 1024 ** 3)).to.equal("3.0 GiB");
+    });
+
+    it("turns a MEDALLION_METRIC object into one progress line", () => {
+        const line = formatMetric({ event: "bronze_table", source: "ecomm", table: "sales", batch_id: "b1", rows: 3441, incremental: true, watermark_to: null, seconds: 2.5 });
+        expect(line).to.equal("ecomm/sales  rows=3441  incremental=true  (2.5 s)");
+        expect(formatMetric({ event: "gold_done", models: 5 })).to.equal("gold_done  models=5");
+    });
+
+    it("shows the first rows of a result and says how many were left out", () => {
+        const text = formatResult(
+            { columns: [{ name: "month", type: "integer" }, { name: "gross_sales", type: "decimal(18,2)" }], rows: [{ month: 1, gross_sales: "10.50" }, { month: 2, gross_sales: null }, { month: 3, gross_sales: "1.00" }], stats: { engine: "duckdb", elapsedMs: 12 } },
+            2,
+        );
+        expect(text.split("\n")).to.deep.equal(["month  gross_sales", "-----  -----------", "    1  10.50", "    2  NULL", "(1 more rows not shown)", "(3 rows, 12 ms)"]);
+    });
+
+    const base: LakeRunSummary = {
+        stack: "local", environment: "local", dataDir: "/tmp/x", scale: 1, batchId: "20261124T060000Z", ok: true,
+        steps: [{ step: "prepare", ok: true, ms: 20, note: "stack local" }],
+        jobs: [{ layer: "bronze", ms: 1000, peakRssKb: 1024 * 1024, metrics: [] }],
+        tables: [{ layer: "silver", table: "ecomm/sales", rows: 3400, quarantined: 4, duplicates: 2 }],
+        queries: [],
+    };
+
+    it("summarizes a successful run: every step, rows per table, peak memory", () => {
+        const text = formatSummary(base);
+        expect(text).to.contain("prepare        ok");
+        expect(text).to.contain("gold           not run");
+        expect(text).to.match(/silver\s+ecomm\/sales\s+3,400\s+4\s+2/);
+        expect(text).to.contain("peak memory per job: bronze 1.0 GiB");
+        expect(text).to.contain("local lake ready");
+    });
+
+    it("names the failed step and its cause, and says earlier layers are intact", () => {
+        const text = formatSummary({
+            ...base, ok: false, failedStep: "gold", error: "gold job exited with code 1",
+            steps: [...base.steps, { step: "gold", ok: false, ms: 5000, note: "gold job exited with code 1" }],
+        });
+        expect(text).to.match(/gold\s+FAILED\s+5\.0 s\s+gold job exited with code 1/);
+        expect(text).to.contain('FAILED at step "gold"');
+        expect(text).to.contain('Layers before "gold" are intact');
+    });
+
+    it("reporter indents details under their step", () => {
+        let out = "";
+        const reporter = streamReporter((t) => (out += t));
+        reporter.stepStarted(3, 8, "load", "loading");
+        reporter.detail("a\nb");
+        reporter.stepEnded("load", true, 1500, "scale 1");
+        expect(out).to.equal("[3/8] load — loading\n      a\n      b\n      done: load in 1.5 s (scale 1)\n");
+    });
+});
