@@ -1,0 +1,9 @@
+import { Rule } from "../resource";
+import { athenaRules } from "./athena";
+import { glueRules } from "./glue";
+import { iamRules } from "./iam";
+import { productionRules } from "./production";
+import { s3Rules } from "./s3";
+
+/** Every rule of the pack, in the order they are reported. */
+export const rules: readonly Rule[] = [...s3Rules, ...iamRules, ...glueRules, ...athenaRules, ...productionRules];

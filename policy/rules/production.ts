@@ -1,0 +1,41 @@
+import { isProductionStack, ResourceRule } from "../resource";
+import { BUCKET, isLogBucket } from "./s3";
+
+const CATALOG_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
+const KMS_KEY = "aws:kms/key:Key";
+
+export const prodProtectData: ResourceRule = {
+    kind: "resource",
+    name: "prod-protect-data",
+    description: "In production stacks, data buckets, Glue catalog databases and the KMS key are protected or retained on delete, so no update or destroy can drop the data.",
+    level: "mandatory",
+    types: [BUCKET, CATALOG_DATABASE, KMS_KEY],
+    check(r, stack) {
+        if (!isProductionStack(stack) || (r.type === BUCKET && isLogBucket(r))) return [];
+        return r.opts.protect || r.opts.retainOnDelete ? [] : [`not protected or retained on delete in production stack "${stack}"`];
+    },
+};
+
+export const prodNoForceDestroy: ResourceRule = {
+    kind: "resource",
+    name: "prod-no-force-destroy",
+    description: "In production stacks no resource sets forceDestroy (which deletes a non-empty bucket or workgroup with its contents).",
+    level: "mandatory",
+    types: "any",
+    check(r, stack) {
+        return isProductionStack(stack) && r.props.forceDestroy === true ? [`forceDestroy is true in production stack "${stack}"`] : [];
+    },
+};
+
+export const kmsKeyRotation: ResourceRule = {
+    kind: "resource",
+    name: "kms-key-rotation",
+    description: "KMS keys rotate their key material yearly.",
+    level: "advisory",
+    types: [KMS_KEY],
+    check(r) {
+        return r.props.enableKeyRotation === true ? [] : ["enableKeyRotation is not true"];
+    },
+};
+
+export const productionRules = [prodProtectData, prodNoForceDestroy, kmsKeyRotation];
