@@ -1,0 +1,63 @@
+import importlib
+import json
+from pathlib import Path
+
+import pytest
+from medallion.arguments import JOB_ARGUMENTS, ArgumentError, parse_job_arguments, parse_pairs
+
+CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "job_arguments.json").read_text())["jobs"]
+# What Glue adds to every run on top of the contract arguments (some flags carry no value).
+GLUE_SYSTEM_ARGS = [
+    "--JOB_ID", "j_0123", "--JOB_RUN_ID", "jr_abc123", "--JOB_NAME", "tickit-dev-silver",
+    "--job-bookmark-option", "job-bookmark-enable", "--TempDir", "s3://tmp-bucket/glue/",
+    "--enable-metrics", "--enable-glue-datacatalog", "true", "--extra-py-files", "s3://scripts/medallion.zip",
+    "--job-language", "python",
+]  # fmt: skip
+
+
+def _entry(job):
+    return importlib.import_module(f"{job}_job")
+
+
+def test_the_parser_table_is_job_arguments_json():
+    assert JOB_ARGUMENTS == CONTRACT
+
+
+@pytest.mark.parametrize("job", sorted(CONTRACT))
+def test_entry_script_accepts_exactly_the_contract_names(job):
+    names = CONTRACT[job]["required"] + CONTRACT[job]["optional"]
+    argv = [token for n in names for token in (f"--{n}", f"value-of-{n}")] + GLUE_SYSTEM_ARGS
+    args = _entry(job).parse_args(argv)
+    assert {k: v for k, v in args.items() if k in names} == {n: f"value-of-{n}" for n in names}
+    assert set(args) == set(names) | {"JOB_RUN_ID", "JOB_NAME"}
+    assert args["JOB_RUN_ID"] == "jr_abc123"
+
+
+@pytest.mark.parametrize("job", sorted(CONTRACT))
+def test_optional_arguments_may_be_absent(job):
+    required = CONTRACT[job]["required"]
+    args = _entry(job).parse_args([t for n in required for t in (f"--{n}", "x")])
+    assert all(args[n] is None for n in CONTRACT[job]["optional"])
+    assert args["JOB_RUN_ID"] is None
+
+
+@pytest.mark.parametrize("job", sorted(CONTRACT))
+def test_each_missing_required_argument_is_named(job):
+    required = CONTRACT[job]["required"]
+    for missing in required:
+        argv = [t for n in required if n != missing for t in (f"--{n}", "x")] + GLUE_SYSTEM_ARGS
+        with pytest.raises(ArgumentError, match=f"{job} job: missing required argument\\(s\\) --{missing}$"):
+            _entry(job).parse_args(argv)
+
+
+def test_a_misspelt_name_does_not_count_and_empty_values_are_missing():
+    with pytest.raises(ArgumentError, match="--lake_spec, --silver_path"):
+        parse_job_arguments(
+            "gold", ["--lake-spec", "s.json", "--environment", "dev", "--gold_path", "g", "--silver_path="]
+        )
+
+
+def test_pairs_accept_equals_and_bare_flags_and_reject_positionals():
+    assert parse_pairs(["--a=1", "--flag", "--b", "2"]) == {"a": "1", "flag": "", "b": "2"}
+    with pytest.raises(ArgumentError, match="unexpected argument 'stray' at position 2"):
+        parse_pairs(["--a", "1", "stray"])

@@ -1,0 +1,155 @@
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from medallion import bronze
+
+
+@pytest.mark.parametrize(
+    ("dialect", "table", "quoted"),
+    [
+        ("postgres", "saas.category", '"saas"."category"'),
+        ("mysql", "date", "`date`"),
+        ("sqlserver", "crm.users", "[crm].[users]"),
+        ("postgres", 'odd"name', '"odd""name"'),
+        ("mysql", "a`b", "`a``b`"),
+        ("sqlserver", "x]y", "[x]]y]"),
+    ],
+)
+def test_identifiers_are_quoted_per_dialect(dialect, table, quoted):
+    assert bronze.quote_table(dialect, table) == quoted
+
+
+def test_unknown_dialect_is_an_error():
+    with pytest.raises(ValueError, match="unknown SQL dialect 'oracle'"):
+        bronze.quote_identifier("oracle", "t")
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect"),
+    [
+        ("jdbc:postgresql://127.0.0.1:5432/tickit", "postgres"),
+        ("jdbc:mariadb://127.0.0.1:3306/tickit", "mysql"),
+        ("jdbc:mysql://h/tickit", "mysql"),
+        ("jdbc:sqlserver://h:1433;databaseName=tickit", "sqlserver"),
+    ],
+)
+def test_the_local_dialect_follows_the_jdbc_url(url, dialect):
+    assert bronze.dialect_for_jdbc_url(url) == dialect
+
+
+def test_unsupported_jdbc_url_is_named():
+    with pytest.raises(ValueError, match="unsupported JDBC URL 'jdbc:oracle:thin:@h'"):
+        bronze.dialect_for_jdbc_url("jdbc:oracle:thin:@h")
+
+
+def test_source_query_full_and_windowed():
+    assert bronze.source_query("mysql", "sales", None) == "SELECT * FROM `sales`"
+    assert (
+        bronze.source_query("mysql", "sales", "salesid", after=100)
+        == "SELECT * FROM `sales` WHERE `salesid` > 100"
+    )
+    assert (
+        bronze.source_query(
+            "postgres", "saas.event", "starttime", after="2008-01-01 00:00:00", up_to="2008-02-01"
+        )
+        == 'SELECT * FROM "saas"."event" WHERE "starttime" > \'2008-01-01 00:00:00\''
+        ' AND "starttime" <= \'2008-02-01\''
+    )
+    # A full-load table ignores watermarks it cannot use.
+    assert bronze.source_query("postgres", "saas.venue", None, after=5) == 'SELECT * FROM "saas"."venue"'
+
+
+def test_bounds_query_and_dbtable():
+    query = "SELECT * FROM `sales` WHERE `salesid` > 7"
+    assert (
+        bronze.as_dbtable(bronze.bounds_query("mysql", query, "salesid"))
+        == "(SELECT MIN(`salesid`) AS lo, MAX(`salesid`) AS hi"
+        " FROM (SELECT * FROM `sales` WHERE `salesid` > 7) b) src"
+    )
+
+
+def test_sql_literals():
+    assert bronze.sql_literal(42) == "42"
+    assert bronze.sql_literal(Decimal("1.50")) == "1.50"
+    assert bronze.sql_literal("O'Hare") == "'O''Hare'"
+    with pytest.raises(ValueError, match="got True"):
+        bronze.sql_literal(True)
+
+
+def test_batch_id_precedence_and_safety():
+    now = datetime(2008, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert bronze.resolve_batch_id("manual-1", "jr_abc", now) == "manual-1"
+    assert bronze.resolve_batch_id(None, "jr_abc", now) == "jr_abc"
+    assert bronze.resolve_batch_id(None, None, now) == "20080304T050607Z"
+    with pytest.raises(ValueError, match="batch id '../x' may only contain"):
+        bronze.resolve_batch_id("../x", None, now)
+
+
+def test_bronze_paths():
+    assert (
+        bronze.bronze_batch_path("s3://b/", "ecomm", "sales", date(2008, 3, 4), "b1")
+        == "s3://b/ecomm/sales/ingest_date=2008-03-04/batch_id=b1"
+    )
+
+
+def test_json_watermarks_round_trip_to_literals():
+    assert bronze.json_watermark(datetime(2008, 1, 2, 3, 4, 5)) == "2008-01-02 03:04:05"
+    assert bronze.json_watermark(datetime(2008, 1, 2, 3, 4, 5, 250000)) == "2008-01-02 03:04:05.250000"
+    assert bronze.json_watermark(date(2008, 1, 2)) == "2008-01-02"
+    assert bronze.json_watermark(Decimal("17")) == 17
+    assert bronze.json_watermark(Decimal("1.25")) == "1.25"
+    assert bronze.json_watermark(99) == 99
+
+
+def test_watermark_state_through_new_empty_and_rerun_batches():
+    # First batch: no state, full read up to 100.
+    assert bronze.plan_batch(None, "salesid", "b1") == (None, None)
+    state = bronze.record_batch(None, "salesid", "b1", None, 100)
+    assert state == {
+        "column": "salesid",
+        "watermark": 100,
+        "batches": [{"batch_id": "b1", "from": None, "to": 100}],
+    }
+    # Second batch reads after 100, reaches 150.
+    assert bronze.plan_batch(state, "salesid", "b2") == (100, None)
+    state = bronze.record_batch(state, "salesid", "b2", 100, 150)
+    # A batch finding nothing keeps the watermark.
+    assert bronze.plan_batch(state, "salesid", "b3") == (150, None)
+    state = bronze.record_batch(state, "salesid", "b3", 150, None)
+    assert state["watermark"] == 150 and state["batches"][-1] == {"batch_id": "b3", "from": 150, "to": 150}
+    # Re-running b2 re-reads exactly its window (b3 came after it); re-running b3 is open-ended.
+    assert bronze.plan_batch(state, "salesid", "b2") == (100, 150)
+    assert bronze.plan_batch(state, "salesid", "b3") == (150, None)
+    # Recording a re-run keeps the batch in place.
+    rerun = bronze.record_batch(state, "salesid", "b2", 100, 150)
+    assert [b["batch_id"] for b in rerun["batches"]] == ["b1", "b2", "b3"]
+    assert rerun == state
+
+
+def test_state_of_another_watermark_column_is_ignored():
+    state = bronze.record_batch(None, "salesid", "b1", None, 100)
+    assert bronze.plan_batch(state, "saletime", "b2") == (None, None)
+    assert bronze.record_batch(state, "saletime", "b2", None, "2008-12-31 00:00:00") == {
+        "column": "saletime",
+        "watermark": "2008-12-31 00:00:00",
+        "batches": [{"batch_id": "b2", "from": None, "to": "2008-12-31 00:00:00"}],
+    }
+
+
+def test_ingestion_metadata_is_appended(spark):
+    df = spark.createDataFrame([(1, "a"), (2, "b")], "id int, v string")
+    at = datetime(2008, 5, 6, 7, 8, 9, tzinfo=UTC)
+    out = bronze.add_ingestion_metadata(df, "ecomm", "b7", at)
+    assert out.columns == ["id", "v", "_ingested_at", "_batch_id", "_source"]
+    assert dict(out.dtypes)["_ingested_at"] == "timestamp"
+    assert [tuple(r) for r in out.orderBy("id").collect()] == [
+        (1, "a", datetime(2008, 5, 6, 7, 8, 9), "b7", "ecomm"),
+        (2, "b", datetime(2008, 5, 6, 7, 8, 9), "b7", "ecomm"),
+    ]
+
+
+def test_metadata_name_clash_is_an_error(spark):
+    df = spark.createDataFrame([(1,)], "_source int")
+    with pytest.raises(ValueError, match=r"source crm: columns \['_source'\] clash"):
+        bronze.add_ingestion_metadata(df, "crm", "b1", datetime(2008, 1, 1, tzinfo=UTC))

@@ -1,0 +1,73 @@
+import json
+
+import pytest
+from medallion.spec import Column, SpecError, parse_lake_spec
+from tickit_spec import spec_dict
+
+
+def test_parses_the_tables_of_every_source():
+    spec = parse_lake_spec(json.dumps(spec_dict()))
+    assert [(s.name, t.name) for s, t in spec.tables()] == [
+        ("saas", "category"), ("saas", "venue"), ("saas", "event"),
+        ("ecomm", "listing"), ("ecomm", "sales"), ("crm", "users"),
+    ]  # fmt: skip
+    source, sales = spec.find_table("sales")
+    assert source.engine == "mysql" and source.connection_name == "tickit-test-ecomm"
+    assert sales.primary_key == ("salesid",)
+    assert sales.watermark_column == "salesid" and sales.partition_column == "salesid"
+    assert sales.columns[-1] == Column("saletime", "timestamp", "M/d/yyyy HH:mm:ss")
+    assert spec.databases["gold"] == "tickit_test_gold"
+
+
+def test_find_table_rejects_missing_and_ambiguous_names():
+    raw = spec_dict()
+    raw["sources"][2]["tables"][0]["name"] = "sales"  # crm.users now also called sales
+    spec = parse_lake_spec(json.dumps(raw))
+    with pytest.raises(
+        SpecError, match=r"'sales' must be configured in exactly one source, found in ecomm.sales, crm"
+    ):
+        spec.find_table("sales")
+    with pytest.raises(SpecError, match="found in no source"):
+        spec.find_table("date")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda r: r["sources"][1].update(engine="oracle"), r"sources\[1\].engine: expected one of postgres"),
+        (lambda r: r["sources"][0]["tables"][1]["columns"][4].update(type="integer"),
+         r"sources\[0\].tables\[1\].columns\[4\].type: unknown type 'integer'"),
+        (lambda r: r["sources"][1]["tables"][1].update(primaryKey=["sale_id"]),
+         r"sources\[1\].tables\[1\]: primary_key 'sale_id' is not among the declared columns"),
+        (lambda r: r["sources"][0].pop("connectionName"),
+         r"sources\[0\].connectionName: expected a non-empty str"),
+        (lambda r: r["databases"].pop("gold"), r"databases.gold: expected a non-empty str"),
+    ],
+)  # fmt: skip
+def test_malformed_specs_name_the_offending_path(mutate, message):
+    raw = spec_dict()
+    mutate(raw)
+    with pytest.raises(SpecError, match=message):
+        parse_lake_spec(json.dumps(raw))
+
+
+def test_decimal_types_are_normalised_and_bounded():
+    raw = spec_dict()
+    raw["sources"][1]["tables"][1]["columns"][7]["type"] = "decimal(10, 3)"
+    _, sales = parse_lake_spec(json.dumps(raw)).find_table("sales")
+    assert sales.columns[7].type == "decimal(10,3)"
+    raw["sources"][1]["tables"][1]["columns"][7]["type"] = "decimal(2,3)"
+    with pytest.raises(SpecError, match="unknown type 'decimal"):
+        parse_lake_spec(json.dumps(raw))
+
+
+def test_untyped_tables_may_leave_keys_and_columns_empty():
+    raw = spec_dict()
+    raw["sources"][0]["tables"][0].update(primaryKey=[], columns=[], watermarkColumn=None)
+    _, category = parse_lake_spec(json.dumps(raw)).find_table("category")
+    assert category.columns == () and category.primary_key == ()
+
+
+def test_not_json_is_reported():
+    with pytest.raises(SpecError, match="not valid JSON"):
+        parse_lake_spec("{sources:")
