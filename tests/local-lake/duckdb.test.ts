@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DuckDbQueryEngine, schemaStatements, viewStatement } from "../../query-engines/duckdb";
+import { rejection } from "./helpers";
 
 describe("DuckDB query engine", () => {
     let dir: string;
@@ -56,25 +57,19 @@ describe("DuckDB query engine", () => {
     });
 
     it("names the table whose folder has no Parquet files", async () => {
-        let error: Error | undefined;
-        await DuckDbQueryEngine.open([{ database: "g", table: "missing_model", location: path.join(dir, "nowhere") }]).catch((e: Error) => (error = e));
-        expect(error?.message).to.contain("DuckDB could not expose g.missing_model").and.to.contain(path.join(dir, "nowhere"));
+        const error = await rejection(DuckDbQueryEngine.open([{ database: "g", table: "missing_model", location: path.join(dir, "nowhere") }]));
+        expect(error.message).to.contain("DuckDB could not expose g.missing_model").and.to.contain(path.join(dir, "nowhere"));
     });
 
     it("reports SQL errors and honours cancellation", async () => {
         const engine = await DuckDbQueryEngine.open([]);
         try {
-            let error: Error | undefined;
-            await engine.query("SELECT * FROM no_such_table").catch((e: Error) => (error = e));
-            expect(error?.message).to.match(/^DuckDB query failed: .*no_such_table/);
+            expect((await rejection(engine.query("SELECT * FROM no_such_table"))).message).to.match(/^DuckDB query failed: .*no_such_table/);
             const controller = new AbortController();
             controller.abort();
-            error = undefined;
-            await engine.query("SELECT 1", { signal: controller.signal }).catch((e: Error) => (error = e));
-            expect(error?.message).to.equal("DuckDB query cancelled before it started");
-            error = undefined;
-            await engine.query("SELECT count(*) FROM range(10000000000) a", { timeoutMs: 50 }).catch((e: Error) => (error = e));
-            expect(error?.message).to.equal("DuckDB query timed out after 50 ms");
+            expect((await rejection(engine.query("SELECT 1", { signal: controller.signal }))).message).to.equal("DuckDB query cancelled before it started");
+            const slow = engine.query("SELECT count(*) FROM range(10000000000) a", { timeoutMs: 50 });
+            expect((await rejection(slow)).message).to.equal("DuckDB query timed out after 50 ms");
         } finally {
             await engine.close();
         }

@@ -9,6 +9,7 @@ import { goldPartitionFiles, lakeTables } from "../../local-lake/lib/lake-files"
 import { lakeLayout } from "../../local-lake/lib/layout";
 import { availableDatasets, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
 import { LakeSpec } from "../../components/medallion-lake";
+import { rejection } from "./helpers";
 
 describe("local lake: preview and lake folders", () => {
     let dir: string;
@@ -76,9 +77,8 @@ describe("local lake: preview and lake folders", () => {
     });
 
     it("a bad path lists the datasets that exist", async () => {
-        let error: Error | undefined;
-        await previewDataset(layout(), "silver/saas/venue", 5).catch((e: Error) => (error = e));
-        expect(error?.message).to.contain('no parquet files for "silver/saas/venue"').and.to.contain("bronze/saas/category\n  silver/saas/category\n  gold/top_buyers");
+        const error = await rejection(previewDataset(layout(), "silver/saas/venue", 5));
+        expect(error.message).to.contain('no parquet files for "silver/saas/venue"').and.to.contain("bronze/saas/category\n  silver/saas/category\n  gold/top_buyers");
     });
 
     it("counts files per gold partition", () => {
