@@ -167,7 +167,7 @@ export interface OperationIO {
     signal?: AbortSignal;
 }
 
-/** Stack outputs as plain values; secret outputs stay masked as the SDK returns them. */
+/** Stack outputs as plain values; secret outputs are masked as `[secret]`. */
 export type EnvironmentOutputs = Record<string, unknown>;
 
 export interface PreviewSummary {
@@ -178,6 +178,8 @@ export interface PreviewSummary {
 export interface DestroySummary {
     resourceChanges: Record<string, number>;
 }
+
+export const SECRET_MASK = "[secret]";
 
 export interface StackRunner {
     up(settings: EnvironmentSettings, io: OperationIO): Promise<EnvironmentOutputs>;
@@ -195,9 +197,9 @@ export interface PulumiRunnerOptions {
     envVars?: Record<string, string>;
 }
 
-/** Plain values of a stack's OutputMap. */
+/** Plain values of a stack's OutputMap. The SDK hands secrets over in plaintext; they are masked here, secure by default. */
 export function plainOutputs(outputs: OutputMap): EnvironmentOutputs {
-    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+    return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.secret ? SECRET_MASK : v.value]));
 }
 
 /** Why `pulumi version` failed, in one line: not found (where it looked), or the CLI's own complaint. */

@@ -14,6 +14,7 @@ import {
     UpdateFailedError,
     engineMessage,
     environmentSettings,
+    plainOutputs,
 } from "../../stacks/automation";
 import { FakeRunner, settle } from "./fake-runner";
 
@@ -200,6 +201,18 @@ describe("EnvironmentStamper", () => {
     it("extracts the engine's error lines, falling back to stderr", () => {
         expect(engineMessage("code: 1\n stdout: \n stderr: boom happened\n err?: \n")).to.equal("boom happened");
         expect(engineMessage("  error: a\n  error: b\n  error: a\nerror: update failed")).to.equal("a; b");
+    });
+});
+
+describe("plainOutputs", () => {
+    it("returns output values and masks secrets", () => {
+        expect(
+            plainOutputs({
+                workgroupName: { value: "tickit-dev", secret: false },
+                buckets: { value: { bronze: "b" }, secret: false },
+                token: { value: "plaintext!", secret: true },
+            }),
+        ).to.deep.equal({ workgroupName: "tickit-dev", buckets: { bronze: "b" }, token: "[secret]" });
     });
 });
 
