@@ -8,11 +8,10 @@
 import * as path from "path";
 import { CommandError, ConcurrentUpdateError as PulumiConcurrentUpdateError, LocalWorkspace, OutputMap, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { LakeConfig, LakeConfigError, parseLakeConfig, validateEnvironment } from "../components/medallion-lake";
+import { PROJECT, secretConfigRef } from "./program";
 
-/** The Pulumi project (Pulumi.yaml `name`), also the namespace of the project's config keys. */
-export const PROJECT_NAME = "medallion-lake";
 /** Config key holding the lake object, as in `Pulumi.<env>.yaml`. */
-export const LAKE_CONFIG_KEY = `${PROJECT_NAME}:lake`;
+export const LAKE_CONFIG_KEY = `${PROJECT}:lake`;
 /** The repository root: the local program's work dir (Pulumi.yaml, stacks/, Pulumi.<env>.yaml). */
 export const REPOSITORY_ROOT = path.resolve(__dirname, "..");
 
@@ -120,9 +119,10 @@ export interface EnvironmentSettings {
     config: Record<string, StackConfigValue>;
 }
 
-/** `ecommDbPassword` -> `medallion-lake:ecommDbPassword`; keys that carry a namespace stay as they are. */
+/** `ecommDbPassword` -> `medallion-lake:ecommDbPassword`, the key the program reads it from. */
 export function secretConfigKey(passwordSecret: string): string {
-    return passwordSecret.includes(":") ? passwordSecret : `${PROJECT_NAME}:${passwordSecret}`;
+    const { namespace, key } = secretConfigRef(passwordSecret);
+    return `${namespace}:${key}`;
 }
 
 /**
