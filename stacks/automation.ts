@@ -219,18 +219,21 @@ export class PulumiCliRunner implements StackRunner {
 
     async up(settings: EnvironmentSettings, io: OperationIO): Promise<EnvironmentOutputs> {
         const stack = await this.configuredStack(settings);
+        io.signal?.throwIfAborted(); // the SDK only listens for aborts that happen after it spawned the CLI
         const result = await stack.up({ onOutput: io.onOutput, signal: io.signal });
         return plainOutputs(result.outputs);
     }
 
     async preview(settings: EnvironmentSettings, io: OperationIO): Promise<PreviewSummary> {
         const stack = await this.configuredStack(settings);
+        io.signal?.throwIfAborted();
         const result = await stack.preview({ onOutput: io.onOutput, signal: io.signal });
         return { changeSummary: { ...result.changeSummary } as Record<string, number> };
     }
 
     async destroy(stackName: string, io: OperationIO): Promise<DestroySummary> {
         const stack = await this.stack(stackName, false);
+        io.signal?.throwIfAborted();
         const result = await stack.destroy({ onOutput: io.onOutput, signal: io.signal });
         return { resourceChanges: { ...result.summary.resourceChanges } as Record<string, number> };
     }
