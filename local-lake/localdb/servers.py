@@ -6,6 +6,7 @@ Admin credentials are random per data folder and kept in DIR/servers.json (mode 
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -17,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,8 +106,14 @@ def _check_reachable(path: Path, user: str) -> None:
 
 
 def _pid_alive(pid: int | None) -> bool:
+    """Whether the process runs; a zombie (exited, not yet reaped by its parent) does not."""
     if not pid:
         return False
+    try:
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    except (FileNotFoundError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -413,3 +421,22 @@ def stop(data_dir: Path | str) -> dict:
     else:
         result["mariadb"] = "not running"
     return result
+
+
+@contextlib.contextmanager
+def running(data_dir: Path | str | None = None):
+    """Servers for the duration of a block, stopped afterwards even on failure. Without a data folder, a
+    throwaway one under the system temp folder (traversable by the postgres user, 0711) is used and
+    removed afterwards."""
+    scratch = data_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="localdb-")) if scratch else Path(data_dir)
+    if scratch:
+        os.chmod(folder, 0o711)
+    try:
+        yield folder, start(folder)
+    finally:
+        try:
+            stop(folder)
+        finally:
+            if scratch:
+                shutil.rmtree(folder, ignore_errors=True)
