@@ -328,7 +328,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
  * @throws LakeConfigError listing every problem with its path.
  */
 export function parseLakeConfig(raw: unknown): LakeConfig {
-    const result = lakeConfigSchema.safeParse(raw);
+    const result = lakeConfigSchema.safeParse(raw, { reportInput: true });
     if (!result.success) throw new LakeConfigError(toIssues(result.error.issues));
     const c = result.data;
     return {

@@ -1,0 +1,108 @@
+import { expect } from "chai";
+import { DEFAULT_PORTS, LakeConfigError, parseLakeConfig, columnTypeProblem } from "../../components/medallion-lake";
+import { rawLake } from "./helpers";
+
+const minimal = () => ({
+    name: "shop",
+    sources: [{ name: "pg", engine: "postgres", host: "db", database: "d", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf", tables: ["public.orders"] }],
+});
+
+function issuesOf(raw: unknown): { path: string; message: string }[] {
+    try {
+        parseLakeConfig(raw);
+    } catch (e) {
+        expect(e).to.be.instanceOf(LakeConfigError);
+        return (e as LakeConfigError).issues;
+    }
+    throw new Error("expected parseLakeConfig to throw");
+}
+
+describe("parseLakeConfig", () => {
+    it("applies every documented default to a minimal config", () => {
+        const c = parseLakeConfig(minimal());
+        expect(c.jobs).to.deep.equal({ glueVersion: "5.0", workerType: "G.1X", numberOfWorkers: 2, timeoutMinutes: 60, maxRetries: 0 });
+        expect(c.athena).to.deep.equal({ bytesScannedCutoffPerQuery: 10737418240, resultRetentionDays: 7, engineVersion: "Athena engine version 3" });
+        expect(c.retention).to.deep.equal({ bronze: { infrequentAccessDays: 30, archiveDays: 90 }, noncurrentVersionDays: 30 });
+        expect(c).to.include({ protect: true, retainOnDelete: true, forceDestroy: false });
+        expect(c.tags).to.deep.equal({});
+        expect(c.schedule).to.equal(undefined);
+        expect(c.network).to.equal(undefined);
+        expect(c.sources[0]).to.include({ port: 5432, enforceSsl: true });
+        expect(c.sources[0].tables[0]).to.deep.equal({ name: "public.orders", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [] });
+    });
+
+    it("uses the default port of each engine unless one is given", () => {
+        for (const [engine, port, table] of [["postgres", 5432, "s.t"], ["mysql", 3306, "t"], ["sqlserver", 1433, "dbo.t"]] as const) {
+            const raw = minimal();
+            Object.assign(raw.sources[0], { engine, tables: [table] });
+            expect(parseLakeConfig(raw).sources[0].port).to.equal(port);
+            expect(DEFAULT_PORTS[engine]).to.equal(port);
+        }
+        const raw = minimal();
+        Object.assign(raw.sources[0], { port: 6543 });
+        expect(parseLakeConfig(raw).sources[0].port).to.equal(6543);
+    });
+
+    it("retainOnDelete follows protect unless set", () => {
+        expect(parseLakeConfig({ ...minimal(), protect: false }).retainOnDelete).to.equal(false);
+        expect(parseLakeConfig({ ...minimal(), protect: false, retainOnDelete: true }).retainOnDelete).to.equal(true);
+    });
+
+    it("keeps column types and formats in config order", () => {
+        const t = parseLakeConfig(rawLake("dev")).sources[1].tables[2];
+        expect(t.name).to.equal("sales");
+        expect(t.columns.map((c) => c.name)).to.deep.equal(["salesid", "listid", "sellerid", "buyerid", "eventid", "dateid", "qtysold", "pricepaid", "commission", "saletime"]);
+        expect(t.columns[7]).to.deep.equal({ name: "pricepaid", type: "decimal(8,2)", format: null });
+        expect(t.columns[9]).to.deep.equal({ name: "saletime", type: "timestamp", format: "M/d/yyyy HH:mm:ss" });
+    });
+
+    it("accepts the dev, prod and local stack configs", () => {
+        for (const env of ["dev", "prod", "local"]) expect(parseLakeConfig(rawLake(env)).sources).to.have.length(4 - 1);
+    });
+
+    it("lists every problem at once, each with its path", () => {
+        const raw: any = minimal();
+        raw.name = "Shop";
+        raw.sources[0].engine = "oracle";
+        raw.jobs = { numberOfWorkers: 1 };
+        const issues = issuesOf(raw);
+        expect(issues.map((i) => i.path)).to.have.members(["name", "sources[0].engine", "jobs.numberOfWorkers"]);
+        expect(issues.find((i) => i.path === "sources[0].engine")!.message).to.equal("expected one of postgres, mysql, sqlserver");
+        try {
+            parseLakeConfig(raw);
+        } catch (e) {
+            expect((e as Error).message).to.contain("sources[0].engine: expected one of postgres, mysql, sqlserver");
+            expect((e as Error).message).to.contain("3 problems");
+        }
+    });
+
+    it("names a missing required field as required", () => {
+        const raw: any = minimal();
+        delete raw.sources[0].host;
+        expect(issuesOf(raw)).to.deep.equal([{ path: "sources[0].host", message: "required" }]);
+    });
+
+    it("rejects a non-object config", () => {
+        expect(issuesOf("tickit")[0]).to.deep.equal({ path: "", message: "expected object, got string" });
+    });
+
+    it("validates column types", () => {
+        expect(columnTypeProblem("decimal(18,2)")).to.equal(undefined);
+        expect(columnTypeProblem("timestamp")).to.equal(undefined);
+        expect(columnTypeProblem("decimal(2,3)")).to.match(/scale/);
+        expect(columnTypeProblem("decimal(39,2)")).to.match(/precision/);
+        expect(columnTypeProblem("varchar")).to.match(/expected one of/);
+    });
+
+    it("rejects a dateColumn that is not a date or timestamp", () => {
+        const raw: any = minimal();
+        raw.sources[0].tables = [{ name: "s.t", dateColumn: "id", columns: { id: "int" } }];
+        expect(issuesOf(raw)).to.deep.equal([{ path: "sources[0].tables[0].dateColumn", message: 'must be a date or timestamp column, "id" is int' }]);
+    });
+
+    it("rejects two tables with the same short name in one source", () => {
+        const raw: any = minimal();
+        raw.sources[0].tables = ["a.orders", "b.orders"];
+        expect(issuesOf(raw)[0].path).to.equal("sources[0].tables[1]");
+    });
+});

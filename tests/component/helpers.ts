@@ -1,0 +1,56 @@
+/** Shared fixtures for the component tests: stack configs from the real YAML files, mocked runs. */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { loadStackConfig, MockResource, MockRunResult, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
+import { createLake } from "../../stacks/program";
+
+/** Plaintext test passwords for the stacks' passwordSecret keys; must never appear outside a secret. */
+export const TEST_PASSWORDS: Record<string, string> = {
+    "medallion-lake:ecommDbPassword": "ecomm-Pa55word-not-in-state",
+    "medallion-lake:saasDbPassword": "saas-Pa55word-not-in-state",
+    "medallion-lake:crmDbPassword": "crm-Pa55word-not-in-state",
+};
+
+/** The raw `medallion-lake:lake` object of `Pulumi.<env>.yaml`, read independently of the code under test. */
+export function rawLake(env: string): any {
+    return YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${env}.yaml`), "utf8")).config["medallion-lake:lake"];
+}
+
+/** Runs the real program (`createLake`) for a stack under mocks. */
+export async function runStack(env: string, lakeOverride?: unknown): Promise<MockRunResult> {
+    const { config, secretKeys } = loadStackConfig(env);
+    if (lakeOverride !== undefined) config["medallion-lake:lake"] = lakeOverride;
+    return runUnderMocks({
+        stack: env,
+        config: { ...config, ...TEST_PASSWORDS },
+        secretKeys: [...secretKeys, ...Object.keys(TEST_PASSWORDS)],
+        program: () => createLake().outputs(),
+    });
+}
+
+export function ofType(resources: MockResource[], type: string): MockResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+export function one(resources: MockResource[], type: string, name: string): MockResource {
+    const found = resources.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+    return found[0];
+}
+
+/** A minimal valid lake config with `tablesPerSource` mysql tables per source. */
+export function syntheticLake(sources: number, tablesPerSource: number): any {
+    return {
+        name: "synth",
+        sources: Array.from({ length: sources }, (_, s) => ({
+            name: `src${s}`,
+            engine: "mysql",
+            host: `db${s}.internal`,
+            database: "shop",
+            secretArn: `arn:aws:secretsmanager:us-east-1:123456789012:secret:src${s}-AbCdEf`,
+            tables: Array.from({ length: tablesPerSource }, (_, t) => `table${t}`),
+        })),
+        protect: false,
+    };
+}
