@@ -241,6 +241,9 @@ export class AthenaQueryEngine implements QueryEngine {
     async query(sql: string, options: QueryOptions = {}): Promise<AthenaQueryResult> {
         const { signal } = options;
         const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULTS.timeoutMs;
+        if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+            throw new AthenaQueryError(`timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+        }
         const started = this.now();
         const parameters = (options.parameters ?? []).map(toExecutionParameter);
 

@@ -331,6 +331,14 @@ describe("AthenaQueryEngine", () => {
         expect(athena.commandCalls(StartQueryExecutionCommand)).to.have.length(0);
     });
 
+    it("rejects a timeout that is not a positive number before calling Athena", async () => {
+        const err = await engine()
+            .engine.query("SELECT 1", { timeoutMs: 0 })
+            .catch((x: unknown) => x);
+        expect((err as Error).message).to.equal("timeoutMs must be a positive number of milliseconds, got 0");
+        expect(athena.commandCalls(StartQueryExecutionCommand)).to.have.length(0);
+    });
+
     it("requires a workgroup and a valid page size", () => {
         expect(() => new AthenaQueryEngine({ workGroup: "" })).to.throw(/workGroup is required/);
         expect(() => new AthenaQueryEngine({ workGroup: "w", pageSize: 5000 })).to.throw(/pageSize must be an integer in 1..1000/);
