@@ -25,8 +25,8 @@ export interface LakeLayout {
     specFile: string;
     /** The bronze job's `local_connections` file, written by `localdb load`. */
     connectionsFile: string;
-    /** The last successful run of each step, to resume incrementally. */
-    stateFile: string;
+    /** Full output of each job run: `<logsDir>/<batch id>-<layer>.log`. */
+    logsDir: string;
 }
 
 export function lakeLayout(dataDir: string = DEFAULT_DATA_DIR): LakeLayout {
@@ -46,7 +46,7 @@ export function lakeLayout(dataDir: string = DEFAULT_DATA_DIR): LakeLayout {
         assetsDir: path.join(lakeDir, "assets"),
         specFile: path.join(lakeDir, "assets", "lake-spec.json"),
         connectionsFile: path.join(sourcesDir, "connections.json"),
-        stateFile: path.join(root, "run-state.json"),
+        logsDir: path.join(root, "logs"),
     };
 }
 

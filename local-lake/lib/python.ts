@@ -27,13 +27,28 @@ export interface PythonResult {
     peakRssKb?: number;
 }
 
+/**
+ * The lines of a failed run's output that say why: exceptions, `Caused by`, errors — not the
+ * stack frames around them. Falls back to the last lines when nothing looks like an error.
+ */
+export function failureHighlights(lines: string[], max = 6): string[] {
+    const telling = lines.filter(
+        (l) => !/^\s+at |^\s+\.\.\. \d+ more/.test(l) && /(Error|Exception|Caused by|failed|FAILED|Traceback)/.test(l),
+    );
+    const unique = [...new Set(telling.map((l) => l.trim()))];
+    return (unique.length ? unique.slice(-max) : lines.slice(-max)).map((l) => (l.length > 400 ? `${l.slice(0, 400)}...` : l));
+}
+
 export class PythonFailed extends Error {
     constructor(
         readonly command: string,
         readonly exitCode: number | null,
         readonly tail: string[],
+        readonly logFile?: string,
     ) {
-        super(`${command} exited with ${exitCode === null ? "a signal" : `code ${exitCode}`}${tail.length ? `; last output:\n${tail.join("\n")}` : ""}`);
+        const how = exitCode === null ? "was killed by a signal" : `exited with code ${exitCode}`;
+        const why = failureHighlights(tail);
+        super(`${command} ${how}${why.length ? `:\n  ${why.join("\n  ")}` : ""}${logFile ? `\nfull log: ${logFile}` : ""}`);
     }
 }
 
@@ -71,14 +86,18 @@ export interface RunOptions {
     measureMemory?: boolean;
     /** A short name for error messages, e.g. `localdb load`. */
     label?: string;
+    /** Also write every output line to this file (created with its folder). */
+    logFile?: string;
 }
 
-const TAIL_LINES = 30;
+const TAIL_LINES = 200;
 
 export function runPython(args: string[], options: RunOptions = {}): Promise<PythonResult> {
     checkSetup();
     const argv = options.measureMemory ? ["-c", RUSAGE_WRAPPER, VENV_PYTHON, ...args] : args;
     const label = options.label ?? `python ${args.join(" ")}`;
+    if (options.logFile) fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+    const log = options.logFile ? fs.createWriteStream(options.logFile) : undefined;
     return new Promise((resolve, reject) => {
         const child = spawn(VENV_PYTHON, argv, {
             cwd: PROJECT_ROOT,
@@ -93,6 +112,7 @@ export function runPython(args: string[], options: RunOptions = {}): Promise<Pyt
                 peakRssKb = Number(JSON.parse(line.slice(RUSAGE_PREFIX.length)).maxRssKb);
                 return;
             }
+            log?.write(`${line}\n`);
             if (stream === "stdout") stdout += `${line}\n`;
             tail.push(line);
             if (tail.length > TAIL_LINES) tail.shift();
@@ -102,8 +122,9 @@ export function runPython(args: string[], options: RunOptions = {}): Promise<Pyt
         readline.createInterface({ input: child.stderr }).on("line", (line) => handle(line, "stderr"));
         child.on("error", (e) => reject(new Error(`${label} could not start: ${e.message}`)));
         child.on("close", (code) => {
+            log?.end();
             if (code === 0) resolve({ stdout, tail, peakRssKb });
-            else reject(new PythonFailed(label, code, tail));
+            else reject(new PythonFailed(label, code, tail, options.logFile));
         });
     });
 }

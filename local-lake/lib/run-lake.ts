@@ -5,6 +5,7 @@
  * Every step is timed and reported; a failure names the step and leaves earlier layers intact.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { namedQueries } from "../../components/medallion-lake";
 import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
@@ -93,7 +94,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             reporter.stepEnded(name, true, Date.now() - started, note || undefined);
         } catch (e) {
             const error = e instanceof Error ? e : new Error(String(e));
-            summary.steps.push({ step: name, ok: false, ms: Date.now() - started, note: error.message.split("\n")[0] });
+            // The note is the first telling line; the full message goes to summary.error.
+            const lines = error.message.split("\n");
+            summary.steps.push({ step: name, ok: false, ms: Date.now() - started, note: (lines[1] ?? lines[0]).trim() });
             reporter.stepEnded(name, false, Date.now() - started);
             summary.failedStep = name;
             summary.error = error.message;
@@ -109,6 +112,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId)), {
             label: `${layer} job (glue-scripts/${layer}_job.py via local_submit.py)`,
             measureMemory: true,
+            logFile: path.join(layout.logsDir, `${batchId}-${layer}.log`),
             onLine: (line) => {
                 const metric = parseMetricLine(line);
                 if (metric) {
@@ -157,15 +161,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         });
 
         await step("crawl", async () => {
+            // localdb prints what it found (table, columns, rows) as progress.
             await crawlSources(layout, { onProgress: (l) => reporter.detail(l) });
             const catalog = readCatalog(layout.catalogDir);
-            reporter.detail(
-                formatTable(
-                    ["database", "table", "source table", "columns", "rows"],
-                    catalog.map((c) => [c.database, c.name, c.sourceTable, c.columns.length, c.rowCount]),
-                    { groupDigits: true },
-                ),
-            );
             return `${catalog.length} tables in ${layout.catalogDir}`;
         });
 
