@@ -1,5 +1,5 @@
 import { isProductionStack, ResourceRule } from "../resource";
-import { BUCKET, isLogBucket } from "./s3";
+import { BUCKET } from "./s3";
 
 const CATALOG_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
 const KMS_KEY = "aws:kms/key:Key";
@@ -7,11 +7,11 @@ const KMS_KEY = "aws:kms/key:Key";
 export const prodProtectData: ResourceRule = {
     kind: "resource",
     name: "prod-protect-data",
-    description: "In production stacks, data buckets, Glue catalog databases and the KMS key are protected or retained on delete, so no update or destroy can drop the data.",
+    description: "In production stacks, every bucket (data and the access-log audit trail), Glue catalog database and KMS key is protected or retained on delete, so no update or destroy can drop the data.",
     level: "mandatory",
     types: [BUCKET, CATALOG_DATABASE, KMS_KEY],
     check(r, stack) {
-        if (!isProductionStack(stack) || (r.type === BUCKET && isLogBucket(r))) return [];
+        if (!isProductionStack(stack)) return [];
         return r.opts.protect || r.opts.retainOnDelete ? [] : [`not protected or retained on delete in production stack "${stack}"`];
     },
 };

@@ -21,10 +21,11 @@ function known<T>(read: () => T): T | undefined {
 
 /**
  * The access-log bucket is the only bucket that is not a data bucket (S3 server access logs can only
- * be delivered to SSE-S3 buckets). The component tags it `purpose: logs`; any other bucket is data.
+ * be delivered to SSE-S3 buckets). The component tags every bucket with its `layer` (its purpose) and
+ * the log bucket `layer: logs`; any other bucket, tagged or not, is treated as data.
  */
 export function isLogBucket(bucket: LakeResource): boolean {
-    return known(() => bucket.props.tags?.purpose) === "logs";
+    return known(() => bucket.props.tags?.layer) === "logs";
 }
 
 /**

@@ -80,7 +80,7 @@ describe("policy pack under the Pulumi policy runner", function () {
             .setType("aws:s3/bucket:Bucket")
             .setName("silver")
             .setUrn(bucketUrn)
-            .setProperties(Struct.fromJavaScript({ bucket: "tickit-prod-silver", tags: { purpose: "silver" } }))
+            .setProperties(Struct.fromJavaScript({ bucket: "tickit-prod-silver", tags: { layer: "silver" } }))
             .setOptions(new analyzer.AnalyzerResourceOptions().setProtect(true));
         // The block names the bucket by an id unknown to the rule, like a preview; only the dependency links them.
         const block = new analyzer.AnalyzerResource()

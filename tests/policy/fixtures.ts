@@ -52,13 +52,13 @@ export function secureLake(stack: string): LakeResource[] {
     const block = (bucket: string) => ({ bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     return [
         r("aws:kms/key:Key", "key", { enableKeyRotation: true, deletionWindowInDays: 30 }, keep),
-        r("aws:s3/bucket:Bucket", "bronze", { bucket: BRONZE, tags: { purpose: "bronze" } }, keep),
+        r("aws:s3/bucket:Bucket", "bronze", { bucket: BRONZE, tags: { layer: "bronze" } }, keep),
         r("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "bronze-sse", sse(BRONZE, "aws:kms", KEY_ARN)),
         r("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bronze-pab", block(BRONZE)),
         r("aws:s3/bucketPolicy:BucketPolicy", "bronze-policy", { bucket: BRONZE, policy: tlsOnlyPolicy(BRONZE) }),
         r("aws:s3/bucketVersioning:BucketVersioning", "bronze-versioning", { bucket: BRONZE, versioningConfiguration: { status: "Enabled" } }),
         r("aws:s3/bucketLogging:BucketLogging", "bronze-logging", { bucket: BRONZE, targetBucket: LOGS, targetPrefix: "bronze/" }),
-        r("aws:s3/bucket:Bucket", "logs", { bucket: LOGS, tags: { purpose: "logs" } }),
+        r("aws:s3/bucket:Bucket", "logs", { bucket: LOGS, tags: { layer: "logs" } }, keep),
         r("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "logs-sse", sse(LOGS, "AES256")),
         r("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab", block(LOGS)),
         r("aws:s3/bucketPolicy:BucketPolicy", "logs-policy", { bucket: LOGS, policy: tlsOnlyPolicy(LOGS) }),

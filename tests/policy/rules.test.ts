@@ -214,6 +214,7 @@ const CASES: Record<string, { violating: Violating[]; compliant: Case[] }> = {
             { what: "unprotected data bucket", on: "bronze", message: /not protected or retained on delete in production stack "prod"/, change: (l) => (find(l, "bronze").opts = {}) },
             { stack: "production", what: "unprotected catalog database", on: "bronze-db", message: /production stack "production"/, change: (l) => (find(l, "bronze-db").opts = { protect: false, retainOnDelete: false }) },
             { stack: "prod-eu", what: "unprotected KMS key", on: "key", message: /production stack "prod-eu"/, change: (l) => (find(l, "key").opts = {}) },
+            { what: "unprotected access-log bucket (the audit trail)", on: "logs", message: /not protected or retained/, change: (l) => (find(l, "logs").opts = {}) },
         ],
         compliant: [
             { what: "retained but not protected", change: (l) => (find(l, "bronze").opts = { retainOnDelete: true }) },

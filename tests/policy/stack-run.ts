@@ -1,0 +1,56 @@
+/** Runs the real stack program under mocks and hands its resources to the policy pack. */
+import * as fs from "fs";
+import { evaluate, fromRegistered, Violation } from "../../policy/evaluate";
+import { policies } from "../../policy/pack";
+import { LakeResource } from "../../policy/resource";
+import { loadStackConfig, MockRunOptions, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
+import { createLake, secretConfigRef } from "../../stacks/program";
+
+/** Every committed stack config, `Pulumi.<env>.yaml` -> `<env>`. */
+export function committedStacks(root: string = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((env): env is string => env !== undefined)
+        .sort();
+}
+
+/** A test value for every `passwordSecret` the lake config names, as `pulumi config set --secret` would. */
+function testPasswords(lake: unknown): Record<string, string> {
+    const sources = (lake as { sources?: { passwordSecret?: string }[] } | undefined)?.sources ?? [];
+    return Object.fromEntries(
+        sources
+            .filter((s) => typeof s.passwordSecret === "string")
+            .map((s) => {
+                const ref = secretConfigRef(s.passwordSecret!);
+                return [`${ref.namespace}:${ref.key}`, `test-${ref.key}`];
+            }),
+    );
+}
+
+export interface PolicyRun {
+    resources: LakeResource[];
+    violations: Violation[];
+}
+
+/**
+ * Registers the lake of `Pulumi.<configEnv>.yaml` as stack `stack` (default: the same name), with
+ * `change` applied to the raw lake config, and evaluates the pack over every registered resource.
+ */
+export async function runPack(
+    configEnv: string,
+    options: { stack?: string; change?: (lake: any) => void; program?: MockRunOptions["program"] } = {},
+): Promise<PolicyRun> {
+    const { config, secretKeys } = loadStackConfig(configEnv);
+    const lake = structuredClone(config["medallion-lake:lake"]);
+    options.change?.(lake);
+    const passwords = testPasswords(lake);
+    const result = await runUnderMocks({
+        stack: options.stack ?? configEnv,
+        config: { ...config, "medallion-lake:lake": lake, ...passwords },
+        secretKeys: [...secretKeys, ...Object.keys(passwords)],
+        program: options.program ?? (() => createLake().outputs()),
+    });
+    const resources = result.resources.map(fromRegistered);
+    return { resources, violations: await evaluate(policies, resources) };
+}
