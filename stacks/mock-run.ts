@@ -44,6 +44,8 @@ export interface MockRunOptions {
     preview?: boolean;
     /** The program; its return value becomes the stack outputs. */
     program: () => unknown;
+    /** Receives each resource as it registers; lets a caller see what was registered before a failure. */
+    onResource?: (resource: MockResource) => void;
 }
 
 export interface MockRunResult {
@@ -162,7 +164,7 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
                     failures.push(err instanceof Error ? err : new Error(String(err)));
                 } else {
                     const secretPaths: string[] = [];
-                    resources.push({
+                    const resource: MockResource = {
                         type: req.getType(),
                         name: req.getName(),
                         urn: resp.getUrn(),
@@ -174,13 +176,20 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
                         protect: req.getProtect() === true,
                         retainOnDelete: req.getRetainondelete() === true,
                         dependencies: req.getDependenciesList(),
-                    });
+                    };
+                    resources.push(resource);
+                    opts.onResource?.(resource);
                 }
                 callback(err, resp);
             });
 
-        const outputs = await pulumi.runtime.runInPulumiStack(async () => opts.program());
-        await runtimeInternals.waitForRPCs();
+        let outputs: Record<string, any> | undefined;
+        try {
+            outputs = await pulumi.runtime.runInPulumiStack(async () => opts.program());
+        } finally {
+            // Also after a failure, so that the caller sees everything that did register.
+            await runtimeInternals.waitForRPCs();
+        }
         if (failures.length > 0) throw failures[0];
         const found: string[] = [];
         return { resources, outputs: unwrapSecrets(outputs ?? {}, "", found) };

@@ -166,7 +166,7 @@ const retention = z
                 /** Days until bronze objects move to STANDARD_IA (S3 minimum 30). */
                 infrequentAccessDays: z.number().int().min(30, "S3 requires at least 30 days before STANDARD_IA").default(30),
                 /** Days until bronze objects move to GLACIER; at least infrequentAccessDays + 30. */
-                archiveDays: z.number().int().min(60).default(90),
+                archiveDays: z.number().int().min(1).default(90),
             })
             .prefault({})
             .superRefine((b, ctx) => {

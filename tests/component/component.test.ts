@@ -147,7 +147,7 @@ for (const env of ["dev", "prod"]) {
 
         describe("3. sources", () => {
             it("builds the JDBC URL of each engine and references credentials only by secret", () => {
-                const urls = Object.fromEntries(ofType(res, T.connection).map((c) => [c.inputs.name, c.inputs.connectionProperties]));
+                const urls: Record<string, Record<string, string>> = Object.fromEntries(ofType(res, T.connection).map((c) => [c.inputs.name, c.inputs.connectionProperties]));
                 const host = (i: number) => raw.sources[i].host;
                 expect(urls[`tickit-${env}-saas`].JDBC_CONNECTION_URL).to.equal(`jdbc:postgresql://${host(0)}:5432/tickit`);
                 expect(urls[`tickit-${env}-ecomm`].JDBC_CONNECTION_URL).to.equal(`jdbc:mysql://${host(1)}:3306/tickit`);
@@ -185,7 +185,7 @@ for (const env of ["dev", "prod"]) {
             });
 
             it("crawls exactly the configured tables of each source into the source database", () => {
-                const crawlers = Object.fromEntries(ofType(res, T.crawler).map((c) => [c.inputs.name, c.inputs]));
+                const crawlers: Record<string, any> = Object.fromEntries(ofType(res, T.crawler).map((c) => [c.inputs.name, c.inputs]));
                 expect(Object.keys(crawlers)).to.have.members([`tickit-${env}-saas`, `tickit-${env}-ecomm`, `tickit-${env}-crm`]);
                 const paths = (n: string) => crawlers[`tickit-${env}-${n}`].jdbcTargets.map((t: any) => t.path);
                 expect(paths("saas")).to.deep.equal(["tickit/saas/category", "tickit/saas/venue", "tickit/saas/event"]);
@@ -272,7 +272,7 @@ for (const env of ["dev", "prod"]) {
             it("chains crawlers -> bronze (all crawls succeeded) -> silver -> gold in one workflow", () => {
                 const wf = ofType(res, T.workflow);
                 expect(wf).to.have.length(1);
-                const triggers = Object.fromEntries(ofType(res, T.trigger).map((t) => [t.inputs.name.replace(`tickit-${env}-`, ""), t.inputs]));
+                const triggers: Record<string, any> = Object.fromEntries(ofType(res, T.trigger).map((t) => [t.inputs.name.replace(`tickit-${env}-`, ""), t.inputs]));
                 expect(Object.keys(triggers)).to.have.members(["start", "bronze", "silver", "gold"]);
                 for (const t of Object.values(triggers)) expect(t.workflowName).to.equal(wf[0].inputs.name);
                 const crawlers = ofType(res, T.crawler).map((c) => c.inputs.name);

@@ -1,0 +1,43 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { lifecycleRules, parseLakeConfig } from "../../components/medallion-lake";
+import { loadStackConfig, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
+import { createLake } from "../../stacks/program";
+import { rawLake } from "./helpers";
+
+describe("environments", () => {
+    it("a new environment needs only its Pulumi.<env>.yaml", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-env-"));
+        try {
+            const dev = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
+            fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), dev.replace("cost-center: analytics-dev", "cost-center: analytics-staging"));
+            const { config, secretKeys } = loadStackConfig("staging", dir);
+            const run = await runUnderMocks({
+                stack: "staging",
+                config: { ...config, "medallion-lake:ecommDbPassword": "pw" },
+                secretKeys: [...secretKeys, "medallion-lake:ecommDbPassword"],
+                program: () => createLake().outputs(),
+            });
+            expect(run.outputs.databaseNames.gold).to.equal("tickit_staging_gold");
+            expect(run.outputs.jobNames.bronze).to.equal("tickit-staging-bronze");
+            expect(run.outputs.bucketNames.bronze).to.equal("tickit-staging-bronze-123456789012-us-east-1");
+            const job = run.resources.find((r) => r.type === "aws:glue/job:Job")!;
+            expect(job.inputs.tags).to.include({ environment: "staging", "cost-center": "analytics-staging" });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("dev and prod differ in retention as configured", () => {
+        const dev = parseLakeConfig(rawLake("dev"));
+        const prod = parseLakeConfig(rawLake("prod"));
+        const noncurrent = (c: typeof dev) => lifecycleRules("silver", c).find((r) => r.noncurrentVersionExpiration)!.noncurrentVersionExpiration!.noncurrentDays;
+        expect([noncurrent(dev), noncurrent(prod)]).to.deep.equal([7, 90]);
+        const results = (c: typeof dev) => lifecycleRules("query-results", c).find((r) => r.expiration)!.expiration!.days;
+        expect([results(dev), results(prod)]).to.deep.equal([3, 30]);
+        expect(lifecycleRules("gold", dev).some((r) => r.transitions || r.expiration)).to.equal(false);
+        expect(lifecycleRules("assets", dev).find((r) => r.expiration)!.filter).to.deep.equal({ prefix: "temp/" });
+    });
+});
