@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { formatViolations, Violation } from "../../policy/evaluate";
 import { LakeResource } from "../../policy/resource";
 import { MedallionLake } from "../../components/medallion-lake";
-import { PolicyRun, runPack } from "./stack-run";
+import { PolicyRun, runPack } from "../../policy/check";
 
 /** `policy resource-name` for each violation at `level`, sorted. */
 function findings(run: PolicyRun, level: Violation["level"]): string[] {

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { formatViolations } from "../../policy/evaluate";
-import { committedStacks, PolicyRun, runPack } from "./stack-run";
+import { committedStacks, PolicyRun, runPack } from "../../policy/check";
 
 /** Resource types the rules inspect; each stack must register them, or a clean result would be vacuous. */
 const INSPECTED_TYPES = [

@@ -1,10 +1,14 @@
-/** Runs the real stack program under mocks and hands its resources to the policy pack. */
+/**
+ * The pack without the Pulumi CLI: runs the real stack program under mocks for committed stack
+ * configs and evaluates every registered resource. `npm run policy -- [env ...]` prints the findings
+ * and exits 1 on a mandatory violation; the unit tests use `runPack` directly.
+ */
 import * as fs from "fs";
-import { evaluate, fromRegistered, Violation } from "../../policy/evaluate";
-import { policies } from "../../policy/pack";
-import { LakeResource } from "../../policy/resource";
-import { loadStackConfig, MockRunOptions, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
-import { createLake, secretConfigRef } from "../../stacks/program";
+import { loadStackConfig, MockRunOptions, PROJECT_ROOT, runUnderMocks } from "../stacks/mock-run";
+import { createLake, secretConfigRef } from "../stacks/program";
+import { evaluate, formatViolations, fromRegistered, Violation } from "./evaluate";
+import { policies } from "./pack";
+import { LakeResource } from "./resource";
 
 /** Every committed stack config, `Pulumi.<env>.yaml` -> `<env>`. */
 export function committedStacks(root: string = PROJECT_ROOT): string[] {
@@ -53,4 +57,26 @@ export async function runPack(
     });
     const resources = result.resources.map(fromRegistered);
     return { resources, violations: await evaluate(policies, resources) };
+}
+
+async function main(envs: string[]): Promise<number> {
+    let mandatory = 0;
+    for (const env of envs.length > 0 ? envs : committedStacks()) {
+        const { resources, violations } = await runPack(env);
+        const m = violations.filter((v) => v.level === "mandatory").length;
+        mandatory += m;
+        console.log(`${env}: ${resources.length} resources, ${m} mandatory and ${violations.length - m} advisory findings`);
+        if (violations.length > 0) console.log(formatViolations(violations));
+    }
+    return mandatory > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(e instanceof Error ? e.message : e);
+            process.exit(2);
+        },
+    );
 }
