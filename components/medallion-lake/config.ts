@@ -59,46 +59,56 @@ export function columnTypeProblem(type: string): string | undefined {
     return `expected one of ${SIMPLE_COLUMN_TYPES.join(", ")}, decimal(p,s); got "${type}"`;
 }
 
-const columnType = z.string().superRefine((t, ctx) => {
-    const problem = columnTypeProblem(t);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+const columnType = z
+    .string()
+    .superRefine((t, ctx) => {
+        const problem = columnTypeProblem(t);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .describe("Column type: string, boolean, smallint, int, bigint, double, date, timestamp or decimal(p,s).");
 
 const columnSpec = z.union([
     columnType,
     z.strictObject({
         type: columnType,
-        /** Spark datetime pattern used to parse string values, e.g. `M/d/yyyy HH:mm:ss`. */
-        format: z.string().min(1),
+        format: z.string().min(1).describe("Spark datetime pattern for parsing string values, e.g. M/d/yyyy HH:mm:ss."),
     }),
 ]);
 
 const tableObject = z.strictObject({
-    name: z.string().min(1),
-    primaryKey: z.array(z.string().min(1)).min(1).optional(),
-    watermarkColumn: z.string().min(1).optional(),
-    partitionColumn: z.string().min(1).optional(),
-    dateColumn: z.string().min(1).optional(),
-    columns: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers"), columnSpec).optional(),
+    name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
+    primaryKey: z.array(z.string().min(1)).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
+    watermarkColumn: z.string().min(1).optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
+    partitionColumn: z.string().min(1).optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
+    dateColumn: z.string().min(1).optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
+    columns: z
+        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers"), columnSpec)
+        .optional()
+        .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
 });
 
-const tableSpec = z.union([z.string().min(1), tableObject]);
+const tableSpec = z.union([z.string().min(1).describe("Table name; full load, no typing, dedupe on all columns."), tableObject]);
 
 const source = z
     .strictObject({
-        name: identifier,
-        engine: oneOf(ENGINES),
-        host: z.string().min(1),
-        port: z.number().int().min(1).max(65535).optional(),
-        database: z.string().min(1),
-        /** ARN of an existing Secrets Manager secret holding `username` and `password`. */
-        secretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "must be a Secrets Manager secret ARN").optional(),
-        /** Name of a Pulumi secret config key (e.g. `ecommDbPassword` or `medallion-lake:ecommDbPassword`). */
-        passwordSecret: z.string().regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a Pulumi config key name").optional(),
-        username: z.string().min(1).optional(),
-        /** Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL). */
-        enforceSsl: z.boolean().default(true),
-        tables: z.array(tableSpec).min(1, "at least one table is required"),
+        name: identifier.describe("Source name: prefixes its lake tables (<source>_<table>) and S3 paths."),
+        engine: oneOf(ENGINES).describe("Database engine: postgres, mysql or sqlserver."),
+        host: z.string().min(1).describe("Database host name, reachable from the network subnet."),
+        port: z.number().int().min(1).max(65535).optional().describe("TCP port. Default: 5432 (postgres), 3306 (mysql), 1433 (sqlserver)."),
+        database: z.string().min(1).describe("Database name."),
+        secretArn: z
+            .string()
+            .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "must be a Secrets Manager secret ARN")
+            .optional()
+            .describe("ARN of an existing Secrets Manager secret with username and password keys. Exclusive with passwordSecret."),
+        passwordSecret: z
+            .string()
+            .regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a Pulumi config key name")
+            .optional()
+            .describe("Name of a Pulumi secret config key holding the password (namespace medallion-lake unless given); stored in a new Secrets Manager secret."),
+        username: z.string().min(1).optional().describe("Database user; required with passwordSecret."),
+        enforceSsl: z.boolean().default(true).describe("Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL)."),
+        tables: z.array(tableSpec).min(1, "at least one table is required").describe("Tables to crawl and ingest."),
     })
     .superRefine((s, ctx) => {
         if (s.secretArn && s.passwordSecret) {
@@ -163,67 +173,85 @@ const retention = z
     .strictObject({
         bronze: z
             .strictObject({
-                /** Days until bronze objects move to STANDARD_IA (S3 minimum 30). */
-                infrequentAccessDays: z.number().int().min(30, "S3 requires at least 30 days before STANDARD_IA").default(30),
-                /** Days until bronze objects move to GLACIER; at least infrequentAccessDays + 30. */
-                archiveDays: z.number().int().min(1).default(90),
+                infrequentAccessDays: z
+                    .number()
+                    .int()
+                    .min(30, "S3 requires at least 30 days before STANDARD_IA")
+                    .default(30)
+                    .describe("Days until bronze objects move to STANDARD_IA (at least 30)."),
+                archiveDays: z.number().int().min(1).default(90).describe("Days until bronze objects move to GLACIER_IR (at least infrequentAccessDays + 30)."),
             })
             .prefault({})
             .superRefine((b, ctx) => {
                 if (b.archiveDays < b.infrequentAccessDays + 30) {
                     ctx.addIssue({ code: "custom", path: ["archiveDays"], message: `must be at least infrequentAccessDays + 30 (${b.infrequentAccessDays + 30}), S3 keeps objects 30 days in STANDARD_IA` });
                 }
-            }),
-        /** Days until noncurrent object versions expire, in every versioned bucket. */
-        noncurrentVersionDays: z.number().int().min(1).default(30),
+            })
+            .describe("Storage tiers of the bronze bucket (raw data is rarely read after silver is built)."),
+        noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket."),
     })
-    .prefault({});
+    .prefault({})
+    .describe("S3 lifecycle settings.");
 
 export const lakeConfigSchema = z
     .strictObject({
-        /** Lake name; prefixes every resource, bucket and catalog database name. */
         name: z
             .string()
             .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be lowercase letters, digits and hyphens, start with a letter, not end with a hyphen")
             .max(16, "must be at most 16 characters (bucket names are limited to 63)")
-            .refine((n) => !n.includes("--"), "must not contain consecutive hyphens"),
-        /** Where the Glue connections' ENIs are placed: a private subnet that can reach the sources. */
+            .refine((n) => !n.includes("--"), "must not contain consecutive hyphens")
+            .describe("Lake name (lowercase letters, digits, hyphens; at most 16): prefixes every resource, bucket and catalog database name."),
         network: z
             .strictObject({
-                subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)"),
-                availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone like us-east-1a"),
-                securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-...)")).min(1),
+                subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)").describe("Private subnet that can reach the sources."),
+                availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone like us-east-1a").describe("Availability zone of the subnet."),
+                securityGroupIds: z
+                    .array(z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-...)"))
+                    .min(1)
+                    .describe("Security groups of the Glue network interfaces (must allow their own traffic and reach the databases)."),
             })
-            .optional(),
-        sources: z.array(source).min(1, "at least one source is required"),
+            .optional()
+            .describe("Private subnet, its availability zone and security groups for the Glue connections' network interfaces. Default: none (sources reachable without a VPC)."),
+        sources: z.array(source).min(1, "at least one source is required").describe("Source databases."),
         jobs: z
             .strictObject({
-                glueVersion: oneOf(GLUE_VERSIONS).default("5.0"),
-                workerType: oneOf(WORKER_TYPES).default("G.1X"),
-                numberOfWorkers: z.number().int().min(2).max(299).default(2),
-                timeoutMinutes: z.number().int().min(1).max(2880).default(60),
-                maxRetries: z.number().int().min(0).max(10).default(0),
+                glueVersion: oneOf(GLUE_VERSIONS).default("5.0").describe("Glue version."),
+                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type."),
+                numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run."),
+                timeoutMinutes: z.number().int().min(1).max(2880).default(60).describe("Job run timeout in minutes."),
+                maxRetries: z.number().int().min(0).max(10).default(0).describe("Retries of a failed job run."),
             })
-            .prefault({}),
-        /** Glue cron expression, e.g. `cron(0 2 * * ? *)`; unset runs the workflow on demand. */
-        schedule: z.string().regex(/^cron\(\S+( \S+){5}\)$/, "must be a Glue cron expression with six fields, e.g. cron(0 2 * * ? *)").optional(),
+            .prefault({})
+            .describe("Settings of the three Glue jobs (bronze, silver, gold)."),
+        schedule: z
+            .string()
+            .regex(/^cron\(\S+( \S+){5}\)$/, "must be a Glue cron expression with six fields, e.g. cron(0 2 * * ? *)")
+            .optional()
+            .describe("Glue cron expression (UTC) starting the workflow, e.g. cron(0 2 * * ? *). Default: none, the workflow runs on demand."),
         athena: z
             .strictObject({
-                bytesScannedCutoffPerQuery: z.number().int().min(MIN_BYTES_SCANNED_CUTOFF, `must be at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB)`).default(10 * 1024 ** 3),
-                resultRetentionDays: z.number().int().min(1).default(7),
-                engineVersion: z.string().min(1).default("Athena engine version 3"),
+                bytesScannedCutoffPerQuery: z
+                    .number()
+                    .int()
+                    .min(MIN_BYTES_SCANNED_CUTOFF, `must be at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB)`)
+                    .default(10 * 1024 ** 3)
+                    .describe("Bytes a single query may scan before Athena cancels it (at least 10 MB). Default 10 GiB."),
+                resultRetentionDays: z.number().int().min(1).default(7).describe("Days query results are kept."),
+                engineVersion: z.string().min(1).default("Athena engine version 3").describe("Pinned Athena engine version."),
             })
-            .prefault({}),
+            .prefault({})
+            .describe("Athena workgroup settings."),
         retention,
-        /** Pulumi `protect` on every resource. */
-        protect: z.boolean().default(true),
-        /** Keep data buckets, catalog databases and the KMS key in AWS when removed from the stack; defaults to `protect`. */
-        retainOnDelete: z.boolean().optional(),
-        /** Let `pulumi destroy` delete non-empty buckets. */
-        forceDestroy: z.boolean().default(false),
+        protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
+        retainOnDelete: z
+            .boolean()
+            .optional()
+            .describe("Keep the data buckets, access-log bucket, catalog databases and KMS key in AWS when deleted from the stack. Default: the value of protect."),
+        forceDestroy: z.boolean().default(false).describe("Let pulumi destroy empty non-empty buckets and the workgroup; not allowed with protect or retainOnDelete."),
         tags: z
             .record(z.string().min(1).max(128).regex(/^(?!aws:)/, "the aws: prefix is reserved"), z.string().max(256))
-            .default({}),
+            .default({})
+            .describe("Extra tags on every resource (lake and environment are always set)."),
     })
     .superRefine((c, ctx) => {
         const seen = new Map<string, number>();
@@ -237,7 +265,8 @@ export const lakeConfigSchema = z
         if (c.forceDestroy && (c.retainOnDelete ?? c.protect)) {
             ctx.addIssue({ code: "custom", path: ["forceDestroy"], message: "cannot be true while data is protected or retained (protect / retainOnDelete)" });
         }
-    });
+    })
+    .describe("The medallion lake of one environment (Pulumi config key medallion-lake:lake).");
 
 type ParsedRaw = z.output<typeof lakeConfigSchema>;
 export type ColumnType = string;

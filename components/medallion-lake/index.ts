@@ -15,3 +15,4 @@ export * from "./iam";
 export * from "./sources";
 export * from "./jobs";
 export * from "./medallion-lake";
+export * from "./json-schema";

@@ -1,0 +1,29 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { JSON_SCHEMA_PATH, lakeConfigJsonSchema } from "../../components/medallion-lake";
+import { PROJECT_ROOT } from "../../stacks/mock-run";
+
+describe("schema/lake-config.schema.json", () => {
+    const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, JSON_SCHEMA_PATH), "utf8"));
+
+    it("is up to date with the zod schema (regenerate with npm run schema)", () => {
+        expect(committed).to.deep.equal(JSON.parse(JSON.stringify(lakeConfigJsonSchema())));
+    });
+
+    it("documents every field, with the defaults", () => {
+        const undocumented: string[] = [];
+        const walk = (node: any, at: string) => {
+            for (const [key, prop] of Object.entries<any>(node.properties ?? {})) {
+                if (!prop.description && !prop.anyOf?.every((b: any) => b.description || b.type === "object")) undocumented.push(`${at}${key}`);
+                walk(prop, `${at}${key}.`);
+                if (prop.items) walk(prop.items.anyOf ? prop.items.anyOf.find((b: any) => b.type === "object") : prop.items, `${at}${key}[].`);
+            }
+        };
+        walk(committed, "");
+        expect(undocumented).to.deep.equal([]);
+        expect(committed.properties.jobs.properties.workerType.default).to.equal("G.1X");
+        expect(committed.properties.protect.default).to.equal(true);
+        expect(committed.required).to.have.members(["name", "sources"]);
+    });
+});
