@@ -158,6 +158,13 @@ export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
         ...(inputBuckets.length > 0 ? bucketStatements("Read", s, inputBuckets, false) : []),
         ...bucketStatements("Write", s, [io.writes], true),
         catalogStatement("CatalogRead", s, CATALOG_READ, io.reads.map((r) => s.databases[r])),
+        {
+            // Spark's Glue catalog client looks up the `default` database and UDFs when it starts.
+            Sid: "SparkCatalogStartup",
+            Effect: "Allow",
+            Action: ["glue:GetDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
+            Resource: [glueArn(s, "catalog"), glueArn(s, "database/default")],
+        },
         catalogStatement("CatalogWrite", s, [...CATALOG_READ, ...CATALOG_WRITE], [s.databases[io.writes]]),
         ...commonStatements(s),
         {
