@@ -1,3 +1,4 @@
+import { UnknownValueError } from "@pulumi/policy";
 import { describeStatement, isNamedBucketArn, isS3Action, isS3AllAction, isWildcardAction, parsePolicyDocument, Statement } from "../documents";
 import { LakeResource, ResourceRule } from "../resource";
 
@@ -31,6 +32,7 @@ function overAllowStatements(r: LakeResource, reportUnreadable: boolean, check: 
         try {
             statements = parsePolicyDocument(doc);
         } catch (e) {
+            if (e instanceof UnknownValueError) throw e; // the engine reports "can't run during preview"
             if (reportUnreadable) out.push(`${where}: ${(e as Error).message}`);
             continue;
         }

@@ -9,7 +9,11 @@ const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBl
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const LOGGING = "aws:s3/bucketLogging:BucketLogging";
 
-/** A value the engine cannot know yet during preview reads as undefined instead of aborting the rule. */
+/**
+ * Reads a value that only links resources or adds evidence (correlation, inline settings): unknown
+ * during preview reads as undefined. Values a verdict depends on are read directly, so an unknown one
+ * raises UnknownValueError and the engine reports "can't run during preview" instead of a false violation.
+ */
 function known<T>(read: () => T): T | undefined {
     try {
         return read();
@@ -62,11 +66,11 @@ export const s3BucketEncryption: StackRule = {
     description: "Every bucket has default encryption: SSE-KMS with a customer key for data buckets, at least SSE-S3 for the access-log bucket.",
     level: "mandatory",
     check: perBucket((bucket, resources) => {
-        const inline = known(() => bucket.props.serverSideEncryptionConfiguration) as { rule?: SseRule } | undefined;
-        const rules: SseRule[] = [
-            ...companions(resources, SSE, bucket).flatMap((c) => (known(() => c.props.rules) ?? []) as SseRule[]),
-            ...(inline?.rule ? [inline.rule] : []),
-        ];
+        const inline = known(() => {
+            const d = bucket.props.serverSideEncryptionConfiguration?.rule?.applyServerSideEncryptionByDefault;
+            return d ? { applyServerSideEncryptionByDefault: { sseAlgorithm: d.sseAlgorithm, kmsMasterKeyId: d.kmsMasterKeyId } } : undefined;
+        });
+        const rules: SseRule[] = [...companions(resources, SSE, bucket).flatMap((c) => (c.props.rules ?? []) as SseRule[]), ...(inline ? [inline] : [])];
         const defaults = rules.map((r) => r.applyServerSideEncryptionByDefault).filter((d) => d !== undefined);
         if (defaults.length === 0) return "no default encryption (add a BucketServerSideEncryptionConfiguration)";
         const kms = defaults.some((d) => d.sseAlgorithm?.startsWith("aws:kms") && d.kmsMasterKeyId);
@@ -85,7 +89,7 @@ export const s3PublicAccessBlock: StackRule = {
     check: perBucket((bucket, resources) => {
         const blocks = companions(resources, PUBLIC_ACCESS_BLOCK, bucket);
         if (blocks.length === 0) return "no BucketPublicAccessBlock";
-        const off = PUBLIC_ACCESS_FLAGS.filter((f) => !blocks.some((b) => known(() => b.props[f]) === true));
+        const off = PUBLIC_ACCESS_FLAGS.filter((f) => !blocks.some((b) => b.props[f] === true));
         return off.length === 0 ? undefined : `public access block leaves ${off.join(", ")} off`;
     }),
 };
@@ -110,13 +114,14 @@ export const s3TlsOnlyPolicy: StackRule = {
     level: "mandatory",
     check: perBucket((bucket, resources) => {
         const inline = known(() => bucket.props.policy);
-        const docs = [...companions(resources, BUCKET_POLICY, bucket).map((p) => known(() => p.props.policy)), ...(inline ? [inline] : [])];
+        const docs = [...companions(resources, BUCKET_POLICY, bucket).map((p) => p.props.policy as unknown), ...(inline ? [inline] : [])];
         if (docs.length === 0) return "no bucket policy denying non-TLS requests";
         const problems: string[] = [];
         for (const doc of docs) {
             try {
                 if (parsePolicyDocument(doc).some(isTlsOnlyStatement)) return undefined;
             } catch (e) {
+                if (e instanceof UnknownValueError) throw e;
                 problems.push((e as Error).message);
             }
         }
@@ -133,7 +138,7 @@ export const s3DataBucketVersioning: StackRule = {
     level: "mandatory",
     check: perBucket((bucket, resources) => {
         if (isLogBucket(bucket)) return undefined;
-        const statuses = companions(resources, VERSIONING, bucket).map((v) => (known(() => v.props as Versioning)?.versioningConfiguration?.status));
+        const statuses = companions(resources, VERSIONING, bucket).map((v) => (v.props as Versioning).versioningConfiguration?.status);
         const inline = known(() => bucket.props.versioning?.enabled) === true;
         if (inline || statuses.includes("Enabled")) return undefined;
         return statuses.length === 0 ? "data bucket has no BucketVersioning" : `data bucket versioning is ${statuses.join(", ")}, not Enabled`;
@@ -147,7 +152,7 @@ export const s3DataBucketAccessLogging: StackRule = {
     level: "advisory",
     check: perBucket((bucket, resources) => {
         if (isLogBucket(bucket)) return undefined;
-        const logged = companions(resources, LOGGING, bucket).length > 0 || known(() => bucket.props.logging) !== undefined;
+        const logged = companions(resources, LOGGING, bucket).length > 0 || known(() => bucket.props.logging?.targetBucket) !== undefined;
         return logged ? undefined : "no server access logging";
     }),
 };

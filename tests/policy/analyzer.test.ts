@@ -95,4 +95,26 @@ describe("policy pack under the Pulumi policy runner", function () {
         for (const rule of ["s3-bucket-encryption", "s3-tls-only-policy", "s3-data-bucket-versioning"]) expect(fired).to.include(`${rule} ${bucketUrn}`);
         expect(fired.filter((f) => f.startsWith("s3-public-access-block "))).to.deep.equal([]);
     });
+
+    it("defers to the engine's advisory instead of a false violation when a policy is unknown during preview", async () => {
+        const stack = "dev";
+        const bucketUrn = makeUrn(stack, "medallion-lake", "aws:s3/bucket:Bucket", "gold");
+        const bucket = new analyzer.AnalyzerResource()
+            .setType("aws:s3/bucket:Bucket")
+            .setName("gold")
+            .setUrn(bucketUrn)
+            .setProperties(Struct.fromJavaScript({ bucket: "tickit-dev-gold", tags: { layer: "gold" } }))
+            .setOptions(new analyzer.AnalyzerResourceOptions());
+        const policy = new analyzer.AnalyzerResource()
+            .setType("aws:s3/bucketPolicy:BucketPolicy")
+            .setName("gold-policy")
+            .setUrn(makeUrn(stack, "medallion-lake", "aws:s3/bucketPolicy:BucketPolicy", "gold-policy"))
+            // The engine's sentinel for an unknown string: the policy is built from the bucket's ARN.
+            .setProperties(Struct.fromJavaScript({ bucket: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", policy: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }))
+            .setOptions(new analyzer.AnalyzerResourceOptions());
+        policy.getPropertydependenciesMap().set("bucket", new analyzer.AnalyzerPropertyDependencies().setUrnsList([bucketUrn]));
+        const res = await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack.bind(client), new analyzer.AnalyzeStackRequest().setResourcesList([bucket, policy]));
+        const tls = res.getDiagnosticsList().filter((d) => d.getPolicyname() === "s3-tls-only-policy");
+        expect(tls.map((d) => [ENFORCEMENT[d.getEnforcementlevel()], /can't run policy 's3-tls-only-policy'.* during preview/.test(d.getMessage())])).to.deep.equal([["advisory", true]]);
+    });
 });
