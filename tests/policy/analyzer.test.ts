@@ -16,16 +16,15 @@ import { rules } from "../../policy/rules";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function startPack(): Promise<{ child: ChildProcess; port: number }> {
-    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [ROOT] });
-    const child = spawn(process.execPath, [runner, "--pwd", path.join(ROOT, "policy"), "127.0.0.1:1", "."], { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts the pack as the CLI would; it prints the analyzer's port once it serves. */
+function startPack(child: ChildProcess): Promise<number> {
     return new Promise((resolve, reject) => {
         let out = "";
         let err = "";
         child.stdout!.on("data", (d) => {
             out += d;
             const m = /^(\d+)\s*$/m.exec(out);
-            if (m) resolve({ child, port: Number(m[1]) });
+            if (m) resolve(Number(m[1]));
         });
         child.stderr!.on("data", (d) => (err += d));
         child.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before serving:\n${out}\n${err}`)));
@@ -44,9 +43,10 @@ describe("policy pack under the Pulumi policy runner", function () {
     let client: AnalyzerClient;
 
     before(async () => {
-        const started = await startPack();
-        child = started.child;
-        client = new AnalyzerClient(`127.0.0.1:${started.port}`, grpc.credentials.createInsecure());
+        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [ROOT] });
+        // Assigned before awaiting, so after() stops it even when it never serves.
+        child = spawn(process.execPath, [runner, "--pwd", path.join(ROOT, "policy"), "127.0.0.1:1", "."], { stdio: ["ignore", "pipe", "pipe"] });
+        client = new AnalyzerClient(`127.0.0.1:${await startPack(child)}`, grpc.credentials.createInsecure());
     });
 
     after(() => {
