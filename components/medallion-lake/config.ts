@@ -270,10 +270,6 @@ export const lakeConfigSchema = z
 
 type ParsedRaw = z.output<typeof lakeConfigSchema>;
 export type ColumnType = string;
-export interface ColumnDef {
-    type: ColumnType;
-    format: string | null;
-}
 export interface TableConfig {
     /** Table as named in the source database. */
     name: string;

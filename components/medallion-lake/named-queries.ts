@@ -4,7 +4,7 @@
  * backticks, CAST, ORDER BY, LIMIT, scalar subqueries.
  */
 import { LakeSpec } from "./lake-spec";
-import { Layer } from "./naming";
+import { Layer, layerTableName } from "./naming";
 
 /** The gold models built by glue-scripts/gold_job.py, each a table in the gold database. */
 export const GOLD_MODELS = ["sales_by_month", "sales_by_category", "event_performance", "top_sellers", "top_buyers"] as const;
@@ -24,7 +24,7 @@ const q = (...parts: string[]) => parts.map((p) => `"${p.replace(/"/g, '""')}"`)
 export function namedQueries(spec: LakeSpec): NamedQuery[] {
     const source = spec.sources.find((s) => s.tables.length > 0);
     if (!source) throw new Error("namedQueries: the lake spec has no source tables to preview");
-    const table = `${source.name}_${source.tables[0].name}`;
+    const table = layerTableName(source.name, source.tables[0].name);
     const { bronze, silver, gold } = spec.databases;
     const g = (model: GoldModel) => q(gold, model);
     return [

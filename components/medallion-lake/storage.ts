@@ -107,7 +107,7 @@ export function createStorage(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>
             ctx.opts(KIND[purpose]),
         );
     const buckets = Object.fromEntries(BUCKET_PURPOSES.map((p) => [p, make(p)])) as Record<BucketPurpose, aws.s3.Bucket>;
-    const dataPurposes = BUCKET_PURPOSES.filter((p) => p !== "logs");
+    const loggedPurposes = BUCKET_PURPOSES.filter((p) => p !== "logs");
 
     const harden = (purpose: BucketPurpose, policyStatements: pulumi.Output<object[]>): LakeBucket => {
         const bucket = buckets[purpose];
@@ -152,11 +152,11 @@ export function createStorage(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>
     const logs = harden(
         "logs",
         pulumi
-            .all([buckets.logs.arn, pulumi.all(dataPurposes.map((p) => buckets[p].arn)), ctx.accountId])
+            .all([buckets.logs.arn, pulumi.all(loggedPurposes.map((p) => buckets[p].arn)), ctx.accountId])
             .apply(([arn, sources, account]) => [denyInsecureTransport(arn), accessLogDeliveryStatement(arn, sources, account)]),
     );
     const storage = { logs } as Storage;
-    for (const purpose of dataPurposes) {
+    for (const purpose of loggedPurposes) {
         storage[purpose] = harden(purpose, buckets[purpose].arn.apply((arn) => [denyInsecureTransport(arn)]));
         new aws.s3.BucketLogging(
             `${ctx.name}-${purpose}-logging`,
