@@ -14,6 +14,9 @@ export const WORKER_TYPES = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"] a
 export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
 export const SIMPLE_COLUMN_TYPES = ["string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp"] as const;
 
+/** Config tags allowed: S3 objects take at most 10 tags and the component adds `lake` and `environment`. */
+export const MAX_CONFIG_TAGS = 8;
+
 /** Athena's smallest allowed per-query bytes-scanned cutoff (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
@@ -250,8 +253,9 @@ export const lakeConfigSchema = z
         forceDestroy: z.boolean().default(false).describe("Let pulumi destroy empty non-empty buckets and the workgroup; not allowed with protect or retainOnDelete."),
         tags: z
             .record(z.string().min(1).max(128).regex(/^(?!aws:)/, "the aws: prefix is reserved"), z.string().max(256))
+            .refine((t) => Object.keys(t).length <= MAX_CONFIG_TAGS, `at most ${MAX_CONFIG_TAGS} tags: S3 objects take 10, and lake and environment are always added`)
             .default({})
-            .describe("Extra tags on every resource (lake and environment are always set)."),
+            .describe(`Extra tags on every resource (lake and environment are always set); at most ${MAX_CONFIG_TAGS}.`),
     })
     .superRefine((c, ctx) => {
         const seen = new Map<string, number>();

@@ -32,6 +32,7 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["no sources", (l) => (l.sources = []), "sources", /at least one source/],
     ["force destroy on protected data", (l) => (l.protect = true), "forceDestroy", /cannot be true while data is protected/],
     ["reserved tag", (l) => (l.tags.environment = "x"), "tags.environment", /reserved/],
+    ["more tags than S3 objects take", (l) => Object.assign(l.tags, Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`t${i}`, "v"]))), "tags", /at most 8 tags/],
     ["typo in a field name", (l) => (l.jobs.numberOfWorker = 3), "jobs.numberOfWorker", /unknown field/],
 ];
 
