@@ -8,7 +8,7 @@ export const JSON_SCHEMA_PATH = "schema/lake-config.schema.json";
 /** JSON Schema of the config as users write it (input side: defaults shown, optional fields optional). */
 export function lakeConfigJsonSchema(): object {
     return {
-        ...z.toJSONSchema(lakeConfigSchema, { io: "input", unrepresentable: "any" }),
+        ...z.toJSONSchema(lakeConfigSchema, { io: "input" }),
         title: "medallion-lake:lake",
     };
 }
