@@ -16,14 +16,19 @@ export const prodProtectData: ResourceRule = {
     },
 };
 
+const SECRET = "aws:secretsmanager/secret:Secret";
+
 export const prodNoForceDestroy: ResourceRule = {
     kind: "resource",
     name: "prod-no-force-destroy",
-    description: "In production stacks no resource sets forceDestroy (which deletes a non-empty bucket or workgroup with its contents).",
+    description: "In production stacks no resource sets forceDestroy (which deletes a non-empty bucket or workgroup with its contents), and no secret skips its recovery window (recoveryWindowInDays 0 deletes it at once).",
     level: "mandatory",
     types: "any",
     check(r, stack) {
-        return isProductionStack(stack) && r.props.forceDestroy === true ? [`forceDestroy is true in production stack "${stack}"`] : [];
+        if (!isProductionStack(stack)) return [];
+        if (r.props.forceDestroy === true) return [`forceDestroy is true in production stack "${stack}"`];
+        if (r.type === SECRET && r.props.recoveryWindowInDays === 0) return [`recoveryWindowInDays is 0 (deleted without recovery) in production stack "${stack}"`];
+        return [];
     },
 };
 

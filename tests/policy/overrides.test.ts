@@ -52,7 +52,7 @@ describe("overriding the component's secure defaults", () => {
         const run = await runPack("dev", { stack: "prod-eu" });
         const expected = [
             ...[...DATA_BUCKETS, ...DATABASES, "lake-key"].map((n) => `prod-protect-data ${n}`),
-            ...[...DATA_BUCKETS, "lake-workgroup"].map((n) => `prod-no-force-destroy ${n}`),
+            ...[...DATA_BUCKETS, "lake-workgroup", "lake-ecomm-secret"].map((n) => `prod-no-force-destroy ${n}`),
         ].sort();
         expect(findings(run, "mandatory")).to.deep.equal(expected, formatViolations(run.violations));
     });

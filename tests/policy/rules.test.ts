@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { evaluate, formatViolations } from "../../policy/evaluate";
 import { policies } from "../../policy/pack";
-import { LakeResource } from "../../policy/resource";
+import { LakeResource, stackFromUrn } from "../../policy/resource";
 import { rules } from "../../policy/rules";
-import { BRONZE, find, KEY_ARN, LOGS, remove, roleS3Policy, SCOPED_S3_STATEMENTS, secureLake, tlsOnlyPolicy } from "./fixtures";
+import { BRONZE, find, KEY_ARN, LOGS, remove, resource, roleS3Policy, SCOPED_S3_STATEMENTS, secureLake, tlsOnlyPolicy } from "./fixtures";
 
 type Change = (lake: LakeResource[]) => void;
 interface Case {
@@ -24,6 +24,10 @@ interface Violating extends Case {
 const props = (lake: LakeResource[], name: string) => find(lake, name).props;
 const setRolePolicy = (statements: object[]): Change => (lake) => {
     props(lake, "glue-role-data").policy = roleS3Policy(statements);
+};
+const withSecret = (recoveryWindowInDays: number): Change => (lake) => {
+    const stack = stackFromUrn(lake[0].urn);
+    lake.push(resource(stack, "aws:secretsmanager/secret:Secret", "saas-secret", { name: "tickit/saas", kmsKeyId: KEY_ARN, recoveryWindowInDays }));
 };
 const securityConfiguration = (lake: LakeResource[]) => props(lake, "glue-security").encryptionConfiguration;
 const workgroupConfiguration = (lake: LakeResource[]) => props(lake, "workgroup").configuration;
@@ -227,8 +231,13 @@ const CASES: Record<string, { violating: Violating[]; compliant: Case[] }> = {
         violating: [
             { what: "force-destroyable bucket", on: "logs", message: /forceDestroy is true in production stack "prod"/, change: (l) => (props(l, "logs").forceDestroy = true) },
             { what: "force-destroyable workgroup", on: "workgroup", message: /forceDestroy is true/, change: (l) => (props(l, "workgroup").forceDestroy = true) },
+            { what: "secret deleted without recovery window", on: "saas-secret", message: /recoveryWindowInDays is 0/, change: withSecret(0) },
         ],
-        compliant: [{ stack: "dev", what: "force-destroy in dev", change: (l) => (props(l, "bronze").forceDestroy = true) }],
+        compliant: [
+            { stack: "dev", what: "force-destroy in dev", change: (l) => (props(l, "bronze").forceDestroy = true) },
+            { what: "secret with a 7-day recovery window", change: withSecret(7) },
+            { stack: "dev", what: "secret without recovery window in dev", change: withSecret(0) },
+        ],
     },
     "kms-key-rotation": {
         violating: [{ what: "rotation off", on: "key", message: /enableKeyRotation is not true/, change: (l) => (props(l, "key").enableKeyRotation = false) }],
