@@ -57,8 +57,7 @@ export interface MockRunResult {
 /** Account id the mocks report for `aws.getCallerIdentity`. */
 export const MOCK_ACCOUNT_ID = "123456789012";
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const { specialSigKey: SIG_KEY, specialSecretSig: SECRET_SIG } = pulumi.runtime;
 
 /** Strips Pulumi's secret wrappers, recording where they were. */
 function unwrapSecrets(value: any, at: string, found: string[]): any {
@@ -117,8 +116,11 @@ function mockCall(token: string, inputs: Record<string, any>, region: string): R
             return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
-        default:
-            throw new Error(`runUnderMocks: no mock for invoke ${token} (inputs ${JSON.stringify(inputs)})`);
+        default: {
+            // The SDK reports an invoke failure by its gRPC `details`, not by the message.
+            const message = `runUnderMocks: no mock for invoke ${token} (inputs ${JSON.stringify(inputs)})`;
+            throw Object.assign(new Error(message), { details: message });
+        }
     }
 }
 
