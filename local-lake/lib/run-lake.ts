@@ -194,8 +194,10 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
         await step("gold", async () => {
             await runJob("gold");
-            const gold = goldRunSummary(layout.layers.gold, batchId);
-            return gold ? `run summary ${layout.layers.gold}/_run_summaries/${batchId}.json` : "";
+            const orphans = Object.entries((goldRunSummary(layout.layers.gold, batchId)?.orphans ?? {}) as Record<string, unknown>)
+                .filter(([, n]) => typeof n === "number" && n > 0)
+                .map(([what, n]) => `${what}=${n}`);
+            return orphans.length ? `orphans kept: ${orphans.join(", ")}` : "no orphans";
         });
 
         await step("query", async () => {
