@@ -1,0 +1,54 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadLakeStack } from "../../local-lake/lib/config";
+import { streamReporter } from "../../local-lake/lib/progress";
+import { LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
+import { rejection } from "./helpers";
+
+describe("local lake orchestrator: failures before any server starts", () => {
+    it("names the prepare step and the missing stack file, and prints the summary", async () => {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-prepare-"));
+        let printed = "";
+        try {
+            const error = await rejection(runLocalLake({ stack: "nosuchstack", dataDir, reporter: streamReporter((t) => (printed += t)) }));
+            expect(error).to.be.instanceOf(LakeStepFailed);
+            expect((error as LakeStepFailed).step).to.equal("prepare");
+            expect(error.message).to.contain("Pulumi.nosuchstack.yaml");
+            expect(printed).to.contain('local lake FAILED at step "prepare"');
+            expect(printed).to.match(/start servers\s+not run/);
+            // Nothing was written for a stack that does not exist.
+            expect(fs.existsSync(path.join(dataDir, "lake"))).to.equal(false);
+        } finally {
+            fs.rmSync(dataDir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("local lake stack config", () => {
+    it("reads the same stack file as pulumi up: local lake spec names", () => {
+        const { spec } = loadLakeStack("local");
+        expect(spec.databases).to.deep.equal({ source: "tickit_local_source", bronze: "tickit_local_bronze", silver: "tickit_local_silver", gold: "tickit_local_gold" });
+        expect(spec.sources.map((s) => `${s.name}:${s.engine}:${s.tables.map((t) => t.name).join(",")}`)).to.deep.equal([
+            "saas:postgres:category,venue,event",
+            "ecomm:mysql:date,listing,sales",
+            "crm:sqlserver:users",
+        ]);
+    });
+
+    it("rejects an invalid stack file naming the file and the field", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "lake-config-"));
+        try {
+            fs.writeFileSync(
+                path.join(root, "Pulumi.bad.yaml"),
+                "config:\n  medallion-lake:lake:\n    name: tickit\n    sources:\n      - { name: saas, engine: oracle, host: h, database: d, username: u, passwordSecret: p, tables: [a.b] }\n",
+            );
+            expect(() => loadLakeStack("bad", root)).to.throw(/^Pulumi\.bad\.yaml: .*sources\[0\]\.engine/s);
+            fs.writeFileSync(path.join(root, "Pulumi.empty.yaml"), "config:\n  aws:region: us-east-1\n");
+            expect(() => loadLakeStack("empty", root)).to.throw('Pulumi.empty.yaml has no "medallion-lake:lake" config object');
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+});
