@@ -46,8 +46,8 @@ def main(argv: list[str]) -> None:
         gold.build_model(name, tables).repartition(*partitions).write.mode("overwrite").option(
             "partitionOverwriteMode", "dynamic"
         ).partitionBy(*partitions).parquet(path)
-        written = spark.read.parquet(path)
-        stats = {"rows": written.count(), "partitions": written.select(*partitions).distinct().count()}
+        per_partition = spark.read.parquet(path).groupBy(*partitions).count().collect()
+        stats = {"rows": sum(r["count"] for r in per_partition), "partitions": len(per_partition)}
         summary["models"][name] = stats
         io.register_table(
             runtime, spec.databases["gold"], catalog_table_name(None, name), "parquet", path, partitioned=True

@@ -67,6 +67,7 @@ def submit_command(job: str, arguments: Mapping[str, str], py_files: Path) -> li
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
         "spark.sql.shuffle.partitions": "4",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
         "spark.executor.extraJavaOptions": UTC_JAVA_OPTIONS,
     }
     command = [

@@ -15,6 +15,9 @@ sys.path.insert(0, str(GLUE_SCRIPTS))  # the medallion package, entry scripts an
 # Naive datetimes in tests mean UTC, like the session time zone, whatever the host's zone.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# Test JVMs (this session's and those of spark-submit runs) are short-lived on small data: quick C1
+# compilation and a simple collector halve their CPU time.
+os.environ.setdefault("SPARK_SUBMIT_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +35,7 @@ def spark():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         # As the jobs set it: unparseable timestamps are nulls (quarantined), not exceptions.
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .getOrCreate()

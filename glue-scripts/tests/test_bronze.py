@@ -54,7 +54,7 @@ def test_source_query_full_and_windowed():
             "postgres", "saas.event", "starttime", after="2008-01-01 00:00:00", up_to="2008-02-01"
         )
         == 'SELECT * FROM "saas"."event" WHERE "starttime" > \'2008-01-01 00:00:00\''
-        ' AND "starttime" <= \'2008-02-01\''
+        " AND \"starttime\" <= '2008-02-01'"
     )
     # A full-load table ignores watermarks it cannot use.
     assert bronze.source_query("postgres", "saas.venue", None, after=5) == 'SELECT * FROM "saas"."venue"'

@@ -1,0 +1,166 @@
+"""File-based end-to-end run of the silver and gold entry scripts through local_submit (no databases):
+a tiny bronze Avro dataset written here, two runs, identical results, partition overwrite."""
+
+import json
+from datetime import datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from local_submit import JobFailed, submit
+from tickit_spec import spec_dict
+
+T1, T2 = datetime(2008, 6, 1, 12, 0), datetime(2008, 6, 2, 12, 0)
+BRONZE = {
+    ("saas", "category"): (
+        "catid smallint, catgroup string, catname string, catdesc string",
+        [[(1, "Sports", "MLB", "Major League Baseball"), (2, "Shows ", "Musicals", "Musical theatre")]],
+    ),
+    ("saas", "venue"): (
+        "venueid smallint, venuename string, venuecity string, venuestate string, venueseats int",
+        [[(1, "Arena", "Springfield", "IL", 5000)]],
+    ),
+    ("saas", "event"): (  # delivered typed, as PostgreSQL does
+        "eventid int, venueid smallint, catid smallint, dateid smallint, eventname string, "
+        "starttime timestamp",
+        [[(100, 1, 1, 1827, "Event A", datetime(2008, 1, 10, 20, 0)),
+          (101, 2, 2, 1828, "Event B", datetime(2008, 2, 15, 19, 0))]],  # venue 2 missing
+    ),
+    ("ecomm", "listing"): (
+        "listid string, sellerid string, eventid string, dateid string, numtickets string, "
+        "priceperticket string, totalprice string, listtime string",
+        [[("1", "10", "100", "1827", "10", "50.00", "500.00", "1/2/2008 10:00:00"),
+          ("2", "11", "101", "1828", "4", "20.00", "80.00", "1/3/2008 11:00:00")]],
+    ),
+    ("ecomm", "sales"): (  # delivered as strings; batch b2 corrects sale 2
+        "salesid string, listid string, sellerid string, buyerid string, eventid string, dateid string, "
+        "qtysold string, pricepaid string, commission string, saletime string",
+        [[("1", "1", "10", "20", "100", "1827", "2", "100.00", "15.00", "1/5/2008 10:00:00"),
+          ("2", "2", "11", "21", "101", "1828", "1", "20.00", "3.00", "2/16/2008 12:00:00"),
+          ("3", "2", "11", "20", "101", "1828", "1", "20.00", "3.00", "13/45/2008 99:00:00")],
+         [("2", "2", "11", "21", "101", "1828", "1", "25.00", "3.75", "2/16/2008 12:00:00")]],
+    ),
+    ("crm", "users"): (
+        "userid int, username string, firstname string, lastname string, city string, state string, "
+        "likesports string",
+        [[(10, "alice01", "Alice", "Ames", "Austin", "TX", "t"),
+          (11, "bob02", "Bob", "Burr", "Boston", "MA", "f"),
+          (20, "dan04", "Dan", "Dorn", "Denver", "CO", "1"),
+          (21, "erin05", "Erin", "Eck", "Eugene", "OR", "0")]],
+    ),
+}  # fmt: skip
+GOLD_MODELS = ("sales_by_month", "sales_by_category", "event_performance", "top_sellers", "top_buyers")
+
+
+def _write_bronze(spark, root: Path):
+    from pyspark.sql import functions as F
+
+    for (source, table), (ddl, batches) in BRONZE.items():
+        for n, (rows, at) in enumerate(zip(batches, (T1, T2), strict=False), start=1):
+            df = spark.createDataFrame(rows, ddl).withColumns(
+                {"_ingested_at": F.lit(at), "_batch_id": F.lit(f"b{n}"), "_source": F.lit(source)}
+            )
+            path = root / source / table / f"ingest_date={at.date()}" / f"batch_id=b{n}"
+            df.write.format("avro").save(str(path))
+
+
+def _snapshot(spark, root: Path, datasets):
+    return {d: sorted(tuple(r) for r in spark.read.parquet(str(root / d)).collect()) for d in datasets}
+
+
+def _files_per_partition(root: Path):
+    counts = {}
+    for model in GOLD_MODELS:
+        for part in (root / model).rglob("*.parquet"):
+            key = str(part.parent.relative_to(root))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def lake(spark, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lake")
+    spec_path = root / "lake-spec.json"
+    spec_path.write_text(json.dumps(spec_dict()))
+    _write_bronze(spark, root / "bronze")
+    common = {"lake_spec": str(spec_path), "environment": "test"}
+    paths = {
+        "bronze_path": (root / "bronze").as_uri(),
+        "silver_path": (root / "silver").as_uri(),
+        "gold_path": (root / "gold").as_uri(),
+    }
+    silver_sets = [f"{s}/{t}" for s, t in BRONZE] + ["_quarantine/ecomm/sales"]
+
+    def run(batch_id):
+        submit("silver", {**common, "bronze_path": paths["bronze_path"], "silver_path": paths["silver_path"],
+                          "batch_id": batch_id})  # fmt: skip
+        submit("gold", {**common, "silver_path": paths["silver_path"], "gold_path": paths["gold_path"],
+                        "--batch_id": batch_id, "--JOB_RUN_ID": "ignored"})  # fmt: skip
+        return (_snapshot(spark, root / "silver", silver_sets), _snapshot(spark, root / "gold", GOLD_MODELS))
+
+    first = run("run1")
+    files_first = _files_per_partition(root / "gold")
+    # A partition the next run does not produce, and a stray file in one it does.
+    schema = spark.read.parquet(str(root / "gold/sales_by_month")).drop("year", "month").schema
+    stale = spark.createDataFrame([(D("1.00"), D("0.15"), 1, 1, D("1.00"))], schema).coalesce(1)
+    stale.write.parquet(str(root / "gold/sales_by_month/year=1999/month=1"))
+    stale.write.mode("append").parquet(str(root / "gold/sales_by_month/year=2008/month=1"))
+    second = run("run2")
+    return {"root": root, "first": first, "second": second, "files_first": files_first,
+            "files_second": _files_per_partition(root / "gold")}  # fmt: skip
+
+
+def test_silver_types_dedupes_and_quarantines(lake):
+    silver, _ = lake["first"]
+    sales = silver["ecomm/sales"]
+    assert [(r[0], r[7], r[9], r[-1]) for r in sales] == [  # salesid, pricepaid, saletime, _batch_id
+        (1, D("100.00"), datetime(2008, 1, 5, 10, 0), "b1"),
+        (2, D("25.00"), datetime(2008, 2, 16, 12, 0), "b2"),
+    ]
+    assert [r[-1] for r in silver["_quarantine/ecomm/sales"]] == [
+        "unparseable saletime as timestamp with format M/d/yyyy HH:mm:ss"
+    ]
+    assert [r[1] for r in silver["saas/category"]] == ["Sports", "Shows"]  # "Shows " trimmed
+    assert [r[-1] for r in silver["crm/users"]] == ["b1"] * 4
+    summary = json.loads((lake["root"] / "silver/_run_summaries/ecomm/sales/run1.json").read_text())
+    assert summary == {"source": "ecomm", "table": "sales", "batch_id": "run1", "bronze_rows": 4,
+                       "silver_rows": 2, "quarantined_rows": 1, "duplicates_removed": 1}  # fmt: skip
+
+
+def test_gold_models_from_the_silver_tables(lake):
+    _, gold = lake["first"]
+    assert gold["sales_by_month"] == [  # sorted rows: gross_sales first
+        (D("25.00"), D("3.75"), 1, 1, D("25.00"), 2008, 2),
+        (D("100.00"), D("15.00"), 2, 1, D("50.00"), 2008, 1),
+    ]
+    assert [(r[0], r[4], r[7], r[8], r[9]) for r in gold["event_performance"]] == [
+        (100, "Arena", 10, 2, 0.2),
+        (101, "Unknown venue", 4, 1, 0.25),
+    ]
+    assert [r[:2] for r in gold["top_buyers"]] == [(1, 20), (2, 21)]  # 100.00 beats the corrected 25.00
+    summary = json.loads((lake["root"] / "gold/_run_summaries/run1.json").read_text())
+    assert summary["orphans"]["events_unknown_venue"] == 1
+    assert summary["orphans"]["sales_unknown_event"] == 0
+    assert summary["models"]["sales_by_month"] == {"rows": 2, "partitions": 2}
+
+
+def test_rerun_gives_identical_output_and_replaces_only_recomputed_partitions(lake):
+    silver1, gold1 = lake["first"]
+    silver2, gold2 = lake["second"]
+    assert silver2 == silver1
+    stale = (D("1.00"), D("0.15"), 1, 1, D("1.00"), 1999, 1)
+    assert gold2["sales_by_month"] == sorted([*gold1["sales_by_month"], stale])  # 1999 kept, 2008-01 replaced
+    assert {k: v for k, v in gold2.items() if k != "sales_by_month"} == {
+        k: v for k, v in gold1.items() if k != "sales_by_month"
+    }
+    assert set(lake["files_first"].values()) == {1}  # one file per partition
+    assert lake["files_second"] == {**lake["files_first"], "sales_by_month/year=1999/month=1": 1}
+
+
+def test_a_failing_job_raises_with_its_log(tmp_path):
+    with pytest.raises(JobFailed) as failure:
+        submit(
+            "silver", {"lake_spec": str(tmp_path / "none.json"), "environment": "test", "bronze_path": "x"}
+        )
+    assert failure.value.returncode != 0
+    assert "silver job: missing required argument(s) --silver_path" in failure.value.log_tail
