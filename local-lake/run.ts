@@ -1,9 +1,10 @@
 /**
- * `npm run lake [-- --stack local --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --verbose]`
+ * `npm run lake [-- --stack local --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --verbose]`
  * The whole medallion lake on this machine; see docs/local-lake.md.
  */
 import { parseFlags, runMain } from "./lib/cli";
 import { LakeStepFailed, runLocalLake } from "./lib/run-lake";
+import { ResumeStep } from "./lib/summary";
 
 const FLAGS = {
     stack: "string",
@@ -15,6 +16,7 @@ const FLAGS = {
     "batch-id": "string",
     rows: "number",
     verbose: "boolean",
+    from: "string",
 } as const;
 
 runMain(async () => {
@@ -32,6 +34,7 @@ runMain(async () => {
             batchId: flags["batch-id"] as string | undefined,
             maxPrintedRows: flags.rows as number | undefined,
             verbose: flags.verbose === true,
+            from: flags.from as ResumeStep | undefined,
         });
     } catch (e) {
         // The summary (with the failed step) is already printed; keep the error short.

@@ -13,9 +13,9 @@ import { LakeStack, loadLakeStack } from "./config";
 import { goldRunSummary, lakeTables, readCatalog, tableRunSummaries } from "./lake-files";
 import { lakeLayout, Layer } from "./layout";
 import { crawlSources, loadSources, startServers, stopServers } from "./localdb";
-import { formatTable, Reporter, streamReporter } from "./progress";
+import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { checkSetup, parseMetricLine, runPython } from "./python";
-import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, StepName, STEPS, TableRows } from "./summary";
+import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
@@ -36,6 +36,8 @@ export interface LakeRunOptions {
     maxPrintedRows?: number;
     /** Also print every Spark log line. */
     verbose?: boolean;
+    /** Resume at this step, keeping what earlier steps produced (e.g. after fixing a failed gold job). */
+    from?: ResumeStep;
     reporter?: Reporter;
 }
 
@@ -48,6 +50,17 @@ export class LakeStepFailed extends Error {
     ) {
         super(`step "${step}" failed: ${cause.message}`);
     }
+}
+
+/**
+ * Whether `--from` skips a step: the source steps (load, crawl) and every layer before `from`;
+ * the servers only run when bronze does (the other layers read the lake folders, not the sources).
+ */
+export function skippedByFrom(step: StepName, from: ResumeStep | undefined): boolean {
+    if (!from || step === "prepare") return false;
+    if (step === "load" || step === "crawl") return true;
+    if (step === "start servers") return from !== "bronze";
+    return STEPS.indexOf(step) < STEPS.indexOf(from);
 }
 
 const STEP_PURPOSE: Record<StepName, string> = {
@@ -85,7 +98,16 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
     let stack: LakeStack | undefined;
     let serversStarted = false;
 
+    if (options.from && !RESUME_STEPS.includes(options.from)) throw new Error(`--from must be one of ${RESUME_STEPS.join(", ")}, got "${options.from}"`);
+    if (options.from && options.reset) throw new Error("--from resumes a lake and --reset deletes it: use one of them");
+
     const step = async (name: StepName, body: () => Promise<string | void>): Promise<void> => {
+        if (skippedByFrom(name, options.from)) {
+            const note = `skipped (--from ${options.from})`;
+            reporter.stepStarted(STEPS.indexOf(name) + 1, STEPS.length, name, note);
+            summary.steps.push({ step: name, ok: true, ms: 0, note });
+            return;
+        }
         reporter.stepStarted(STEPS.indexOf(name) + 1, STEPS.length, name, STEP_PURPOSE[name]);
         const started = Date.now();
         try {
@@ -173,7 +195,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                 (t): TableRows => ({ layer: "bronze", table: `${t.source}/${t.table}`, rows: firstNumber(t.summary, ["rows_written", "rows", "bronze_rows", "rows_read"]) }),
             );
             summary.tables.push(...rows);
-            return `${rows.reduce((n, t) => n + (t.rows ?? 0), 0)} new rows in ${rows.length} tables`;
+            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} new rows in ${rows.length} tables`;
         });
 
         await step("silver", async () => {
@@ -189,7 +211,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             );
             summary.tables.push(...rows);
             const quarantined = rows.reduce((n, t) => n + (t.quarantined ?? 0), 0);
-            return `${rows.reduce((n, t) => n + (t.rows ?? 0), 0)} rows in ${rows.length} tables, ${quarantined} quarantined`;
+            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} rows in ${rows.length} tables, ${formatCount(quarantined)} quarantined`;
         });
 
         await step("gold", async () => {

@@ -8,6 +8,9 @@ import { Cell, formatBytes, formatDuration, formatTable } from "./progress";
 
 export const STEPS = ["prepare", "start servers", "load", "crawl", "bronze", "silver", "gold", "query"] as const;
 export type StepName = (typeof STEPS)[number];
+/** Steps `--from` can resume at (see skippedByFrom in run-lake.ts). */
+export const RESUME_STEPS = ["bronze", "silver", "gold", "query"] as const;
+export type ResumeStep = (typeof RESUME_STEPS)[number];
 
 export interface StepRecord {
     step: StepName;
@@ -113,6 +116,7 @@ export function formatSummary(summary: LakeRunSummary): string {
     const status = summary.ok
         ? `local lake ready in ${formatDuration(total)} (stack ${summary.stack}, batch ${summary.batchId}, data in ${summary.dataDir})`
         : `local lake FAILED at step "${summary.failedStep}" after ${formatDuration(total)}: ${summary.error}\n` +
-          `Layers before "${summary.failedStep}" are intact in ${summary.dataDir}; fix the cause and re-run.`;
+          `Layers before "${summary.failedStep}" are intact in ${summary.dataDir}; fix the cause and re-run` +
+          ((RESUME_STEPS as readonly string[]).includes(summary.failedStep ?? "") ? ` (\`npm run lake -- --from ${summary.failedStep}\` resumes there).` : ".");
     return ["", "Summary", steps, "", rows, ...(memory ? ["", `peak memory per job: ${memory}`] : []), "", status].join("\n");
 }

@@ -69,6 +69,7 @@ describe("local lake: progress and summary formatting", () => {
         expect(text).to.match(/gold\s+FAILED\s+5\.0 s\s+gold job exited with code 1/);
         expect(text).to.contain('FAILED at step "gold"');
         expect(text).to.contain('Layers before "gold" are intact');
+        expect(text).to.contain("`npm run lake -- --from gold` resumes there");
     });
 
     it("reporter indents details under their step", () => {

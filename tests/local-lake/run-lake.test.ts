@@ -4,7 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { loadLakeStack } from "../../local-lake/lib/config";
 import { streamReporter } from "../../local-lake/lib/progress";
-import { LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
+import { LakeStepFailed, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
+import { STEPS } from "../../local-lake/lib/summary";
 import { rejection } from "./helpers";
 
 describe("local lake orchestrator: failures before any server starts", () => {
@@ -50,5 +51,24 @@ describe("local lake stack config", () => {
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
+    });
+});
+
+describe("local lake: resuming with --from", () => {
+    const run = (from?: "bronze" | "silver" | "gold" | "query") => STEPS.filter((s) => !skippedByFrom(s, from));
+
+    it("runs everything without --from", () => {
+        expect(run()).to.deep.equal([...STEPS]);
+    });
+
+    it("skips the source steps and earlier layers; servers only for bronze", () => {
+        expect(run("bronze")).to.deep.equal(["prepare", "start servers", "bronze", "silver", "gold", "query"]);
+        expect(run("gold")).to.deep.equal(["prepare", "gold", "query"]);
+        expect(run("query")).to.deep.equal(["prepare", "query"]);
+    });
+
+    it("refuses --from with --reset, and unknown steps", async () => {
+        expect((await rejection(runLocalLake({ from: "gold", reset: true }))).message).to.contain("--from resumes a lake and --reset deletes it");
+        expect((await rejection(runLocalLake({ from: "load" as "gold" }))).message).to.equal('--from must be one of bronze, silver, gold, query, got "load"');
     });
 });
