@@ -22,6 +22,8 @@ from pyspark.sql import functions as F
 
 # Parallel local reads of tables with a partitionColumn; Glue uses as many hash partitions.
 READ_PARTITIONS = 4
+# Rows per JDBC round trip: the PostgreSQL driver otherwise buffers the whole result in memory.
+FETCH_SIZE = 10_000
 
 
 def parse_args(argv: list[str]) -> dict[str, str | None]:
@@ -57,6 +59,7 @@ def _read_jdbc(
         user=connection["user"],
         password=connection["password"],
         driver=connection["driver"],
+        fetchsize=str(FETCH_SIZE),
     )
     if table.partition_column:
         bounds_sql = bronze.bounds_query(dialect, query, table.partition_column)
