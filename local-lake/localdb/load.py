@@ -15,9 +15,9 @@ from . import generate
 from . import tables as tables_module
 from .errors import LocalDbError
 from .generate import anomalies, generate_dataset
-from .servers import _write_private, log, mariadb_connect, pg_connect, read_servers
+from .servers import log, mariadb_connect, pg_connect, read_servers, write_private
 from .spec import SourceTable, read_spec, source_tables
-from .tables import REAL_TABLES, SAMPLE_DIR, SCHEMAS, column_type
+from .tables import REAL_TABLES, SAMPLE_DIR, SCHEMAS, column_type, read_real
 
 DRIVERS = {
     "postgres": ("postgresql", "org.postgresql.Driver"),
@@ -206,9 +206,12 @@ def load(
         if not reset and current is not None and recorded == {**wanted, "rows": current}:
             status = "unchanged"
         else:
-            dataset = dataset or generate_dataset(scale, seed)
-            rows = dataset[table.short]
-            log(f"loading {len(rows)} rows into {table.source}.{table.source_table} ({table.server})")
+            if table.short in REAL_TABLES:
+                rows = read_real(table.short)
+            else:
+                dataset = dataset or generate_dataset(scale, seed)
+                rows = dataset[table.short]
+            log(f"loading {len(rows)} rows into {table.source} {table.source_table} ({table.server})")
             try:
                 fill(server, table, rows)
             except LocalDbError:
@@ -222,7 +225,7 @@ def load(
                     f"{current} rows in the table after loading {len(rows)}",
                 )
             state[key] = {**wanted, "rows": current}
-            _write_private(state_file, state)
+            write_private(state_file, state)
             status = "loaded"
         login = connections.get(table.source, {})
         password = login.get("password") or secrets.token_urlsafe(18)
@@ -244,7 +247,7 @@ def load(
                 "status": status,
             }
         )
-    _write_private(connections_file, connections)
+    write_private(connections_file, connections)
     return {
         "scale": scale,
         "seed": seed,

@@ -161,7 +161,7 @@ def mariadb_connect(server: dict, database: str | None = None, **kwargs) -> pymy
     )
 
 
-def _write_private(path: Path, payload: dict) -> None:
+def write_private(path: Path, payload: dict) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(payload, handle, indent=2)
@@ -345,8 +345,11 @@ def _start_mariadb(mariadbd: Path, root: Path, port: int | None, previous: dict 
     def ready() -> None:
         if process.poll() is not None:
             raise LocalDbError("start mariadb", f"mariadbd exited with {process.returncode}; see {log_file}")
-        if fresh:  # the admin user is created once, over the socket, as root (socket authentication)
-            with pymysql.connect(unix_socket=str(sock), user="root") as conn, conn.cursor() as cur:
+        if fresh:
+            # The admin user is created once, over the socket: mariadb-install-db gives root (and the
+            # installing OS user) a socket-authenticated login.
+            os_user = pwd.getpwuid(os.geteuid()).pw_name
+            with pymysql.connect(unix_socket=str(sock), user=os_user) as conn, conn.cursor() as cur:
                 cur.execute(
                     f"CREATE USER IF NOT EXISTS '{ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY %s", (password,)
                 )
@@ -374,12 +377,12 @@ def start(data_dir: Path | str, pg_port: int | None = None, mariadb_port: int | 
         servers["postgres"] = _start_postgres(
             pg_bin, data_dir / "postgres", pg_port, previous.get("postgres")
         )
-        _write_private(state_file, servers)
+        write_private(state_file, servers)
         servers["mariadb"] = _start_mariadb(
             mariadbd, data_dir / "mariadb", mariadb_port, previous.get("mariadb")
         )
     finally:
-        _write_private(state_file, servers)
+        write_private(state_file, servers)
     return servers
 
 
