@@ -125,16 +125,19 @@ def ingest_table(
         )
 
     table_path = bronze.bronze_table_path(bronze_path, source.name, table.name)
-    # Re-running a batch replaces it, even when first written on another ingest date.
-    replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}")
+    # Re-running a batch replaces it (even one first written on another ingest date) when this read
+    # covers the batch again: full loads, and local windows. A Glue bookmark may have moved past the
+    # batch's rows, so there a re-run adds to the batch instead of deleting rows it cannot re-read.
+    replace = not (runtime.on_glue and table.watermark_column)
+    replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
     rows, reached = 0, None
     if df.columns and not df.isEmpty():
         out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
-        bronze.add_ingestion_metadata(df, source.name, batch_id, started).write.mode("overwrite").format(
-            "avro"
-        ).save(out)
-        # Counts and the watermark come from what was written, not from a second source read.
-        written = spark.read.format("avro").load(out)
+        bronze.add_ingestion_metadata(df, source.name, batch_id, started).write.mode(
+            "overwrite" if replace else "append"
+        ).format("avro").save(out)
+        # Counts and the watermark come from what this run wrote, not from a second source read.
+        written = spark.read.format("avro").load(out).where(F.col("_ingested_at") == F.lit(started))
         aggregates = [F.count(F.lit(1))]
         if table.watermark_column:
             aggregates.append(F.max(table.watermark_column))
