@@ -67,15 +67,16 @@ class LakeSpec:
         return found[0]
 
 
-def _get(obj: object, key: str, path: str, kind: type | tuple[type, ...], optional: bool = False):
+def _get(obj: object, key: str, path: str, kind: type, optional: bool = False):
+    """obj[key], of type `kind` (a string must not be empty); None when optional and absent."""
     if not isinstance(obj, dict):
         raise SpecError(f"{path or 'lake spec'}: expected an object")
     value = obj.get(key)
     if value is None and optional:
         return None
-    if not isinstance(value, kind) or (isinstance(value, str) and not value):
-        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise SpecError(f"{path}.{key}: expected a non-empty {expected}, got {value!r}".lstrip("."))
+    if not isinstance(value, kind) or value == "":
+        expected = "a non-empty string" if kind is str else f"a {kind.__name__}"
+        raise SpecError(f"{path + '.' if path else ''}{key}: expected {expected}, got {value!r}")
     return value
 
 

@@ -40,8 +40,8 @@ def test_find_table_rejects_missing_and_ambiguous_names():
         (lambda r: r["sources"][1]["tables"][1].update(primaryKey=["sale_id"]),
          r"sources\[1\].tables\[1\]: primary_key 'sale_id' is not among the declared columns"),
         (lambda r: r["sources"][0].pop("connectionName"),
-         r"sources\[0\].connectionName: expected a non-empty str"),
-        (lambda r: r["databases"].pop("gold"), r"databases.gold: expected a non-empty str"),
+         r"sources\[0\].connectionName: expected a non-empty string, got None"),
+        (lambda r: r["databases"].pop("gold"), r"databases.gold: expected a non-empty string, got None"),
     ],
 )  # fmt: skip
 def test_malformed_specs_name_the_offending_path(mutate, message):
@@ -71,3 +71,5 @@ def test_untyped_tables_may_leave_keys_and_columns_empty():
 def test_not_json_is_reported():
     with pytest.raises(SpecError, match="not valid JSON"):
         parse_lake_spec("{sources:")
+    with pytest.raises(SpecError, match="^lake spec: expected an object$"):
+        parse_lake_spec("[]")
