@@ -75,8 +75,6 @@ const STEP_PURPOSE: Record<StepName, string> = {
 };
 
 const numberOr = (value: unknown): number | null => (typeof value === "number" ? value : null);
-/** The first numeric field among `keys` of a summary or metric. */
-const firstNumber = (obj: Record<string, unknown>, keys: string[]) => numberOr(obj[keys.find((k) => typeof obj[k] === "number") ?? ""]);
 
 export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRunSummary> {
     const reporter = options.reporter ?? streamReporter((t) => process.stdout.write(t));
@@ -192,7 +190,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         await step("bronze", async () => {
             await runJob("bronze");
             const rows = tableRunSummaries(lake.spec, layout.layers.bronze, batchId).map(
-                (t): TableRows => ({ layer: "bronze", table: `${t.source}/${t.table}`, rows: firstNumber(t.summary, ["rows_written", "rows", "bronze_rows", "rows_read"]) }),
+                (t): TableRows => ({ layer: "bronze", table: `${t.source}/${t.table}`, rows: numberOr(t.summary.rows) }),
             );
             summary.tables.push(...rows);
             return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} new rows in ${rows.length} tables`;
