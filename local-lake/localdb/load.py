@@ -19,9 +19,11 @@ from .servers import log, mariadb_connect, pg_connect, read_servers, write_priva
 from .spec import SourceTable, read_spec, source_tables
 from .tables import REAL_TABLES, SAMPLE_DIR, SCHEMAS, column_type, read_real
 
+# MariaDB serves the mysql sources through the jdbc:mysql: scheme (permitMysqlScheme), so Spark
+# applies its MySQL dialect (backtick quoting), exactly as for a MySQL source on AWS.
 DRIVERS = {
-    "postgres": ("postgresql", "org.postgresql.Driver"),
-    "mariadb": ("mariadb", "org.mariadb.jdbc.Driver"),
+    "postgres": ("jdbc:postgresql://{host}:{port}/{database}", "org.postgresql.Driver"),
+    "mariadb": ("jdbc:mysql://{host}:{port}/{database}?permitMysqlScheme", "org.mariadb.jdbc.Driver"),
 }
 
 
@@ -230,9 +232,9 @@ def load(
         login = connections.get(table.source, {})
         password = login.get("password") or secrets.token_urlsafe(18)
         grant(server, table, password)
-        scheme, driver = DRIVERS[table.server]
+        url, driver = DRIVERS[table.server]
         connections[table.source] = {
-            "url": f"jdbc:{scheme}://{server['host']}:{server['port']}/{table.database}",
+            "url": url.format(host=server["host"], port=server["port"], database=table.database),
             "user": _login(table.source),
             "password": password,
             "driver": driver,

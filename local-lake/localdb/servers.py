@@ -318,10 +318,6 @@ def _start_mariadb(mariadbd: Path, root: Path, port: int | None, previous: dict 
         "--local-infile=1",
         "--innodb-flush-log-at-trx-commit=0",
         "--character-set-server=utf8mb4",
-        # Spark has no JDBC dialect for jdbc:mariadb: URLs and quotes column names "like this" (ANSI);
-        # the rest is MariaDB's default mode.
-        "--sql-mode=ANSI_QUOTES,STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,"
-        "NO_ENGINE_SUBSTITUTION",
     ]
     if _is_root():
         args.append("--user=root")
