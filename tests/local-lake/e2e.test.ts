@@ -1,0 +1,206 @@
+/**
+ * The whole local lake, end to end, at a small scale in a temporary data folder: real PostgreSQL
+ * and MariaDB, the real Glue entry scripts on local Spark, DuckDB queries. Checks the printed gold
+ * query results against localdb's independent SQL computation on the source databases, that a
+ * second run changes nothing, and that a failing step leaves the earlier layers intact.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DuckDbQueryEngine } from "../../query-engines/duckdb";
+import { LakeSpec } from "../../components/medallion-lake";
+import { bronzeBatches, goldPartitionFiles, lakeTables, listFiles } from "../../local-lake/lib/lake-files";
+import { lakeLayout } from "../../local-lake/lib/layout";
+import { expectedGold, stopServers } from "../../local-lake/lib/localdb";
+import { previewDataset } from "../../local-lake/lib/preview";
+import { streamReporter } from "../../local-lake/lib/progress";
+import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
+import { LakeRunSummary, QueryOutcome } from "../../local-lake/lib/summary";
+import { rejection } from "./helpers";
+
+type Row = Record<string, unknown>;
+
+/** Values as comparable text: engines differ in number representation, not in meaning. */
+function norm(value: unknown): unknown {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(9);
+    return String(value);
+}
+const pick = (row: Row, columns: string[]) => Object.fromEntries(columns.map((c) => [c, norm(row[c])]));
+
+function queryRows(summary: LakeRunSummary, name: string): { columns: string[]; rows: Row[] } {
+    const q = summary.queries.find((x: QueryOutcome) => x.name === name);
+    if (!q?.result) throw new Error(`named query ${name} has no result`);
+    return { columns: q.result.columns.map((c) => c.name), rows: q.result.rows };
+}
+
+/** Every row of every silver and gold table, data columns only, in a stable order. */
+async function layerSnapshot(spec: LakeSpec, dataDir: string): Promise<Record<string, string[]>> {
+    const tables = lakeTables(spec, lakeLayout(dataDir));
+    const engine = await DuckDbQueryEngine.open(tables);
+    try {
+        const snapshot: Record<string, string[]> = {};
+        for (const t of tables) {
+            const result = await engine.query(`SELECT * EXCLUDE (_ingested_at, _batch_id) FROM "${t.database}"."${t.table}"`).catch(() =>
+                engine.query(`SELECT * FROM "${t.database}"."${t.table}"`),
+            );
+            snapshot[`${t.database}.${t.table}`] = result.rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? String(v) : v))).sort();
+        }
+        return snapshot;
+    } finally {
+        await engine.close();
+    }
+}
+
+describe("local lake end to end (real databases, Spark, DuckDB)", function () {
+    this.timeout(40 * 60 * 1000);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-e2e-"));
+    // PostgreSQL runs as the postgres user when tests run as root: it must reach its data folder.
+    fs.chmodSync(dataDir, 0o755);
+    const layout = lakeLayout(dataDir);
+    let printed = "";
+    const run = (batchId: string, extra: Partial<LakeRunOptions> = {}) =>
+        runLocalLake({ scale: 0.02, dataDir, batchId, keepServers: true, maxPrintedRows: 50, reporter: streamReporter((t) => (printed += t)), ...extra });
+    let first: LakeRunSummary;
+    let spec: LakeSpec;
+
+    before(async () => {
+        first = await run("run1");
+        spec = JSON.parse(fs.readFileSync(layout.specFile, "utf8")) as LakeSpec;
+    });
+
+    after(async () => {
+        await stopServers(layout).catch(() => undefined);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it("runs every step, prints each layer's rows and a summary", () => {
+        expect(first.ok).to.equal(true);
+        expect(first.steps.map((s) => `${s.step}:${s.ok}`)).to.deep.equal(
+            ["prepare", "start servers", "load", "crawl", "bronze", "silver", "gold", "query"].map((s) => `${s}:true`),
+        );
+        expect(printed).to.contain("PostgreSQL stands in for the sqlserver sources");
+        expect(printed).to.contain("[5/8] bronze");
+        expect(printed).to.match(/silver\s+ecomm\/sales\s+[\d,]+\s+\d+\s+\d+/);
+        expect(printed).to.contain("local lake ready");
+        // Silver reconciles with bronze for every table: nothing silently dropped.
+        for (const silver of first.tables.filter((t) => t.layer === "silver")) {
+            const bronze = first.tables.find((t) => t.layer === "bronze" && t.table === silver.table);
+            expect((silver.rows ?? 0) + (silver.quarantined ?? 0) + (silver.duplicates ?? 0), silver.table).to.equal(bronze?.rows);
+        }
+        // The lake folders are laid out like the buckets.
+        expect(bronzeBatches(layout.layers.bronze)).to.include(path.join("ecomm", "sales", `ingest_date=${new Date().toISOString().slice(0, 10)}`, "batch_id=run1"));
+        expect(listFiles(path.join(layout.layers.silver, "ecomm", "sales"), ".parquet")).to.not.be.empty;
+        expect(goldPartitionFiles(layout.layers.gold).map((p) => p.model)).to.include.members(["sales_by_month", "sales_by_category", "event_performance", "top_sellers", "top_buyers"]);
+    });
+
+    it("prints gold query results equal to the independent SQL computation on the source databases", async () => {
+        const expected = await expectedGold(layout);
+        const same = (name: string, model: string, filter: (r: Row) => boolean = () => true) => {
+            const { columns, rows } = queryRows(first, name);
+            expect(rows.map((r) => pick(r, columns)), name).to.deep.equal(expected[model].filter(filter).map((r) => pick(r, columns)));
+        };
+        const byKeys = (keys: string[]) => (a: Row, b: Row) => keys.map((k) => String(a[k]).localeCompare(String(b[k]), "en", { numeric: true })).find((c) => c !== 0) ?? 0;
+
+        expected.sales_by_month.sort(byKeys(["year", "month"]));
+        same("gold-sales-by-month", "sales_by_month");
+
+        expected.sales_by_category.sort((a, b) => Number(b.gross_sales) - Number(a.gross_sales) || byKeys(["catgroup", "catname"])(a, b));
+        same("gold-sales-by-category", "sales_by_category");
+
+        const latest = (rows: Row[]) => Math.max(...rows.map((r) => Number(r.year)));
+        const sellersYear = latest(expected.top_sellers);
+        expected.top_sellers.sort(byKeys(["rank"]));
+        same("gold-top-sellers-latest-year", "top_sellers", (r) => Number(r.year) === sellersYear);
+        const buyersYear = latest(expected.top_buyers);
+        expected.top_buyers.sort(byKeys(["rank"]));
+        same("gold-top-buyers-latest-year", "top_buyers", (r) => Number(r.year) === buyersYear);
+
+        // Sell-through: the printed top 20 are the expected top 20, row for row.
+        expected.event_performance = expected.event_performance
+            .filter((r) => r.sell_through !== null)
+            .sort((a, b) => Number(b.sell_through) - Number(a.sell_through) || Number(b.gross_sales) - Number(a.gross_sales) || Number(a.eventid) - Number(b.eventid))
+            .slice(0, 20);
+        same("gold-event-sell-through", "event_performance");
+
+        // What was checked is what was printed.
+        const month1 = queryRows(first, "gold-sales-by-month").rows[0];
+        expect(printed).to.contain(`${month1.gross_sales}`);
+    });
+
+    it("keeps every event, also those whose venue is missing (139 in TICKIT)", async () => {
+        const engine = await DuckDbQueryEngine.open(lakeTables(spec, layout));
+        try {
+            const unknown = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.gold}"."event_performance" WHERE "venuename" = 'Unknown venue'`);
+            expect(unknown.rows[0].n).to.equal(139);
+            const events = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.gold}"."event_performance"`);
+            expect(events.rows[0].n).to.equal(8798);
+        } finally {
+            await engine.close();
+        }
+    });
+
+    it("previews a bronze Avro dataset written by Spark", async () => {
+        const preview = await previewDataset(layout, "bronze/ecomm/sales", 3);
+        expect(preview.columns.map((c) => c.name)).to.include.members(["salesid", "pricepaid", "saletime", "_ingested_at", "_batch_id", "_source"]);
+        expect(preview.rows).to.have.length(3);
+        expect(preview.rows[0]._source).to.equal("ecomm");
+    });
+
+    describe("a second run", () => {
+        let before: Record<string, string[]>;
+        let goldFilesBefore: ReturnType<typeof goldPartitionFiles>;
+        let second: LakeRunSummary;
+
+        it("changes nothing: incremental tables read no new rows, silver and gold data are identical", async () => {
+            before = await layerSnapshot(spec, dataDir);
+            goldFilesBefore = goldPartitionFiles(layout.layers.gold);
+            second = await run("run2");
+            expect(second.ok).to.equal(true);
+            for (const source of spec.sources) {
+                for (const table of source.tables) {
+                    const bronze = second.tables.find((t) => t.layer === "bronze" && t.table === `${source.name}/${table.name}`);
+                    const firstRows = first.tables.find((t) => t.layer === "bronze" && t.table === `${source.name}/${table.name}`)?.rows;
+                    const newBatch = bronzeBatches(layout.layers.bronze).some((b) => b.startsWith(path.join(source.name, table.name) + path.sep) && b.endsWith("batch_id=run2"));
+                    if (table.watermarkColumn) {
+                        // Incremental: nothing new at the source, so no new bronze batch.
+                        expect(bronze?.rows, `${source.name}/${table.name}`).to.equal(0);
+                        expect(newBatch, `${source.name}/${table.name} got a new batch`).to.equal(false);
+                    } else {
+                        // Full load by design: the same rows again, deduplicated by silver.
+                        expect(bronze?.rows, `${source.name}/${table.name}`).to.equal(firstRows);
+                    }
+                }
+            }
+            expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
+            expect(goldPartitionFiles(layout.layers.gold)).to.deep.equal(goldFilesBefore);
+            // Gold answers are identical (the silver preview shows ingestion metadata, which does change).
+            const results = (s: LakeRunSummary) => s.queries.filter((q) => q.layer === "gold").map((q) => [q.name, q.result?.rows]);
+            expect(results(second)).to.deep.equal(results(first));
+        });
+
+        it("a failing step is named, exits with an error, and leaves the earlier layers intact", async () => {
+            const bronzeBefore = bronzeBatches(layout.layers.bronze);
+            // Gold cannot write when its folder is a file: a realistic storage failure.
+            const moved = `${layout.layers.gold}.moved`;
+            fs.renameSync(layout.layers.gold, moved);
+            fs.writeFileSync(layout.layers.gold, "not a folder");
+            try {
+                printed = "";
+                const error = await rejection(run("run3"));
+                expect(error).to.be.instanceOf(LakeStepFailed);
+                const failed = error as LakeStepFailed;
+                expect(failed.step).to.equal("gold");
+                expect(failed.message).to.match(/^step "gold" failed: gold job/);
+                expect(failed.summary.steps.map((s) => `${s.step}:${s.ok}`).slice(-3)).to.deep.equal(["bronze:true", "silver:true", "gold:false"]);
+                expect(printed).to.contain('local lake FAILED at step "gold"');
+            } finally {
+                fs.rmSync(layout.layers.gold, { force: true });
+                fs.renameSync(moved, layout.layers.gold);
+            }
+            for (const batch of bronzeBefore) expect(bronzeBatches(layout.layers.bronze), batch).to.include(batch);
+            expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
+        });
+    });
+});
