@@ -19,6 +19,27 @@ export function checkSetup(): void {
     if (!jars.some((j) => j.startsWith("spark-avro"))) throw new Error(`the Spark jars in ${JARS_DIR} are missing: ${SETUP_HINT}`);
 }
 
+/**
+ * Makes sure the one-time setup is done, running `scripts/setup.sh` (idempotent) when the venv or
+ * the jars are missing, so `npm run lake` works on a fresh machine; its output goes to `onLine`.
+ */
+export async function ensureSetup(onLine: (line: string) => void): Promise<void> {
+    try {
+        checkSetup();
+        return;
+    } catch (e) {
+        onLine(`${(e as Error).message.split(":")[0]}: running scripts/setup.sh (once)`);
+    }
+    await new Promise<void>((resolve, reject) => {
+        const child = spawn("bash", [path.join(PROJECT_ROOT, "scripts", "setup.sh")], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        readline.createInterface({ input: child.stdout }).on("line", onLine);
+        readline.createInterface({ input: child.stderr }).on("line", onLine);
+        child.on("error", (e) => reject(new Error(`could not run scripts/setup.sh: ${e.message}`)));
+        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`scripts/setup.sh failed (exit code ${code}); see its output above, fix and run it again`))));
+    });
+    checkSetup();
+}
+
 export interface PythonResult {
     stdout: string;
     /** The last lines of stderr and stdout, for error messages. */

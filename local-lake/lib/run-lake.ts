@@ -14,7 +14,7 @@ import { goldRunSummary, lakeTables, readCatalog, tableRunSummaries } from "./la
 import { lakeLayout, Layer } from "./layout";
 import { crawlSources, loadSources, startServers, stopServers } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
-import { checkSetup, parseMetricLine, runPython } from "./python";
+import { ensureSetup, parseMetricLine, runPython } from "./python";
 import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
@@ -149,8 +149,8 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
     try {
         await step("prepare", async () => {
-            checkSetup();
             stack = loadLakeStack(stackName);
+            await ensureSetup((line) => reporter.detail(line));
             summary.environment = stack.spec.environment;
             if (options.reset) {
                 // Only the folders this runner owns; the source databases are reset by `load --reset`.
