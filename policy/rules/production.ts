@@ -1,6 +1,11 @@
 import { isProductionStack, ResourceRule } from "../resource";
 import { BUCKET } from "./s3";
 
+/** A resource check that applies only in production stacks; elsewhere the resource passes. */
+function inProduction(check: ResourceRule["check"]): ResourceRule["check"] {
+    return (r, stack) => (isProductionStack(stack) ? check(r, stack) : []);
+}
+
 const CATALOG_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
 const KMS_KEY = "aws:kms/key:Key";
 
@@ -10,10 +15,9 @@ export const prodProtectData: ResourceRule = {
     description: "In production stacks, every bucket (data and the access-log audit trail), Glue catalog database and KMS key is protected or retained on delete, so no update or destroy can drop the data.",
     level: "mandatory",
     types: [BUCKET, CATALOG_DATABASE, KMS_KEY],
-    check(r, stack) {
-        if (!isProductionStack(stack)) return [];
-        return r.opts.protect || r.opts.retainOnDelete ? [] : [`not protected or retained on delete in production stack "${stack}"`];
-    },
+    check: inProduction((r, stack) =>
+        r.opts.protect || r.opts.retainOnDelete ? [] : [`not protected or retained on delete in production stack "${stack}"`],
+    ),
 };
 
 const SECRET = "aws:secretsmanager/secret:Secret";
@@ -24,12 +28,11 @@ export const prodNoForceDestroy: ResourceRule = {
     description: "In production stacks no resource sets forceDestroy (which deletes a non-empty bucket or workgroup with its contents), and no secret skips its recovery window (recoveryWindowInDays 0 deletes it at once).",
     level: "mandatory",
     types: "any",
-    check(r, stack) {
-        if (!isProductionStack(stack)) return [];
+    check: inProduction((r, stack) => {
         if (r.props.forceDestroy === true) return [`forceDestroy is true in production stack "${stack}"`];
         if (r.type === SECRET && r.props.recoveryWindowInDays === 0) return [`recoveryWindowInDays is 0 (deleted without recovery) in production stack "${stack}"`];
         return [];
-    },
+    }),
 };
 
 export const kmsKeyRotation: ResourceRule = {

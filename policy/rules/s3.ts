@@ -47,8 +47,11 @@ export function configures(companion: LakeResource, bucket: LakeResource): boole
 const companions = (resources: readonly LakeResource[], type: string, bucket: LakeResource) =>
     resources.filter((r) => r.type === type && configures(r, bucket));
 
+/** A finding message about `bucket`, or undefined when it complies. */
+type BucketCheck = (bucket: LakeResource, resources: readonly LakeResource[]) => string | undefined;
+
 /** Runs `check` per bucket with the stack's resources; a returned message is a finding on that bucket. */
-function perBucket(check: (bucket: LakeResource, resources: readonly LakeResource[]) => string | undefined): StackRule["check"] {
+function perBucket(check: BucketCheck): StackRule["check"] {
     return (resources) =>
         resources
             .filter((r) => r.type === BUCKET)
@@ -56,6 +59,11 @@ function perBucket(check: (bucket: LakeResource, resources: readonly LakeResourc
                 const message = check(bucket, resources);
                 return message === undefined ? [] : [{ urn: bucket.urn, message: `bucket ${bucket.name}: ${message}` }];
             });
+}
+
+/** `perBucket` over the data buckets only: the access-log bucket is skipped. */
+function perDataBucket(check: BucketCheck): StackRule["check"] {
+    return perBucket((bucket, resources) => (isLogBucket(bucket) ? undefined : check(bucket, resources)));
 }
 
 type SseRule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string; kmsMasterKeyId?: string } };
@@ -136,8 +144,7 @@ export const s3DataBucketVersioning: StackRule = {
     name: "s3-data-bucket-versioning",
     description: "Every data bucket has versioning enabled, so an overwrite or delete can be undone.",
     level: "mandatory",
-    check: perBucket((bucket, resources) => {
-        if (isLogBucket(bucket)) return undefined;
+    check: perDataBucket((bucket, resources) => {
         const statuses = companions(resources, VERSIONING, bucket).map((v) => (v.props as Versioning).versioningConfiguration?.status);
         const inline = known(() => bucket.props.versioning?.enabled) === true;
         if (inline || statuses.includes("Enabled")) return undefined;
@@ -150,8 +157,7 @@ export const s3DataBucketAccessLogging: StackRule = {
     name: "s3-data-bucket-access-logging",
     description: "Data buckets deliver S3 server access logs to the log bucket, for an audit trail of reads and writes.",
     level: "advisory",
-    check: perBucket((bucket, resources) => {
-        if (isLogBucket(bucket)) return undefined;
+    check: perDataBucket((bucket, resources) => {
         const logged = companions(resources, LOGGING, bucket).length > 0 || known(() => bucket.props.logging?.targetBucket) !== undefined;
         return logged ? undefined : "no server access logging";
     }),
