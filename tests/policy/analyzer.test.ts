@@ -37,6 +37,24 @@ function call<Req, Res>(fn: (req: Req, cb: (e: grpc.ServiceError | null, r: Res)
 
 const ENFORCEMENT = { [analyzer.EnforcementLevel.ADVISORY]: "advisory", [analyzer.EnforcementLevel.MANDATORY]: "mandatory" } as Record<number, string>;
 
+/** A resource of stack `stack` as the engine sends it to analyzeStack; `bucketUrn` links its `bucket` property by dependency. */
+function stackResource(
+    stack: string,
+    type: string,
+    name: string,
+    properties: Parameters<typeof Struct.fromJavaScript>[0],
+    { protect = false, bucketUrn }: { protect?: boolean; bucketUrn?: string } = {},
+): analyzer.AnalyzerResource {
+    const resource = new analyzer.AnalyzerResource()
+        .setType(type)
+        .setName(name)
+        .setUrn(makeUrn(stack, "medallion-lake", type, name))
+        .setProperties(Struct.fromJavaScript(properties))
+        .setOptions(protect ? new analyzer.AnalyzerResourceOptions().setProtect(true) : new analyzer.AnalyzerResourceOptions());
+    if (bucketUrn) resource.getPropertydependenciesMap().set("bucket", new analyzer.AnalyzerPropertyDependencies().setUrnsList([bucketUrn]));
+    return resource;
+}
+
 describe("policy pack under the Pulumi policy runner", function () {
     this.timeout(180000);
     let child: ChildProcess | undefined;
@@ -75,21 +93,16 @@ describe("policy pack under the Pulumi policy runner", function () {
 
     it("correlates split S3 resources by property dependency in analyzeStack and reports the bare bucket", async () => {
         const stack = "prod";
-        const bucketUrn = makeUrn(stack, "medallion-lake", "aws:s3/bucket:Bucket", "silver");
-        const bucket = new analyzer.AnalyzerResource()
-            .setType("aws:s3/bucket:Bucket")
-            .setName("silver")
-            .setUrn(bucketUrn)
-            .setProperties(Struct.fromJavaScript({ bucket: "tickit-prod-silver", tags: { layer: "silver" } }))
-            .setOptions(new analyzer.AnalyzerResourceOptions().setProtect(true));
+        const bucket = stackResource(stack, "aws:s3/bucket:Bucket", "silver", { bucket: "tickit-prod-silver", tags: { layer: "silver" } }, { protect: true });
+        const bucketUrn = bucket.getUrn();
         // The block names the bucket by an id unknown to the rule, like a preview; only the dependency links them.
-        const block = new analyzer.AnalyzerResource()
-            .setType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-            .setName("silver-pab")
-            .setUrn(makeUrn(stack, "medallion-lake", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "silver-pab"))
-            .setProperties(Struct.fromJavaScript({ bucket: "id-from-elsewhere", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }))
-            .setOptions(new analyzer.AnalyzerResourceOptions());
-        block.getPropertydependenciesMap().set("bucket", new analyzer.AnalyzerPropertyDependencies().setUrnsList([bucketUrn]));
+        const block = stackResource(
+            stack,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "silver-pab",
+            { bucket: "id-from-elsewhere", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { bucketUrn },
+        );
         const res = await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack.bind(client), new analyzer.AnalyzeStackRequest().setResourcesList([bucket, block]));
         const fired = res.getDiagnosticsList().map((d) => `${d.getPolicyname()} ${d.getUrn()}`);
         for (const rule of ["s3-bucket-encryption", "s3-tls-only-policy", "s3-data-bucket-versioning"]) expect(fired).to.include(`${rule} ${bucketUrn}`);
@@ -98,21 +111,11 @@ describe("policy pack under the Pulumi policy runner", function () {
 
     it("defers to the engine's advisory instead of a false violation when a policy is unknown during preview", async () => {
         const stack = "dev";
-        const bucketUrn = makeUrn(stack, "medallion-lake", "aws:s3/bucket:Bucket", "gold");
-        const bucket = new analyzer.AnalyzerResource()
-            .setType("aws:s3/bucket:Bucket")
-            .setName("gold")
-            .setUrn(bucketUrn)
-            .setProperties(Struct.fromJavaScript({ bucket: "tickit-dev-gold", tags: { layer: "gold" } }))
-            .setOptions(new analyzer.AnalyzerResourceOptions());
-        const policy = new analyzer.AnalyzerResource()
-            .setType("aws:s3/bucketPolicy:BucketPolicy")
-            .setName("gold-policy")
-            .setUrn(makeUrn(stack, "medallion-lake", "aws:s3/bucketPolicy:BucketPolicy", "gold-policy"))
-            // The engine's sentinel for an unknown string: the policy is built from the bucket's ARN.
-            .setProperties(Struct.fromJavaScript({ bucket: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", policy: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }))
-            .setOptions(new analyzer.AnalyzerResourceOptions());
-        policy.getPropertydependenciesMap().set("bucket", new analyzer.AnalyzerPropertyDependencies().setUrnsList([bucketUrn]));
+        const bucket = stackResource(stack, "aws:s3/bucket:Bucket", "gold", { bucket: "tickit-dev-gold", tags: { layer: "gold" } });
+        const bucketUrn = bucket.getUrn();
+        // The engine's sentinel for an unknown string: the policy is built from the bucket's ARN.
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const policy = stackResource(stack, "aws:s3/bucketPolicy:BucketPolicy", "gold-policy", { bucket: unknown, policy: unknown }, { bucketUrn });
         const res = await call<analyzer.AnalyzeStackRequest, analyzer.AnalyzeResponse>(client.analyzeStack.bind(client), new analyzer.AnalyzeStackRequest().setResourcesList([bucket, policy]));
         const tls = res.getDiagnosticsList().filter((d) => d.getPolicyname() === "s3-tls-only-policy");
         expect(tls.map((d) => [ENFORCEMENT[d.getEnforcementlevel()], /can't run policy 's3-tls-only-policy'.* during preview/.test(d.getMessage())])).to.deep.equal([["advisory", true]]);
