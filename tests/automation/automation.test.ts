@@ -16,6 +16,7 @@ import {
     environmentSettings,
     plainOutputs,
 } from "../../stacks/automation";
+import { rejection } from "../rejection";
 import { FakeRunner, settle } from "./fake-runner";
 
 // The SDK builds its errors from an internal CommandResult; use the real classes so the mapping is tested against them.
@@ -26,15 +27,6 @@ const sdkError = (stderr: string, stdout = ""): Error => createCommandError(new 
 const ROOT = path.resolve(__dirname, "../..");
 const stackFile = (env: string) => YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${env}.yaml`), "utf8")).config;
 const devLake = () => structuredClone(stackFile("dev")["medallion-lake:lake"]);
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-        await p;
-    } catch (err) {
-        return err as Error;
-    }
-    throw new Error("expected a rejection");
-}
 
 describe("environmentSettings (config -> stack settings)", () => {
     it("keeps the lake object structured, sets the region and stores passwords as secrets", () => {

@@ -8,6 +8,7 @@ import { formatViolations, Violation } from "../../policy/evaluate";
 import { LakeResource } from "../../policy/resource";
 import { MedallionLake } from "../../components/medallion-lake";
 import { PolicyRun, runPack } from "../../policy/check";
+import { rejection } from "../rejection";
 
 /** `policy resource-name` for each violation at `level`, sorted. */
 function findings(run: PolicyRun, level: Violation["level"]): string[] {
@@ -19,15 +20,6 @@ function findings(run: PolicyRun, level: Violation["level"]): string[] {
 }
 
 const namesOf = (resources: LakeResource[], type: string) => resources.filter((r) => r.type === type).map((r) => r.name);
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-        await promise;
-    } catch (e) {
-        return e as Error;
-    }
-    throw new Error("expected the run to be refused, but it succeeded");
-}
 
 const DATA_BUCKETS = ["lake-assets", "lake-bronze", "lake-gold", "lake-logs", "lake-query-results", "lake-silver"];
 const DATABASES = ["lake-bronze-db", "lake-gold-db", "lake-silver-db", "lake-source-db"];
