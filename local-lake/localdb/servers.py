@@ -137,28 +137,35 @@ def _wait(step: str, probe, log_file: Path) -> None:
     raise LocalDbError(step, f"not ready after {READY_TIMEOUT_S}s ({last}); log {log_file}:\n{tail}")
 
 
+def _admin_entry(port: int, password: str, data: Path, log_file: Path) -> dict:
+    """What servers.json records of either server: its loopback admin login, data folder and log."""
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "user": ADMIN_USER,
+        "password": password,
+        "data": str(data),
+        "log": str(log_file),
+    }
+
+
+def _login(server: dict) -> dict:
+    """The admin login of a servers.json entry, as keyword arguments both drivers accept."""
+    return {
+        "host": server["host"],
+        "port": server["port"],
+        "user": server["user"],
+        "password": server["password"],
+        "connect_timeout": 5,
+    }
+
+
 def pg_connect(server: dict, dbname: str = "postgres", **kwargs) -> psycopg.Connection:
-    return psycopg.connect(
-        host=server["host"],
-        port=server["port"],
-        user=server["user"],
-        password=server["password"],
-        dbname=dbname,
-        connect_timeout=5,
-        **kwargs,
-    )
+    return psycopg.connect(**_login(server), dbname=dbname, **kwargs)
 
 
 def mariadb_connect(server: dict, database: str | None = None, **kwargs) -> pymysql.Connection:
-    return pymysql.connect(
-        host=server["host"],
-        port=server["port"],
-        user=server["user"],
-        password=server["password"],
-        database=database,
-        connect_timeout=5,
-        **kwargs,
-    )
+    return pymysql.connect(**_login(server), database=database, **kwargs)
 
 
 def write_private(path: Path, payload: dict) -> None:
@@ -166,6 +173,15 @@ def write_private(path: Path, payload: dict) -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump(payload, handle, indent=2)
     os.chmod(path, 0o600)
+
+
+def _orphaned_data(step: str, data: Path, root: Path) -> LocalDbError:
+    """A data folder survives but the servers.json with its admin password does not."""
+    return LocalDbError(
+        step,
+        f"{data} exists but {root.parent}/servers.json with its admin password is missing; "
+        "remove the data folder to start afresh",
+    )
 
 
 def read_servers(data_dir: Path) -> dict:
@@ -215,11 +231,7 @@ def _start_postgres(pg_bin: Path, root: Path, port: int | None, previous: dict |
             pwfile.unlink(missing_ok=True)
     else:
         if not previous:
-            raise LocalDbError(
-                "start postgres",
-                f"{data} exists but {root.parent}/servers.json with its admin "
-                "password is missing; remove the data folder to start afresh",
-            )
+            raise _orphaned_data("start postgres", data, root)
         password = previous["password"]
     port = port or (previous or {}).get("port") or free_port()
     options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' -c fsync=off"
@@ -242,16 +254,7 @@ def _start_postgres(pg_bin: Path, root: Path, port: int | None, previous: dict |
             ]
         ),
     )
-    server = {
-        "host": "127.0.0.1",
-        "port": port,
-        "user": ADMIN_USER,
-        "password": password,
-        "data": str(data),
-        "bin": str(pg_bin),
-        "run_as": run_as,
-        "log": str(log_file),
-    }
+    server = {**_admin_entry(port, password, data, log_file), "bin": str(pg_bin), "run_as": run_as}
     _wait("wait for postgres", lambda: pg_connect(server).close(), log_file)
     return {**server, "pid": _pg_pid(data)}
 
@@ -299,11 +302,7 @@ def _start_mariadb(mariadbd: Path, root: Path, port: int | None, previous: dict 
             args.append("--user=root")
         _run("initialize mariadb", args)
     elif not previous:
-        raise LocalDbError(
-            "start mariadb",
-            f"{data} exists but {root.parent}/servers.json with its admin "
-            "password is missing; remove the data folder to start afresh",
-        )
+        raise _orphaned_data("start mariadb", data, root)
     port = port or (previous or {}).get("port") or free_port()
     args = [
         str(mariadbd),
@@ -327,16 +326,7 @@ def _start_mariadb(mariadbd: Path, root: Path, port: int | None, previous: dict 
             args, stdin=devnull, stdout=devnull, stderr=devnull, start_new_session=True
         )
     password = previous["password"] if previous else secrets.token_urlsafe(24)
-    server = {
-        "host": "127.0.0.1",
-        "port": port,
-        "user": ADMIN_USER,
-        "password": password,
-        "data": str(data),
-        "socket": str(sock),
-        "pid_file": str(pid_file),
-        "log": str(log_file),
-    }
+    server = {**_admin_entry(port, password, data, log_file), "socket": str(sock), "pid_file": str(pid_file)}
 
     def ready() -> None:
         if process.poll() is not None:
