@@ -30,35 +30,28 @@ function notApplicable(reason?: string): never {
     throw new Error(`policy marked itself not applicable${reason ? `: ${reason}` : ""}`);
 }
 
-function resourceArgs(r: LakeResource): ResourceValidationArgs {
+/** What a resource policy and a stack policy both see of a resource. */
+function policyView(r: LakeResource) {
+    const isType = (cls: unknown) => typeOf(cls) === r.type;
     return {
         type: r.type,
         name: r.name,
         urn: r.urn,
         props: r.props,
         opts: engineOptions(r),
-        stackTags: new Map(),
-        isType: (cls) => typeOf(cls) === r.type,
-        asType: (cls) => (typeOf(cls) === r.type ? (r.props as never) : undefined),
-        getConfig: <T extends object>() => ({}) as T,
-        notApplicable,
+        isType,
+        asType: (cls: unknown) => (isType(cls) ? (r.props as never) : undefined),
     };
+}
+
+function resourceArgs(r: LakeResource): ResourceValidationArgs {
+    return { ...policyView(r), stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
 }
 
 function stackArgs(resources: readonly LakeResource[]): StackValidationArgs {
     const byUrn = new Map<string, PolicyResource>();
     const policyResources = resources.map((r) => {
-        const pr: PolicyResource = {
-            type: r.type,
-            name: r.name,
-            urn: r.urn,
-            props: r.props,
-            opts: engineOptions(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (cls) => typeOf(cls) === r.type,
-            asType: (cls) => (typeOf(cls) === r.type ? (r.props as never) : undefined),
-        };
+        const pr: PolicyResource = { ...policyView(r), dependencies: [], propertyDependencies: {} };
         byUrn.set(r.urn, pr);
         return pr;
     });
