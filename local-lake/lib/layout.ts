@@ -8,6 +8,15 @@ import { pathToFileURL } from "url";
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_DATA_DIR = path.join(PROJECT_ROOT, ".local-lake");
 
+/**
+ * Data folder of a stack's local lake when none is given: `.local-lake/` for `local`, and
+ * `.local-lake/stacks/<stack>/` for the others, so that running another stack's config locally never
+ * mixes its watermarks and tables with the local stack's.
+ */
+export function defaultDataDir(stack: string): string {
+    return stack === "local" ? DEFAULT_DATA_DIR : path.join(DEFAULT_DATA_DIR, "stacks", stack);
+}
+
 export type Layer = "bronze" | "silver" | "gold";
 export const LAYERS: readonly Layer[] = ["bronze", "silver", "gold"];
 
@@ -29,7 +38,7 @@ export interface LakeLayout {
     logsDir: string;
 }
 
-export function lakeLayout(dataDir: string = DEFAULT_DATA_DIR): LakeLayout {
+export function lakeLayout(dataDir: string): LakeLayout {
     const root = path.resolve(dataDir);
     const lakeDir = path.join(root, "lake");
     const sourcesDir = path.join(root, "sources");

@@ -8,7 +8,7 @@ import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { QueryEngine } from "../../query-engines/engine";
 import { loadLakeStack } from "./config";
 import { lakeTables } from "./lake-files";
-import { lakeLayout } from "./layout";
+import { defaultDataDir, lakeLayout } from "./layout";
 
 export type EngineName = "duckdb" | "athena";
 
@@ -27,7 +27,7 @@ export async function openEngine(options: { stack: string; engine?: EngineName; 
     const lake = loadLakeStack(options.stack);
     const engine = options.engine ?? defaultEngine(options.stack);
     if (engine === "duckdb") {
-        const layout = lakeLayout(options.dataDir);
+        const layout = lakeLayout(options.dataDir ?? defaultDataDir(options.stack));
         const tables = lakeTables(lake.spec, layout);
         if (tables.length === 0) throw new Error(`the local lake in ${layout.dataDir} has no silver or gold data for stack "${options.stack}": run \`npm run lake${options.stack === "local" ? "" : ` -- --stack ${options.stack}`}\` first`);
         const databases = [...new Set(tables.map((t) => t.database))].join(", ");

@@ -11,7 +11,7 @@ import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
 import { LakeStack, loadLakeStack } from "./config";
 import { goldRunSummary, lakeTables, readCatalog, tableRunSummaries } from "./lake-files";
-import { lakeLayout, Layer } from "./layout";
+import { defaultDataDir, lakeLayout, Layer } from "./layout";
 import { crawlSources, loadSources, startServers, stopServers } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
@@ -28,7 +28,7 @@ export interface LakeRunOptions {
     reset?: boolean;
     /** Leave the database servers running after the run. */
     keepServers?: boolean;
-    /** Data folder; default `.local-lake/` in the project. */
+    /** Data folder; default `.local-lake/` in the project (`.local-lake/stacks/<stack>/` for other stacks). */
     dataDir?: string;
     /** Batch id of this run; default: the start time (UTC). */
     batchId?: string;
@@ -79,7 +79,7 @@ const numberOr = (value: unknown): number | null => (typeof value === "number" ?
 export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRunSummary> {
     const reporter = options.reporter ?? streamReporter((t) => process.stdout.write(t));
     const stackName = options.stack ?? "local";
-    const layout = lakeLayout(options.dataDir);
+    const layout = lakeLayout(options.dataDir ?? defaultDataDir(stackName));
     const batchId = options.batchId ?? newBatchId();
     const summary: LakeRunSummary = {
         stack: stackName,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { localJobArguments, newBatchId, submitArgv } from "../../local-lake/lib/arguments";
-import { lakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
+import { defaultDataDir, lakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 
 const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "glue-scripts", "job_arguments.json"), "utf8")).jobs as Record<
     string,
@@ -49,5 +49,10 @@ describe("local lake: Glue job arguments", () => {
 
     it("derives a sortable batch id from the start time", () => {
         expect(newBatchId(new Date("2026-11-24T06:05:09.123Z"))).to.equal("20261124T060509Z");
+    });
+
+    it("keeps each stack's local lake in its own data folder", () => {
+        expect(defaultDataDir("local")).to.equal(path.join(PROJECT_ROOT, ".local-lake"));
+        expect(defaultDataDir("dev")).to.equal(path.join(PROJECT_ROOT, ".local-lake", "stacks", "dev"));
     });
 });
