@@ -16,7 +16,6 @@ from pathlib import Path
 from .tables import LIKES, SAMPLE_DIR, read_real
 
 BASE_COUNTS = {"users": 49_990, "listing": 192_497, "sales": 172_456}
-TIME_FORMAT = "M/d/yyyy HH:mm:ss"  # the source format of listtime / saletime (Spark pattern)
 YEAR_START = dt.datetime(2008, 1, 1)
 CENT = Decimal("0.01")
 COMMISSION_RATE = Decimal("0.15")

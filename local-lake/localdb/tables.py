@@ -93,7 +93,6 @@ SCHEMAS: dict[str, list[tuple[str, str]]] = {
 }
 
 REAL_TABLES = ("category", "venue", "date", "event")
-GENERATED_TABLES = ("users", "listing", "sales")
 
 
 def column_type(portable: str, engine: str) -> str:
