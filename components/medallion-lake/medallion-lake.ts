@@ -22,7 +22,7 @@ import { createStorage } from "./storage";
 export const MEDALLION_LAKE_TYPE = "medallion-lake:index:MedallionLake";
 
 export interface MedallionLakeArgs {
-    /** The raw `medallion-lake:lake` config object. Required; validated by `parseLakeConfig` (defaults in docs/config.md). */
+    /** The raw `medallion-lake:lake` config object. Required; validated by `parseLakeConfig` (fields and defaults: README.md#config-reference). */
     config: unknown;
     /** Environment name, normally the Pulumi stack name (`dev`, `prod`). Required; lowercase letters, digits, hyphens, at most 16 characters. */
     environment: string;
