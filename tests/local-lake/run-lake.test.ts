@@ -1,8 +1,10 @@
 import { expect } from "chai";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadLakeStack } from "../../local-lake/lib/config";
+import { PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeStepFailed, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
 import { STEPS } from "../../local-lake/lib/summary";
@@ -24,6 +26,24 @@ describe("local lake orchestrator: failures before any server starts", () => {
         } finally {
             fs.rmSync(dataDir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("npm run lake command line", () => {
+    it("exits non-zero naming the failed step", () => {
+        const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "local-lake/run.ts", "--stack", "nosuchstack"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        });
+        expect(run.status).to.equal(1);
+        expect(run.stdout).to.contain('local lake FAILED at step "prepare"');
+        expect(run.stderr).to.contain('error: npm run lake: step "prepare" failed');
+    });
+
+    it("rejects unknown flags", () => {
+        const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "local-lake/run.ts", "--scael", "2"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+        expect(run.status).to.equal(1);
+        expect(run.stderr).to.contain("npm run lake: unknown flag --scael");
     });
 });
 
