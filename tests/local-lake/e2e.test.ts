@@ -202,5 +202,13 @@ describe("local lake end to end (real databases, Spark, DuckDB)", function () {
             for (const batch of bronzeBefore) expect(bronzeBatches(layout.layers.bronze), batch).to.include(batch);
             expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
         });
+
+        it("--from gold resumes at the failed step without touching bronze and silver", async () => {
+            const bronzeBefore = bronzeBatches(layout.layers.bronze);
+            const resumed = await run("run4", { from: "gold" });
+            expect(resumed.steps.filter((s) => !s.note.startsWith("skipped")).map((s) => s.step)).to.deep.equal(["prepare", "gold", "query"]);
+            expect(bronzeBatches(layout.layers.bronze)).to.deep.equal(bronzeBefore);
+            expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
+        });
     });
 });
