@@ -4,8 +4,14 @@
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
+import { Layer } from "../../components/medallion-lake";
+import { PROJECT_ROOT } from "../../stacks/mock-run";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+// The component's layer names and the repository root, re-exported for the local lake's modules.
+export { LAYERS } from "../../components/medallion-lake";
+export type { Layer };
+export { PROJECT_ROOT };
+
 export const DEFAULT_DATA_DIR = path.join(PROJECT_ROOT, ".local-lake");
 
 /**
@@ -17,8 +23,6 @@ export function defaultDataDir(stack: string): string {
     return stack === "local" ? DEFAULT_DATA_DIR : path.join(DEFAULT_DATA_DIR, "stacks", stack);
 }
 
-export type Layer = "bronze" | "silver" | "gold";
-export const LAYERS: readonly Layer[] = ["bronze", "silver", "gold"];
 
 export interface LakeLayout {
     dataDir: string;
