@@ -17,7 +17,7 @@ import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
 import { LakeRunSummary, QueryOutcome } from "../../local-lake/lib/summary";
-import { rejection } from "./helpers";
+import { rejection } from "../rejection";
 
 type Row = Record<string, unknown>;
 

@@ -9,7 +9,7 @@ import { goldPartitionFiles, lakeTables } from "../../local-lake/lib/lake-files"
 import { lakeLayout } from "../../local-lake/lib/layout";
 import { availableDatasets, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
 import { LakeSpec } from "../../components/medallion-lake";
-import { rejection } from "./helpers";
+import { rejection } from "../rejection";
 
 describe("local lake: preview and lake folders", () => {
     let dir: string;

@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeStepFailed, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
 import { STEPS } from "../../local-lake/lib/summary";
-import { rejection } from "./helpers";
+import { rejection } from "../rejection";
 
 describe("local lake orchestrator: failures before any server starts", () => {
     it("names the prepare step and the missing stack file, and prints the summary", async () => {
