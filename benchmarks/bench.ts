@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --scales 1,10 --data-dir .local-lake/bench --out out]`: runs the whole local
- * lake from scratch at each scale and prints, per layer, wall time, rows and rows per second and
- * the job's peak memory; the bytes Spark reads to answer "gross sales per month" from gold versus
+ * lake from scratch at each scale and prints the run's wall time, Trino's start time and the query
+ * step's time; per layer, wall time, rows and rows per second and the job's peak memory; the bytes Spark reads to answer "gross sales per month" from gold versus
  * from silver (benchmarks/scan_bytes.py); and files per gold partition. Figures are printed and
  * written to out/bench-<time>.json, never asserted.
  */
@@ -13,7 +13,7 @@ import { lakeLayout, PROJECT_ROOT } from "../local-lake/lib/layout";
 import { formatBytes, formatDuration, formatTable, stepEndLine, stepStartLine } from "../local-lake/lib/progress";
 import { runPython } from "../local-lake/lib/python";
 import { runLocalLake } from "../local-lake/lib/run-lake";
-import { layerFigures, partitionFigures, ScaleFigures, ScanSide } from "./figures";
+import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
 
 async function scanBytes(silver: string, gold: string): Promise<ScaleFigures["scan"]> {
     const { stdout } = await runPython([path.join(PROJECT_ROOT, "benchmarks", "scan_bytes.py"), "--silver", silver, "--gold", gold], {
@@ -39,8 +39,10 @@ function report(f: ScaleFigures): string {
         ["gold model", "partitions", "min files", "avg files", "max files"],
         f.goldPartitions.map((p) => [p.model, p.partitions, p.minFiles, p.avgFiles, p.maxFiles]),
     );
+    const trino = f.run.trinoStartSeconds === null ? "n/a" : `${f.run.trinoStartSeconds} s (overlapping the load and the jobs)`;
     return [
         `\n=== scale ${f.scale} ===`,
+        `whole lake ${formatDuration(f.run.totalMs)}; Trino start ${trino}; query step (every named query on Trino) ${formatDuration(f.run.queryStepMs)}`,
         layers,
         "",
         scan,
@@ -77,6 +79,7 @@ runMain(async () => {
         const layout = lakeLayout(dataDir);
         const figures: ScaleFigures = {
             scale,
+            run: runFigures(summary),
             layers: layerFigures(summary),
             scan: await scanBytes(layout.layers.silver, layout.layers.gold),
             goldPartitions: partitionFigures(layout.layers.gold),

@@ -20,8 +20,16 @@ export interface ScanSide {
     grossSales: string;
 }
 
+/** The whole run: its wall time, the query step's, and how long Trino took to start (in the background). */
+export interface RunFigures {
+    totalMs: number;
+    queryStepMs: number;
+    trinoStartSeconds: number | null;
+}
+
 export interface ScaleFigures {
     scale: number;
+    run: RunFigures;
     layers: LayerFigures[];
     scan: { gold: ScanSide; silver: ScanSide; silverToGoldBytesRead: number; answersAgree: boolean };
     goldPartitions: { model: string; partitions: number; minFiles: number; maxFiles: number; avgFiles: number }[];
@@ -47,6 +55,14 @@ export function layerFigures(summary: LakeRunSummary): LayerFigures[] {
             peakRssBytes: job?.peakRssKb === undefined ? null : job.peakRssKb * 1024,
         };
     });
+}
+
+export function runFigures(summary: LakeRunSummary): RunFigures {
+    return {
+        totalMs: summary.steps.reduce((n, s) => n + s.ms, 0),
+        queryStepMs: summary.steps.find((s) => s.step === "query")?.ms ?? 0,
+        trinoStartSeconds: summary.trinoStartSeconds ?? null,
+    };
 }
 
 export function partitionFigures(goldDir: string): ScaleFigures["goldPartitions"] {

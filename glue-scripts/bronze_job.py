@@ -19,9 +19,15 @@ from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 # Parallel local reads of tables with a partitionColumn; Glue uses as many hash partitions.
 READ_PARTITIONS = 4
+# The folders of bronze_batch_path, as the catalog's partition keys.
+BRONZE_PARTITION_FIELDS = (
+    T.StructField("ingest_date", T.DateType()),
+    T.StructField("batch_id", T.StringType()),
+)
 # Rows per JDBC round trip: the PostgreSQL driver otherwise buffers the whole result in memory.
 FETCH_SIZE = 10_000
 
@@ -130,12 +136,13 @@ def ingest_table(
     # batch's rows, so there a re-run adds to the batch instead of deleting rows it cannot re-read.
     replace = not (runtime.on_glue and table.watermark_column)
     replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
-    rows, reached = 0, None
+    rows, reached, registered = 0, None, None
     if df.columns and not df.isEmpty():
         out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
-        bronze.add_ingestion_metadata(df, source.name, batch_id, started).write.mode(
-            "overwrite" if replace else "append"
-        ).format("avro").save(out)
+        batch = bronze.add_ingestion_metadata(df, source.name, batch_id, started)
+        batch.write.mode("overwrite" if replace else "append").format("avro").option(
+            "avroSchema", io.avro_write_schema(spark, batch.schema)
+        ).save(out)
         # Counts and the watermark come from what this run wrote, not from a second source read.
         written = spark.read.format("avro").load(out).where(F.col("_ingested_at") == F.lit(started))
         aggregates = [F.count(F.lit(1))]
@@ -144,13 +151,16 @@ def ingest_table(
         result = written.agg(*aggregates).first()
         rows = result[0]
         reached = bronze.json_watermark(result[1]) if table.watermark_column else None
-        io.register_table(
+        # Columns as the Avro files hold them (read back), plus the two partition folders.
+        registered = io.register_table(
             runtime,
             spec.databases["bronze"],
             catalog_table_name(source.name, table.name),
             "avro",
             table_path,
-            partitioned=True,
+            T.StructType([*written.schema.fields, *BRONZE_PARTITION_FIELDS]),
+            [f.name for f in BRONZE_PARTITION_FIELDS],
+            avro_files=out,
         )
     if local_incremental:
         io.write_json(
@@ -166,6 +176,7 @@ def ingest_table(
         "incremental": bool(table.watermark_column),
         "watermark_from": after,
         "watermark_to": reached,
+        "catalog": registered,
         "seconds": round(time.monotonic() - began, 2),
     }
     io.write_json(
@@ -179,7 +190,10 @@ def main(argv: list[str]) -> None:
     args = parse_args(argv)
     runtime = io.start("medallion-bronze", args)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
-    started = datetime.now(UTC)
+    # Milliseconds, as bronze stores timestamps (catalog.athena_avro_schema): each table's rows of
+    # this run are found again by `_ingested_at == started`.
+    now = datetime.now(UTC)
+    started = now.replace(microsecond=now.microsecond // 1000 * 1000)
     batch_id = bronze.resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], started)
     connections = _local_connections(runtime, args["local_connections"])
     summaries = [

@@ -43,14 +43,21 @@ def main(argv: list[str]) -> None:
         path = f"{gold_root}/{name}"
         partitions = list(model.partition_by)
         # One file per (small) partition; dynamic mode leaves partitions this run does not produce.
-        gold.build_model(name, tables).repartition(*partitions).write.mode("overwrite").option(
+        model_rows = gold.build_model(name, tables)
+        model_rows.repartition(*partitions).write.mode("overwrite").option(
             "partitionOverwriteMode", "dynamic"
         ).partitionBy(*partitions).parquet(path)
         per_partition = spark.read.parquet(path).groupBy(*partitions).count().collect()
         stats = {"rows": sum(r["count"] for r in per_partition), "partitions": len(per_partition)}
         summary["models"][name] = stats
-        io.register_table(
-            runtime, spec.databases["gold"], catalog_table_name(None, name), "parquet", path, partitioned=True
+        stats["catalog"] = io.register_table(
+            runtime,
+            spec.databases["gold"],
+            catalog_table_name(None, name),
+            "parquet",
+            path,
+            model_rows.schema,
+            partitions,
         )
         io.metric(
             "gold_model", model=name, batch_id=batch_id, **stats, seconds=round(time.monotonic() - began, 2)

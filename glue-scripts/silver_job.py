@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from medallion import io
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import bronze_table_path, resolve_batch_id
-from medallion.catalog import catalog_table_name
+from medallion.catalog import avro_reader_schema, catalog_table_name
 from medallion.silver import REASON, conform, quarantine_rows, shadowed_date_parts, silver_rows
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark import StorageLevel
@@ -41,9 +41,12 @@ def refine_table(
     }
     if io.has_files(spark, bronze_path, ".avro"):
         # Partition directories (ingest_date=, batch_id=) are layout, not columns: `_batch_id` is.
+        # Every batch is read with the newest batch's schema: spark-avro would otherwise take one
+        # file's schema, and a column the source gained later would vanish (older rows: null).
+        reader_schema = avro_reader_schema(io.avro_file_schema(spark, bronze_path))
         bronze = (
             spark.read.format("avro")
-            .options(recursiveFileLookup="true", pathGlobFilter="*.avro")
+            .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=reader_schema)
             .load(bronze_path)
         )
         conformed = conform(bronze, table).persist(StorageLevel.MEMORY_AND_DISK)
@@ -53,11 +56,13 @@ def refine_table(
         quarantine = quarantine_rows(conformed)
 
         silver_path = f"{silver_root}/{source.name}/{table.name}"
+        quarantine_path = f"{silver_root}/_quarantine/{source.name}/{table.name}"
         silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
         quarantine.coalesce(1).write.mode("overwrite").option("compression", "snappy").parquet(
-            f"{silver_root}/_quarantine/{source.name}/{table.name}"
+            quarantine_path
         )
-        written = spark.read.parquet(silver_path).count()
+        written_silver = spark.read.parquet(silver_path)
+        written = written_silver.count()
         conformed.unpersist()
         valid = by_validity.get(True, 0)
         summary.update(
@@ -66,14 +71,19 @@ def refine_table(
             quarantined_rows=by_validity.get(False, 0),
             duplicates_removed=valid - written,
         )
-        io.register_table(
-            runtime,
-            spec.databases["silver"],
-            catalog_table_name(source.name, table.name),
-            "parquet",
-            silver_path,
-            partitioned=False,
-        )
+        name = catalog_table_name(source.name, table.name)
+        database = spec.databases["silver"]
+        summary["catalog"] = {
+            name: io.register_table(runtime, database, name, "parquet", silver_path, written_silver.schema),
+            f"{name}_quarantine": io.register_table(
+                runtime,
+                database,
+                f"{name}_quarantine",
+                "parquet",
+                quarantine_path,
+                spark.read.parquet(quarantine_path).schema,
+            ),
+        }
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
             summary["source_columns_kept_over_derived"] = shadowed

@@ -1,21 +1,21 @@
 /**
- * `npm run query -- "<SQL>" [--stack local|dev|prod] [--engine duckdb|athena] [--rows N] [--timeout SECONDS] [--data-dir DIR]`
- * Ad hoc SQL on the local lake (DuckDB) or on an AWS stack's lake (Athena). See docs/local-lake.md.
+ * `npm run query -- "<SQL>" [--stack local|dev|prod] [--engine duckdb|trino|athena] [--rows N] [--timeout SECONDS] [--data-dir DIR] [--keep-servers]`
+ * Ad hoc SQL on the local lake (DuckDB, or Trino as Athena would run it) or on an AWS stack's lake (Athena). See docs/local-lake.md.
  */
 import { parseFlags, runMain } from "./lib/cli";
 import { formatBytes } from "./lib/progress";
-import { EngineName, explainQueryError, openEngine } from "./lib/query";
+import { EngineName, ENGINES, explainQueryError, openEngine } from "./lib/query";
 import { formatResult } from "./lib/summary";
 
-const FLAGS = { stack: "string", engine: "string", rows: "number", timeout: "number", "data-dir": "string" } as const;
+const FLAGS = { stack: "string", engine: "string", rows: "number", timeout: "number", "data-dir": "string", "keep-servers": "boolean" } as const;
 
 runMain(async () => {
     const { flags, positionals } = parseFlags(process.argv.slice(2), FLAGS, "npm run query");
-    if (positionals.length !== 1) throw new Error('usage: npm run query -- "<SQL>" [--stack local|<aws stack>] [--engine duckdb|athena] [--rows N] [--timeout SECONDS]');
+    if (positionals.length !== 1) throw new Error(`usage: npm run query -- "<SQL>" [--stack local|<aws stack>] [--engine ${ENGINES.join("|")}] [--rows N] [--timeout SECONDS] [--keep-servers]`);
     const engineFlag = flags.engine as string | undefined;
-    if (engineFlag !== undefined && engineFlag !== "duckdb" && engineFlag !== "athena") throw new Error(`npm run query: --engine must be duckdb or athena, got "${engineFlag}"`);
+    if (engineFlag !== undefined && !(ENGINES as readonly string[]).includes(engineFlag)) throw new Error(`npm run query: --engine must be one of ${ENGINES.join(", ")}, got "${engineFlag}"`);
     const stack = (flags.stack as string | undefined) ?? "local";
-    const { engine, target } = await openEngine({ stack, engine: engineFlag as EngineName | undefined, dataDir: flags["data-dir"] as string | undefined });
+    const { engine, target } = await openEngine({ stack, engine: engineFlag as EngineName | undefined, dataDir: flags["data-dir"] as string | undefined, keepServers: flags["keep-servers"] === true });
     process.stderr.write(`querying ${target}\n`);
     try {
         const timeout = flags.timeout as number | undefined;

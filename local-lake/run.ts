@@ -1,5 +1,5 @@
 /**
- * `npm run lake [-- --stack local --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --verbose]`
+ * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --verbose]`
  * The whole medallion lake on this machine; see docs/local-lake.md.
  */
 import { parseFlags, runMain } from "./lib/cli";
@@ -8,6 +8,7 @@ import { ResumeStep } from "./lib/summary";
 
 const FLAGS = {
     stack: "string",
+    "stack-dir": "string",
     scale: "number",
     seed: "number",
     reset: "boolean",
@@ -26,6 +27,7 @@ runMain(async () => {
     try {
         await runLocalLake({
             stack: flags.stack as string | undefined,
+            stackDir: flags["stack-dir"] as string | undefined,
             scale: flags.scale as number | undefined,
             seed: flags.seed as number | undefined,
             reset: flags.reset === true,

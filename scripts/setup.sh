@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything beyond node_modules that the lake and its tests need, idempotently:
 # the Python virtualenv (.venv) with the pinned Glue-script dependencies, the Spark jars
-# (Avro, JDBC drivers) and, where missing, the PostgreSQL and MariaDB servers (Debian packages).
+# (Avro, JDBC drivers), Trino and, where missing, the PostgreSQL and MariaDB servers (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,26 @@ if [ ! -f glue-scripts/jars/lib/.complete ]; then
   say "fetching Spark jars (spark-avro, JDBC drivers) with Maven"
   mvn --batch-mode --quiet -f glue-scripts/jars/pom.xml dependency:copy-dependencies -DoutputDirectory=lib
   touch glue-scripts/jars/lib/.complete
+fi
+
+# Trino, the local Athena (the engine of Athena engine version 3): the server core and the Hive
+# plugin from Maven Central, unpacked into .tools/ (about 450 MB). It needs Java 24+ to run (found
+# at start, see local-lake/localdb/trino_server.py); fetching it needs only Maven.
+trino_version=476
+trino_home=.tools/trino-server-$trino_version
+if [ ! -f "$trino_home/.complete" ]; then
+  command -v mvn >/dev/null || { echo "[setup] Maven (mvn) is required to fetch Trino: apt-get install maven" >&2; exit 1; }
+  say "fetching Trino $trino_version (server core and Hive plugin) with Maven"
+  rm -rf "$trino_home" .tools/downloads && mkdir -p .tools/downloads
+  for artifact in "io.trino:trino-server-core:$trino_version:tar.gz" "io.trino:trino-hive:$trino_version:zip"; do
+    mvn --batch-mode --quiet dependency:copy -Dartifact="$artifact" -DoutputDirectory=.tools/downloads
+  done
+  tar -xzf ".tools/downloads/trino-server-core-$trino_version.tar.gz" -C .tools
+  mv ".tools/trino-server-core-$trino_version" "$trino_home"
+  python3 -m zipfile -e ".tools/downloads/trino-hive-$trino_version.zip" "$trino_home/plugin"
+  mv "$trino_home/plugin/trino-hive-$trino_version" "$trino_home/plugin/hive"
+  rm -rf .tools/downloads
+  touch "$trino_home/.complete"
 fi
 
 # Database servers for the local sources (started on loopback by the tests and `npm run lake`).

@@ -5,15 +5,25 @@ Everything else in the package is pure."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote, unquote, urlparse
 
 from pyspark.sql import SparkSession
+from pyspark.sql import types as T
 
-from .catalog import catalog_statements
+from . import catalog
 
 METRIC_PREFIX = "MEDALLION_METRIC "
+# boto3's per-service endpoint variable; the local lake sets it to its Glue catalog server.
+LOCAL_CATALOG_ENDPOINT = "AWS_ENDPOINT_URL_GLUE"
+# The local lake's folder (a file: URI). Trino's local file system, the local Athena, reads only
+# `local:///<path under its root>` locations, so tables below this folder are registered that way;
+# never set on Glue, where locations are the s3:// paths the jobs write.
+LOCAL_LAKE_ROOT = "MEDALLION_LOCAL_LAKE_ROOT"
 
 try:  # Present only on AWS Glue; locally the jobs run on plain PySpark.
     from awsglue.context import GlueContext
@@ -28,10 +38,23 @@ class Runtime:
     spark: SparkSession
     glue_context: Any  # awsglue.context.GlueContext on Glue, else None
     job: Any  # awsglue.job.Job on Glue, else None
+    _glue: Any = field(default=None, repr=False)
 
     @property
     def on_glue(self) -> bool:
         return self.glue_context is not None
+
+    @property
+    def catalog_enabled(self) -> bool:
+        """On Glue always; locally only with a local catalog endpoint, so a local run never writes
+        to the catalog of whatever AWS account the machine's credentials belong to."""
+        return self.on_glue or bool(os.environ.get(LOCAL_CATALOG_ENDPOINT))
+
+    @property
+    def glue(self):
+        if self._glue is None:
+            self._glue = catalog.glue_client()
+        return self._glue
 
     def commit(self) -> None:
         """Commits Glue job bookmarks (a no-op locally)."""
@@ -112,11 +135,87 @@ def metric(event: str, **fields: Any) -> None:
     print(METRIC_PREFIX + json.dumps({"event": event, **fields}, default=str, sort_keys=True), flush=True)
 
 
+def catalog_location(location: str) -> str:
+    """Where the catalog says a table lives: `location` itself, or locally its `local:///` form."""
+    root = os.environ.get(LOCAL_LAKE_ROOT)
+    if not root or not location.startswith("file:"):
+        return location
+    root_path = PurePosixPath(unquote(urlparse(root).path))
+    path = PurePosixPath(unquote(urlparse(location).path))
+    if not path.is_relative_to(root_path):
+        raise ValueError(f"{location} lies outside the local lake folder {root} ({LOCAL_LAKE_ROOT})")
+    return "local:///" + quote(str(path.relative_to(root_path)))
+
+
+def partition_folders(spark: SparkSession, location: str, keys: Sequence[str]) -> list[list[str]]:
+    """The values of every `<key>=<value>/...` folder below `location`, Hive escapes undone."""
+    if not keys or not exists(spark, location):
+        return []
+    fs, jpath = _fs(spark, location.rstrip("/") + "/" + "/".join(f"{k}=*" for k in keys))
+    folders = []
+    for status in fs.globStatus(jpath) or []:
+        if not status.isDirectory():
+            continue
+        names = str(status.getPath().toUri().getPath()).rstrip("/").split("/")[-len(keys) :]
+        folders.append([unquote(name.split("=", 1)[1]) for name in names])
+    return folders
+
+
+def avro_write_schema(spark: SparkSession, schema: T.StructType) -> str:
+    """The Avro schema to write a DataFrame with (the `avroSchema` option): Spark's own mapping of
+    `schema` (SchemaConverters, as spark-avro uses when none is given), made readable by Athena."""
+    jvm = spark._jvm
+    jschema = jvm.org.apache.spark.sql.types.DataType.fromJson(schema.json())
+    derived = jvm.org.apache.spark.sql.avro.SchemaConverters.toAvroType(jschema, False, "topLevelRecord", "")
+    return catalog.athena_avro_schema(str(derived.toString()))
+
+
+def avro_file_schema(spark: SparkSession, folder: str) -> str:
+    """The writer schema in the header of the newest Avro file below `folder`."""
+    fs, jpath = _fs(spark, folder)
+    newest = None
+    files = fs.listFiles(jpath, True)
+    while files.hasNext():
+        status = files.next()
+        if status.getPath().getName().endswith(".avro") and (
+            newest is None or status.getModificationTime() > newest.getModificationTime()
+        ):
+            newest = status
+    if newest is None:
+        raise FileNotFoundError(f"no Avro file under {folder}")
+    jvm = spark._jvm
+    stream = jvm.org.apache.avro.file.DataFileStream(
+        fs.open(newest.getPath()), jvm.org.apache.avro.generic.GenericDatumReader()
+    )
+    try:
+        return str(stream.getSchema().toString())
+    finally:
+        stream.close()
+
+
 def register_table(
-    runtime: Runtime, database: str, table: str, fmt: str, location: str, partitioned: bool
-) -> None:
-    """Registers/refreshes an output table in the Glue Data Catalog; skipped off Glue."""
-    if not runtime.on_glue:
-        return
-    for statement in catalog_statements(database, table, fmt, location, partitioned):
-        runtime.spark.sql(statement)
+    runtime: Runtime,
+    database: str,
+    table: str,
+    fmt: str,
+    location: str,
+    schema: T.StructType,
+    partition_keys: Sequence[str] = (),
+    avro_files: str | None = None,
+) -> dict[str, Any]:
+    """Registers (creates or updates) a table over what a job wrote, with every partition folder
+    under `location`, in the Glue Data Catalog. `schema` is the written DataFrame's, partition
+    columns included; for Avro, `avro_files` is a folder of the newest files, whose writer schema the
+    table gets. Returns what changed, for the run summary."""
+    if not runtime.catalog_enabled:
+        return {"table": f"not registered (no Glue catalog: set {LOCAL_CATALOG_ENDPOINT} locally)"}
+    avro_schema = (
+        catalog.avro_reader_schema(avro_file_schema(runtime.spark, avro_files or location))
+        if fmt == "avro"
+        else None
+    )
+    definition = catalog.table_input(
+        table, schema, fmt, catalog_location(location), partition_keys, avro_schema
+    )
+    partitions = partition_folders(runtime.spark, location, partition_keys)
+    return catalog.register(runtime.glue, database, definition, partitions)

@@ -42,3 +42,36 @@ def spark():
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def glue_endpoint():
+    """moto's server on loopback: the real Glue API surface (validation, paging, errors) that
+    registration talks to, in place of AWS."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture()
+def glue(glue_endpoint):
+    """A Glue client of the moto server with a fresh database per test."""
+    import uuid
+
+    import boto3
+
+    client = boto3.client(
+        "glue",
+        endpoint_url=glue_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    database = f"db_{uuid.uuid4().hex[:8]}"
+    client.create_database(DatabaseInput={"Name": database})
+    client.database = database
+    return client

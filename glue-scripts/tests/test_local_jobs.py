@@ -123,6 +123,10 @@ def test_silver_types_dedupes_and_quarantines(lake):
     assert [r[1] for r in silver["saas/category"]] == ["Sports", "Shows"]  # "Shows " trimmed
     assert [r[-1] for r in silver["crm/users"]] == ["b1"] * 4
     summary = json.loads((lake["root"] / "silver/_run_summaries/ecomm/sales/run1.json").read_text())
+    # Off Glue and without a local catalog endpoint nothing is registered, and the summary says so.
+    registered = summary.pop("catalog")
+    assert set(registered) == {"ecomm_sales", "ecomm_sales_quarantine"}
+    assert all(r["table"].startswith("not registered") for r in registered.values())
     assert summary == {"source": "ecomm", "table": "sales", "batch_id": "run1", "bronze_rows": 4,
                        "silver_rows": 2, "quarantined_rows": 1, "duplicates_removed": 1}  # fmt: skip
 

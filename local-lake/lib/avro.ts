@@ -1,62 +1,11 @@
 /**
  * Reads the first rows of a bronze Avro file without reading the rest: the container's header
  * (schema, codec), then records until enough are decoded, then the file is closed. Spark writes
- * Avro with the snappy codec, which avsc leaves to the caller; the decompressor is below.
+ * Avro with the snappy codec, which avsc leaves to the caller: snappyjs decompresses it.
  */
 import * as avro from "avsc";
+import { uncompress as snappyUncompress } from "snappyjs";
 import * as zlib from "zlib";
-
-/** Decompresses one raw snappy buffer (the format of https://github.com/google/snappy/blob/main/format_description.txt). */
-export function snappyUncompress(input: Buffer): Buffer {
-    let pos = 0;
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-        const byte = input[pos++];
-        if (byte === undefined) throw new Error("snappy: truncated length");
-        length += (byte & 0x7f) * 2 ** shift;
-        if (byte < 0x80) break;
-    }
-    const out = Buffer.alloc(length);
-    let op = 0;
-    while (pos < input.length) {
-        const tag = input[pos++];
-        const kind = tag & 3;
-        if (kind === 0) {
-            let len = tag >> 2;
-            if (len >= 60) {
-                const bytes = len - 59;
-                len = input.readUIntLE(pos, bytes);
-                pos += bytes;
-            }
-            len += 1;
-            if (pos + len > input.length || op + len > length) throw new Error("snappy: literal out of bounds");
-            input.copy(out, op, pos, pos + len);
-            pos += len;
-            op += len;
-            continue;
-        }
-        let len: number;
-        let offset: number;
-        if (kind === 1) {
-            len = ((tag >> 2) & 7) + 4;
-            offset = ((tag >> 5) << 8) | input[pos++];
-        } else if (kind === 2) {
-            len = (tag >> 2) + 1;
-            offset = input.readUInt16LE(pos);
-            pos += 2;
-        } else {
-            len = (tag >> 2) + 1;
-            offset = input.readUInt32LE(pos);
-            pos += 4;
-        }
-        if (offset === 0 || offset > op || op + len > length) throw new Error("snappy: copy out of bounds");
-        // Byte by byte: copies may overlap their own output (run-length encoding).
-        for (let i = 0; i < len; i++) out[op + i] = out[op - offset + i];
-        op += len;
-    }
-    if (op !== length) throw new Error(`snappy: expected ${length} bytes, got ${op}`);
-    return out;
-}
 
 /** Avro's snappy blocks end with a 4-byte CRC of the uncompressed data, which is not checked here. */
 const CODECS = {

@@ -1,6 +1,6 @@
 /**
- * Reading the local lake folders: which tables exist (for DuckDB), the jobs' run summaries, the
- * local catalog the crawl step wrote, and how the gold files are spread over partitions.
+ * Reading the local lake: the saved Glue catalog (which tables exist, where, in which format), the
+ * jobs' run summaries, and how the bronze and gold files are spread over folders.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -30,31 +30,65 @@ export function dataFolders(dir: string): string[] {
         .sort();
 }
 
-const hasParquet = (dir: string) => listFiles(dir, ".parquet").length > 0;
+/** A table of the saved local Glue catalog (`<catalogDir>/catalog.json`, written after every step). */
+export interface CatalogTable {
+    database: string;
+    table: string;
+    /** `classification`: avro, parquet, or the source engine for crawled tables. */
+    format: string;
+    /** The location the catalog records (`local:///...`, `s3://...`, or the source table). */
+    location: string;
+    columns: { name: string; type: string }[];
+    partitionKeys: string[];
+}
+
+interface SavedCatalog {
+    databases: { database: { Name: string }; tables: { table: GlueTableInput }[] }[];
+}
+interface GlueTableInput {
+    Name: string;
+    Parameters?: Record<string, string>;
+    PartitionKeys?: { Name: string }[];
+    StorageDescriptor?: { Location?: string; Columns?: { Name: string; Type: string }[] };
+}
+
+/** Every table of the saved local catalog; [] before the first run. */
+export function readCatalog(layout: LakeLayout): CatalogTable[] {
+    const file = path.join(layout.catalogDir, "catalog.json");
+    if (!fs.existsSync(file)) return [];
+    const saved = readJson(file) as SavedCatalog;
+    return saved.databases.flatMap(({ database, tables }) =>
+        tables.map(({ table }) => ({
+            database: database.Name,
+            table: table.Name,
+            format: table.Parameters?.classification ?? "",
+            location: table.StorageDescriptor?.Location ?? "",
+            columns: (table.StorageDescriptor?.Columns ?? []).map((c) => ({ name: c.Name, type: c.Type })),
+            partitionKeys: (table.PartitionKeys ?? []).map((k) => k.Name),
+        })),
+    );
+}
 
 /**
- * The queryable tables of the local lake, named as the jobs register them in the Glue catalog on
- * AWS: silver `<source>_<table>` (plus `<source>_<table>_quarantine` where rows were quarantined)
- * and gold `<model>`. Only folders that hold Parquet files (bronze is Avro: not queryable here).
+ * The folder of a catalog location of the local lake: `local:///<path>` is relative to the lake
+ * folder (Trino's local file system root), `file://` is absolute. Anything else is not local.
  */
-export function lakeTables(spec: LakeSpec, layout: LakeLayout): ParquetTable[] {
-    const silver = layout.layers.silver;
-    const tables: ParquetTable[] = [];
-    for (const source of spec.sources) {
-        for (const table of source.tables) {
-            const name = `${source.name}_${table.name}`;
-            tables.push({ database: spec.databases.silver, table: name, location: path.join(silver, source.name, table.name) });
-            tables.push({
-                database: spec.databases.silver,
-                table: `${name}_quarantine`,
-                location: path.join(silver, "_quarantine", source.name, table.name),
-            });
-        }
+export function localFolder(layout: LakeLayout, location: string): string | undefined {
+    const url = new URL(location);
+    const relative = decodeURIComponent(url.pathname);
+    if (url.protocol === "local:") {
+        const folder = path.resolve(layout.lakeDir, `.${relative}`);
+        return folder.startsWith(layout.lakeDir + path.sep) ? folder : undefined;
     }
-    for (const model of dataFolders(layout.layers.gold)) {
-        tables.push({ database: spec.databases.gold, table: model, location: path.join(layout.layers.gold, model) });
-    }
-    return tables.filter((t) => hasParquet(t.location));
+    return url.protocol === "file:" ? path.resolve(relative) : undefined;
+}
+
+/** The catalog's Parquet tables (silver, quarantine, gold) with their folders, for DuckDB. */
+export function parquetTables(layout: LakeLayout): ParquetTable[] {
+    return readCatalog(layout).flatMap((t) => {
+        const location = t.format === "parquet" ? localFolder(layout, t.location) : undefined;
+        return location && listFiles(location, ".parquet").length > 0 ? [{ database: t.database, table: t.table, location }] : [];
+    });
 }
 
 function readJson(file: string): unknown {
@@ -86,32 +120,6 @@ export function tableRunSummaries(spec: LakeSpec, layerDir: string, batchId: str
 export function goldRunSummary(goldDir: string, batchId: string): Record<string, unknown> | undefined {
     const file = path.join(goldDir, "_run_summaries", `${batchId}.json`);
     return fs.existsSync(file) ? (readJson(file) as Record<string, unknown>) : undefined;
-}
-
-/** One table of the local catalog the crawl step wrote. */
-export interface CatalogEntry {
-    database: string;
-    name: string;
-    source: string;
-    sourceTable: string;
-    columns: { name: string; type: string }[];
-    rowCount: number | null;
-}
-
-export function readCatalog(catalogDir: string): CatalogEntry[] {
-    return dataFolders(catalogDir).flatMap((database) =>
-        listFiles(path.join(catalogDir, database), ".json").map((file) => {
-            const entry = readJson(file) as Partial<CatalogEntry>;
-            return {
-                database,
-                name: entry.name ?? path.basename(file, ".json"),
-                source: entry.source ?? "",
-                sourceTable: entry.sourceTable ?? "",
-                columns: entry.columns ?? [],
-                rowCount: typeof entry.rowCount === "number" ? entry.rowCount : null,
-            };
-        }),
-    );
 }
 
 /** Files per partition folder of each gold model: `{ model, partition: "year=2008/month=1", files }`. */

@@ -28,8 +28,10 @@ export interface LakeLayout {
     dataDir: string;
     /** Database servers' data, servers.json and connections.json (the localdb `--data-dir`). */
     sourcesDir: string;
-    /** Local Glue catalog written by the crawl step: `<catalogDir>/<database>/<table>.json`. */
+    /** The local Glue Data Catalog server's folder: its state file, log and the saved catalog (`catalog.json`). */
     catalogDir: string;
+    /** The local Trino server's configuration, data and log. */
+    trinoDir: string;
     /** One folder per bucket: bronze, silver, gold, assets. */
     lakeDir: string;
     layers: Record<Layer, string>;
@@ -50,6 +52,7 @@ export function lakeLayout(dataDir: string): LakeLayout {
         dataDir: root,
         sourcesDir,
         catalogDir: path.join(root, "catalog"),
+        trinoDir: path.join(root, "trino"),
         lakeDir,
         layers: {
             bronze: path.join(lakeDir, "bronze"),

@@ -1,7 +1,8 @@
 /**
- * The local source databases, through the Python `localdb` CLI (local-lake/localdb): start/stop the
- * PostgreSQL and MariaDB servers, load TICKIT, crawl, and compute the expected gold results in SQL.
- * Each command prints JSON on stdout and human progress on stderr.
+ * The local servers, through the Python `localdb` CLI (local-lake/localdb): start/stop the
+ * PostgreSQL and MariaDB servers, the Glue Data Catalog (moto) and Trino; load TICKIT, crawl, and
+ * compute the expected gold results in SQL. Each command prints JSON on stdout and human progress
+ * on stderr.
  */
 import * as path from "path";
 import { LakeLayout, PROJECT_ROOT } from "./layout";
@@ -33,9 +34,12 @@ export function parseJsonOutput(stdout: string, command: string): unknown {
     }
 }
 
+// localdb reuses the jobs' catalog code (glue-scripts/medallion).
+const LOCALDB_ENV = { PYTHONPATH: [path.join(PROJECT_ROOT, "local-lake"), path.join(PROJECT_ROOT, "glue-scripts")].join(path.delimiter) };
+
 async function localdb(command: string, args: string[], options: LocalDbOptions): Promise<unknown> {
     const result = await runPython(["-m", "localdb", command, ...args], {
-        env: { PYTHONPATH: path.join(PROJECT_ROOT, "local-lake") },
+        env: LOCALDB_ENV,
         label: `localdb ${command}`,
         onLine: (line, stream) => {
             if (stream === "stderr" && line.trim()) options.onProgress?.(line);
@@ -50,7 +54,7 @@ export function startServers(layout: LakeLayout, options: LocalDbOptions = {}): 
 
 export async function stopServers(layout: LakeLayout, options: LocalDbOptions = {}): Promise<void> {
     await runPython(["-m", "localdb", "stop", "--data-dir", layout.sourcesDir], {
-        env: { PYTHONPATH: path.join(PROJECT_ROOT, "local-lake") },
+        env: LOCALDB_ENV,
         label: "localdb stop",
         onLine: (line) => line.trim() && options.onProgress?.(line),
     });
@@ -86,4 +90,54 @@ export async function expectedGold(layout: LakeLayout, options: LocalDbOptions =
         string,
         Record<string, unknown>[]
     >;
+}
+
+/** The running local Glue Data Catalog (moto's server on loopback). */
+export interface CatalogServer {
+    endpoint: string;
+    port: number;
+    pid: number;
+    log: string;
+    /** What a job needs to use it through boto3: AWS_ENDPOINT_URL_GLUE, region, throwaway credentials. */
+    env: Record<string, string>;
+    /** It was already running (started by an earlier command with --keep-servers). */
+    reused?: boolean;
+}
+
+/** Starts the local Glue catalog (or finds it running), restoring the saved catalog, and creates the lake's databases. */
+export async function startCatalog(layout: LakeLayout, databases: string[], options: LocalDbOptions = {}): Promise<CatalogServer> {
+    return (await localdb("catalog-start", ["--catalog-dir", layout.catalogDir, ...databases.flatMap((d) => ["--database", d])], options)) as CatalogServer;
+}
+
+/** Writes the running catalog to `<catalogDir>/catalog.json`, so a crash after this loses nothing. */
+export function saveCatalog(layout: LakeLayout, options: LocalDbOptions = {}): Promise<unknown> {
+    return localdb("catalog-save", ["--catalog-dir", layout.catalogDir], options);
+}
+
+export function stopCatalog(layout: LakeLayout, options: LocalDbOptions = {}): Promise<unknown> {
+    return localdb("catalog-stop", ["--catalog-dir", layout.catalogDir], options);
+}
+
+/** A Trino server of the local lake: its URL and, once ready, how long it took to start. */
+export interface TrinoServer {
+    url: string;
+    port: number;
+    catalog: string;
+    log: string;
+    startSeconds?: number;
+    /** It was already running (started by an earlier command with --keep-servers). */
+    reused?: boolean;
+}
+
+/** Launches Trino over the catalog at `glueEndpoint` without waiting for it (see {@link waitForTrino}). */
+export async function startTrino(layout: LakeLayout, glueEndpoint: string, options: LocalDbOptions = {}): Promise<TrinoServer> {
+    return (await localdb("trino-start", ["--data-dir", layout.trinoDir, "--glue-endpoint", glueEndpoint, "--lake-dir", layout.lakeDir], options)) as TrinoServer;
+}
+
+export async function waitForTrino(layout: LakeLayout, options: LocalDbOptions = {}): Promise<TrinoServer> {
+    return (await localdb("trino-wait", ["--data-dir", layout.trinoDir], options)) as TrinoServer;
+}
+
+export function stopTrino(layout: LakeLayout, options: LocalDbOptions = {}): Promise<unknown> {
+    return localdb("trino-stop", ["--data-dir", layout.trinoDir], options);
 }

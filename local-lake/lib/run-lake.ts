@@ -7,12 +7,24 @@
 import * as fs from "fs";
 import * as path from "path";
 import { namedQueries } from "../../components/medallion-lake";
-import { DuckDbQueryEngine } from "../../query-engines/duckdb";
+import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
 import { LakeStack, loadLakeStack } from "./config";
-import { goldRunSummary, lakeTables, readCatalog, tableRunSummaries } from "./lake-files";
-import { defaultDataDir, lakeLayout, Layer } from "./layout";
-import { crawlSources, loadSources, startServers, stopServers } from "./localdb";
+import { goldRunSummary, tableRunSummaries } from "./lake-files";
+import { defaultDataDir, fileUri, lakeLayout, Layer } from "./layout";
+import {
+    CatalogServer,
+    crawlSources,
+    loadSources,
+    saveCatalog,
+    startCatalog,
+    startServers,
+    startTrino,
+    stopCatalog,
+    stopServers,
+    stopTrino,
+    waitForTrino,
+} from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
 import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
@@ -20,13 +32,15 @@ import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, Quer
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
     stack?: string;
+    /** Folder holding `Pulumi.<stack>.yaml`; default the repository root. */
+    stackDir?: string;
     /** Multiplies the TICKIT size (1 = full size); default 1. */
     scale?: number;
     /** Seed of the generated tables (users, listing, sales); default: localdb's. */
     seed?: number;
     /** Start from scratch: empty lake and catalog, reloaded source databases. */
     reset?: boolean;
-    /** Leave the database servers running after the run. */
+    /** Leave the servers (databases, Glue catalog, Trino) running after the run. */
     keepServers?: boolean;
     /** Data folder; default `.local-lake/` in the project (`.local-lake/stacks/<stack>/` for other stacks). */
     dataDir?: string;
@@ -52,26 +66,27 @@ export class LakeStepFailed extends Error {
     }
 }
 
-/**
- * Whether `--from` skips a step: the source steps (load, crawl) and every layer before `from`;
- * the servers only run when bronze does (the other layers read the lake folders, not the sources).
- */
+/** Whether `--from` skips a step: the source steps (load, crawl) and every layer before `from`. */
 export function skippedByFrom(step: StepName, from: ResumeStep | undefined): boolean {
-    if (!from || step === "prepare") return false;
+    if (!from || step === "prepare" || step === "start servers") return false;
     if (step === "load" || step === "crawl") return true;
-    if (step === "start servers") return from !== "bronze";
     return STEPS.indexOf(step) < STEPS.indexOf(from);
+}
+
+/** Whether a run needs the source databases: only bronze reads them (the other layers read the lake). */
+export function needsSourceDatabases(from: ResumeStep | undefined): boolean {
+    return !from || from === "bronze";
 }
 
 const STEP_PURPOSE: Record<StepName, string> = {
     prepare: "reading the stack config and writing the lake spec",
-    "start servers": "starting PostgreSQL and MariaDB on loopback",
+    "start servers": "starting the Glue Data Catalog (moto), Trino (in the background) and PostgreSQL/MariaDB on loopback",
     load: "loading TICKIT into the source databases",
-    crawl: "reading table definitions from the sources into the local catalog (the Glue crawlers' job)",
+    crawl: "reading table definitions from the sources into the Glue catalog's source database (the Glue crawlers' job)",
     bronze: "bronze Glue job on local Spark: sources over JDBC -> Avro",
     silver: "silver Glue job on local Spark: Avro -> typed, deduplicated Parquet",
     gold: "gold Glue job on local Spark: silver -> partitioned Parquet models",
-    query: "running the component's Athena named queries with DuckDB",
+    query: "running every Athena named query of the component on Trino, through the Glue catalog",
 };
 
 const numberOr = (value: unknown): number | null => (typeof value === "number" ? value : null);
@@ -94,7 +109,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         queries: [],
     };
     let stack: LakeStack | undefined;
-    let serversStarted = false;
+    let catalog: CatalogServer | undefined;
+    let databasesStarted = false;
+    let trinoStarted = false;
 
     if (options.from && !RESUME_STEPS.includes(options.from)) throw new Error(`--from must be one of ${RESUME_STEPS.join(", ")}, got "${options.from}"`);
     if (options.from && options.reset) throw new Error("--from resumes a lake and --reset deletes it: use one of them");
@@ -131,6 +148,8 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const started = Date.now();
         const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId)), {
             label: `${layer} job (glue-scripts/${layer}_job.py via local_submit.py)`,
+            // The jobs register their tables in the local Glue catalog (locations as local:///, for Trino).
+            env: { ...(catalog as CatalogServer).env, MEDALLION_LOCAL_LAKE_ROOT: fileUri(layout.lakeDir) },
             measureMemory: true,
             logFile: path.join(layout.logsDir, `${batchId}-${layer}.log`),
             onLine: (line) => {
@@ -145,11 +164,12 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         });
         job.ms = Date.now() - started;
         job.peakRssKb = result.peakRssKb;
+        await saveCatalog(layout);
     };
 
     try {
         await step("prepare", async () => {
-            stack = loadLakeStack(stackName);
+            stack = loadLakeStack(stackName, options.stackDir);
             await ensureSetup((line) => reporter.detail(line));
             summary.environment = stack.spec.environment;
             if (options.reset) {
@@ -170,9 +190,18 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const lake = stack as unknown as LakeStack;
 
         await step("start servers", async () => {
-            serversStarted = true;
-            await startServers(layout, { onProgress: (l) => reporter.detail(l) });
-            return `data in ${layout.sourcesDir}`;
+            const onProgress = (l: string) => reporter.detail(l);
+            catalog = await startCatalog(layout, Object.values(lake.spec.databases), { onProgress });
+            // Trino starts in the background (about 25 s) while the sources load and the jobs run.
+            trinoStarted = true;
+            const trino = await startTrino(layout, catalog.endpoint, { onProgress });
+            const notes = [`Glue catalog ${catalog.endpoint}`, `Trino ${trino.url} (starting)`];
+            if (needsSourceDatabases(options.from)) {
+                databasesStarted = true;
+                await startServers(layout, { onProgress });
+                notes.push(`databases in ${layout.sourcesDir}`);
+            }
+            return notes.join(", ");
         });
 
         await step("load", async () => {
@@ -182,9 +211,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
         await step("crawl", async () => {
             // localdb prints what it found (table, columns, rows) as progress.
-            await crawlSources(layout, { onProgress: (l) => reporter.detail(l) });
-            const catalog = readCatalog(layout.catalogDir);
-            return `${catalog.length} tables in ${layout.catalogDir}`;
+            const crawled = (await crawlSources(layout, { onProgress: (l) => reporter.detail(l) })) as unknown[];
+            await saveCatalog(layout);
+            return `${crawled.length} tables in the Glue database ${lake.spec.databases.source}`;
         });
 
         await step("bronze", async () => {
@@ -221,40 +250,52 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         });
 
         await step("query", async () => {
-            const tables = lakeTables(lake.spec, layout);
-            const engine = await DuckDbQueryEngine.open(tables);
-            try {
-                for (const model of tables.filter((t) => t.database === lake.spec.databases.gold)) {
-                    const count = await engine.query(`SELECT count(*) AS n FROM "${model.database}"."${model.table}"`);
-                    summary.tables.push({ layer: "gold", table: model.table, rows: numberOr(count.rows[0].n) });
-                }
-                for (const q of namedQueries(lake.spec)) {
-                    const outcome: QueryOutcome = { name: q.name, layer: q.layer, description: q.description, sql: q.sql };
-                    summary.queries.push(outcome);
-                    reporter.print(`\n-- ${q.name} (${q.layer}): ${q.description}\n${q.sql}`);
-                    if (q.layer === "bronze") {
-                        outcome.skipped = "bronze is Avro, which DuckDB reads only through an extension it downloads (not offline); use `npm run preview -- bronze/<source>/<table>`";
-                        reporter.print(`skipped: ${outcome.skipped}`);
-                        continue;
-                    }
-                    outcome.result = await engine.query(q.sql);
-                    reporter.print(formatResult(outcome.result, options.maxPrintedRows ?? 20));
-                }
-            } finally {
-                await engine.close();
+            const trino = await waitForTrino(layout, { onProgress: (l) => reporter.detail(l) });
+            summary.trinoStartSeconds = trino.startSeconds;
+            reporter.detail(`Trino ${trino.url} ready (started in ${trino.startSeconds} s); catalog "${trino.catalog}"`);
+            const engine = new TrinoQueryEngine({ server: trino.url, catalog: trino.catalog });
+            const gold = lake.spec.databases.gold;
+            const models = await engine.query(`SHOW TABLES FROM "${gold}"`);
+            for (const { Table: model } of models.rows as { Table: string }[]) {
+                const count = await engine.query(`SELECT count(*) AS n FROM "${gold}"."${model}"`);
+                summary.tables.push({ layer: "gold", table: model, rows: numberOr(count.rows[0].n) });
             }
-            const ran = summary.queries.filter((q) => q.result).length;
-            return `${ran} named queries run, ${summary.queries.length - ran} skipped`;
+            for (const q of namedQueries(lake.spec)) {
+                const outcome: QueryOutcome = { name: q.name, layer: q.layer, description: q.description, sql: q.sql };
+                summary.queries.push(outcome);
+                reporter.print(`\n-- ${q.name} (${q.layer}): ${q.description}\n${q.sql}`);
+                outcome.result = await engine.query(q.sql);
+                reporter.print(formatResult(outcome.result, options.maxPrintedRows ?? 20));
+            }
+            return `${summary.queries.length} named queries run on Trino`;
         });
         summary.ok = true;
         return summary;
     } finally {
-        if (serversStarted && !options.keepServers) {
-            await stopServers(layout).catch((e: Error) => reporter.detail(`warning: could not stop the database servers: ${e.message}`));
-        } else if (serversStarted) {
-            reporter.detail(`--keep-servers: the database servers keep running (stop: PYTHONPATH=local-lake .venv/bin/python -m localdb stop --data-dir ${layout.sourcesDir})`);
-        }
+        await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
         reporter.print(formatSummary(summary));
     }
 }
 
+
+/** Stops what the run started (the catalog last: stopping saves it), or says how to stop it with --keep-servers. */
+async function stopLocalServers(
+    layout: ReturnType<typeof lakeLayout>,
+    started: { databases: boolean; trino: boolean; catalog: boolean },
+    keep: boolean | undefined,
+    reporter: Reporter,
+): Promise<void> {
+    const stoppers: [boolean, string, () => Promise<unknown>, string][] = [
+        [started.trino, "Trino", () => stopTrino(layout), `trino-stop --data-dir ${layout.trinoDir}`],
+        [started.databases, "the database servers", () => stopServers(layout), `stop --data-dir ${layout.sourcesDir}`],
+        [started.catalog, "the Glue catalog", () => stopCatalog(layout), `catalog-stop --catalog-dir ${layout.catalogDir}`],
+    ];
+    for (const [wasStarted, what, stop, command] of stoppers) {
+        if (!wasStarted) continue;
+        if (keep) {
+            reporter.detail(`--keep-servers: ${what} keep running (stop: PYTHONPATH=local-lake:glue-scripts .venv/bin/python -m localdb ${command})`);
+        } else {
+            await stop().catch((e: Error) => reporter.detail(`warning: could not stop ${what}: ${e.message}`));
+        }
+    }
+}

@@ -44,8 +44,6 @@ export interface QueryOutcome {
     description: string;
     sql: string;
     result?: QueryResult;
-    /** Why the query was not run (bronze: Avro). */
-    skipped?: string;
 }
 
 export interface LakeRunSummary {
@@ -61,6 +59,8 @@ export interface LakeRunSummary {
     jobs: JobRun[];
     tables: TableRows[];
     queries: QueryOutcome[];
+    /** Seconds from launching Trino to its first accepted query (it starts while the jobs run). */
+    trinoStartSeconds?: number;
 }
 
 /** A metric line as one progress line: `saas/category  rows_read=11  rows_written=11  (2.1 s)`. */

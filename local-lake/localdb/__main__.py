@@ -1,4 +1,5 @@
-"""CLI: python -m localdb {start,stop,load,crawl,expected,spec} ... (JSON on stdout, progress on stderr)."""
+"""CLI: python -m localdb {start,stop,load,crawl,expected,spec,catalog-*,trino-*} ...
+(JSON on stdout, progress on stderr)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import json
 import sys
 
+from . import glue_catalog, trino_server
 from .crawl import crawl, summary
 from .errors import LocalDbError
 from .expected import expected
@@ -27,7 +29,11 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str, spec: bool = False) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
-        if name != "spec":
+        if name.startswith("catalog-"):
+            sub.add_argument(
+                "--catalog-dir", required=True, help="folder of the catalog server and catalog.json"
+            )
+        elif name != "spec":
             sub.add_argument("--data-dir", required=True, help="folder of the servers' data and state files")
         if spec:
             sub.add_argument("--lake-spec", required=True, help="lake spec JSON file")
@@ -42,7 +48,20 @@ def _parser() -> argparse.ArgumentParser:
     loaded.add_argument("--seed", type=int, default=2008)
     loaded.add_argument("--reset", action="store_true", help="drop and reload every table")
     crawled = command("crawl", "write one catalog JSON per configured table", spec=True)
-    crawled.add_argument("--catalog-dir", required=True)
+    crawled.add_argument("--catalog-dir", required=True, help="folder of the running local Glue catalog")
+    catalog_start = command(
+        "catalog-start", "start the local Glue Data Catalog (moto), restoring catalog.json"
+    )
+    catalog_start.add_argument(
+        "--database", action="append", default=[], help="database to create if missing"
+    )
+    command("catalog-save", "write the running catalog to catalog.json")
+    command("catalog-stop", "save the catalog and stop its server")
+    trino_start = command("trino-start", "launch Trino on 127.0.0.1 over the local Glue catalog (no wait)")
+    trino_start.add_argument("--glue-endpoint", required=True)
+    trino_start.add_argument("--lake-dir", required=True, help="root of the local:/// table locations")
+    command("trino-wait", "wait until Trino accepts queries")
+    command("trino-stop", "stop Trino")
     command("expected", "compute every gold model independently in SQL", spec=True)
     spec = command("spec", "print the lake spec of a stack (Pulumi.<stack>.yaml), built by the component")
     spec.add_argument("--stack", default="local")
@@ -64,6 +83,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "crawl":
             result = crawl(args.data_dir, args.lake_spec, args.catalog_dir)
             print(summary(result), file=sys.stderr)
+        elif args.command == "catalog-start":
+            entry = glue_catalog.start(args.catalog_dir, args.database)
+            result = {**entry, "env": glue_catalog.env(entry["endpoint"])}
+        elif args.command == "catalog-save":
+            result = {"tables": glue_catalog.save(args.catalog_dir)}
+        elif args.command == "catalog-stop":
+            result = glue_catalog.stop(args.catalog_dir)
+        elif args.command == "trino-start":
+            result = trino_server.start(args.data_dir, args.glue_endpoint, args.lake_dir)
+        elif args.command == "trino-wait":
+            result = trino_server.wait(args.data_dir)
+        elif args.command == "trino-stop":
+            result = trino_server.stop(args.data_dir)
         elif args.command == "expected":
             result = expected(args.data_dir, args.lake_spec)
         else:

@@ -1,16 +1,34 @@
-"""The local counterpart of the Glue crawlers: each configured table's columns, types and row count,
-read from information_schema of its server, as one JSON file per table."""
+"""The local counterpart of the Glue JDBC crawlers: each configured table's columns and types, read
+from information_schema of its server, written to the source database of the (local) Glue Data
+Catalog through the Glue API, as a crawler writes them: named as the spec's `catalogTable`, JDBC
+classification, the source's connection name, `<database>.<schema>.<table>` as location."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
+from medallion import catalog
+
+from . import glue_catalog
 from .errors import LocalDbError
 from .servers import log, mariadb_connect, pg_connect, read_servers
 from .spec import SourceTable, read_spec, source_tables
+
+# The classification a Glue JDBC crawler gives a table, per engine.
+CLASSIFICATION = {"postgres": "postgresql", "mysql": "mysql", "sqlserver": "sqlserver"}
+# MariaDB types without a Hive/Glue type of the same name, as Glue names them.
+MARIADB_GLUE_TYPES = {
+    "datetime": "timestamp",
+    "mediumint": "int",
+    "year": "int",
+    "text": "string",
+    "tinytext": "string",
+    "mediumtext": "string",
+    "longtext": "string",
+    "json": "string",
+}
 
 PG_COLUMNS = """SELECT column_name, data_type, character_maximum_length, numeric_precision, numeric_scale
 FROM information_schema.columns WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position"""
@@ -30,7 +48,10 @@ def _mariadb_type(column_type: str) -> str:
     """tinyint(1) is MariaDB's boolean; other integer display widths (int(11)) carry no type information."""
     if column_type == "tinyint(1)":
         return "boolean"
-    return re.sub(r"^(tinyint|smallint|mediumint|int|bigint)\(\d+\)", r"\1", column_type)
+    base = re.sub(r"^(tinyint|smallint|mediumint|int|bigint)\(\d+\)", r"\1", column_type).removesuffix(
+        " unsigned"
+    )
+    return MARIADB_GLUE_TYPES.get(base, base)
 
 
 def _describe(servers: dict, table: SourceTable) -> tuple[list[dict], int]:
@@ -60,34 +81,71 @@ def _describe(servers: dict, table: SourceTable) -> tuple[list[dict], int]:
     return columns, count
 
 
+def table_input(table: SourceTable, connection_name: str, columns: list[dict]) -> dict:
+    """The Glue TableInput a JDBC crawler writes for one source table (pure)."""
+    location = ".".join(p for p in (table.database, table.schema, table.table) if p)
+    return {
+        "Name": table.catalog_table,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {
+            "classification": CLASSIFICATION[table.engine],
+            "connectionName": connection_name,
+            "typeOfData": "table",
+            "compressionType": "none",
+        },
+        "PartitionKeys": [],
+        "StorageDescriptor": {
+            "Columns": [{"Name": c["name"], "Type": c["type"]} for c in columns],
+            "Location": location,
+            "Compressed": False,
+            "SerdeInfo": {"Parameters": {}},
+        },
+    }
+
+
 def crawl(data_dir: Path | str, lake_spec: dict | str | Path, catalog_dir: Path | str) -> list[dict]:
-    """Writes OUT/<source catalog database>/<catalogTable>.json per table; returns the entries written."""
+    """Writes every configured table into the source database of the running local Glue catalog;
+    returns what it found per table (columns, row count, whether the catalog changed)."""
     spec = read_spec(lake_spec)
     servers = read_servers(Path(data_dir))
-    folder = Path(catalog_dir) / spec["databases"]["source"]
-    folder.mkdir(parents=True, exist_ok=True)
+    glue = glue_catalog.client(glue_catalog.read_server(catalog_dir)["endpoint"])
+    database = spec["databases"]["source"]
+    glue_catalog.ensure_databases(glue, [database])
+    connections = {s["name"]: s["connectionName"] for s in spec["sources"]}
     entries = []
     for table in source_tables(spec):
         columns, count = _describe(servers, table)
-        entry = {
-            "name": table.catalog_table,
-            "source": table.source,
-            "sourceTable": table.source_table,
-            "columns": columns,
-            "rowCount": count,
-            "crawledAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        (folder / f"{table.catalog_table}.json").write_text(json.dumps(entry, indent=2) + "\n")
-        entries.append(entry)
-    log(f"crawled {len(entries)} tables into {folder}")
+        registered = catalog.register(glue, database, table_input(table, connections[table.source], columns))
+        entries.append(
+            {
+                "database": database,
+                "name": table.catalog_table,
+                "source": table.source,
+                "sourceTable": table.source_table,
+                "columns": columns,
+                "rowCount": count,
+                "catalog": registered["table"],
+                "crawledAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+        )
+    log(f"crawled {len(entries)} tables into the Glue catalog database {database}")
     return entries
 
 
 def summary(entries: list[dict]) -> str:
     """The human table: source, table, columns, rows."""
-    header = ("source", "table", "columns", "rows")
-    lines = [(e["source"], e["sourceTable"], str(len(e["columns"])), f"{e['rowCount']:,}") for e in entries]
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(4)]
+    header = ("source", "table", "columns", "rows", "catalog table")
+    lines = [
+        (
+            e["source"],
+            e["sourceTable"],
+            str(len(e["columns"])),
+            f"{e['rowCount']:,}",
+            f"{e['name']} ({e['catalog']})",
+        )
+        for e in entries
+    ]
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         for row in [header, *lines]

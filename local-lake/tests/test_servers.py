@@ -99,9 +99,11 @@ def test_the_logins_of_connections_json_can_read_but_not_write(servers, loaded):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM saas.event")
     ecomm = connections["ecomm"]
-    assert ecomm["driver"] == "org.mariadb.jdbc.Driver" and ecomm["url"].startswith(
-        "jdbc:mysql://127.0.0.1:"
-    ) and ecomm["url"].endswith("/tickit?permitMysqlScheme")
+    assert (
+        ecomm["driver"] == "org.mariadb.jdbc.Driver"
+        and ecomm["url"].startswith("jdbc:mysql://127.0.0.1:")
+        and ecomm["url"].endswith("/tickit?permitMysqlScheme")
+    )
     port = int(ecomm["url"].split("//")[1].split("/")[0].split(":")[1])  # jdbc:mysql://host:port/db?...
     with pymysql.connect(host="127.0.0.1", port=port, user=ecomm["user"], password=ecomm["password"],
                          database="tickit") as conn, conn.cursor() as cur:  # fmt: skip

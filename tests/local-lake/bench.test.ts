@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { layerFigures } from "../../benchmarks/figures";
+import { layerFigures, runFigures } from "../../benchmarks/figures";
 import { LakeRunSummary } from "../../local-lake/lib/summary";
 
 describe("benchmark figures", () => {
@@ -23,5 +23,15 @@ describe("benchmark figures", () => {
             { layer: "silver", ms: 4000, rowsIn: 1000, rowsPerSecond: 250, peakRssBytes: null },
             { layer: "gold", ms: 0, rowsIn: 980, rowsPerSecond: 0, peakRssBytes: null },
         ]);
+    });
+
+    it("adds up the run's wall time and reports the query step and Trino's start separately", () => {
+        const steps = [
+            { step: "prepare", ok: true, ms: 100, note: "" },
+            { step: "bronze", ok: true, ms: 30_000, note: "" },
+            { step: "query", ok: true, ms: 4_000, note: "" },
+        ];
+        expect(runFigures({ steps, trinoStartSeconds: 24.5 } as unknown as LakeRunSummary)).to.deep.equal({ totalMs: 34_100, queryStepMs: 4_000, trinoStartSeconds: 24.5 });
+        expect(runFigures({ steps: steps.slice(0, 2) } as unknown as LakeRunSummary)).to.deep.equal({ totalMs: 30_100, queryStepMs: 0, trinoStartSeconds: null });
     });
 });

@@ -1,18 +1,22 @@
 /**
  * The whole local lake, end to end, at a small scale in a temporary data folder: real PostgreSQL
- * and MariaDB, the real Glue entry scripts on local Spark, DuckDB queries. Checks the printed gold
- * query results against localdb's independent SQL computation on the source databases, that a
- * second run changes nothing, and that a failing step leaves the earlier layers intact.
+ * and MariaDB, the real Glue entry scripts on local Spark registering their tables in the local
+ * Glue Data Catalog (moto), and every named query on Trino (Athena's engine) through that catalog.
+ * Checks the printed gold query results against localdb's independent SQL computation on the
+ * source databases, that every table of every layer reads through Trino by its catalog name, that
+ * a second run changes nothing but adds its batches' partitions, that the catalog survives a
+ * restart of the servers, and that a failing step leaves the earlier layers intact.
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { LakeSpec } from "../../components/medallion-lake";
-import { bronzeBatches, goldPartitionFiles, lakeTables, listFiles } from "../../local-lake/lib/lake-files";
-import { lakeLayout } from "../../local-lake/lib/layout";
-import { expectedGold, stopServers } from "../../local-lake/lib/localdb";
+import { TrinoQueryEngine } from "../../query-engines/trino";
+import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog } from "../../local-lake/lib/lake-files";
+import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
+import { runPython } from "../../local-lake/lib/python";
+import { expectedGold, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
 import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
@@ -35,25 +39,25 @@ function queryRows(summary: LakeRunSummary, name: string): { columns: string[]; 
     return { columns: q.result.columns.map((c) => c.name), rows: q.result.rows };
 }
 
-/** Every row of every silver and gold table, data columns only, in a stable order. */
-async function layerSnapshot(spec: LakeSpec, dataDir: string): Promise<Record<string, string[]>> {
-    const tables = lakeTables(spec, lakeLayout(dataDir));
-    const engine = await DuckDbQueryEngine.open(tables);
-    try {
-        const snapshot: Record<string, string[]> = {};
-        for (const t of tables) {
-            const result = await engine.query(`SELECT * EXCLUDE (_ingested_at, _batch_id) FROM "${t.database}"."${t.table}"`).catch(() =>
-                engine.query(`SELECT * FROM "${t.database}"."${t.table}"`),
-            );
-            snapshot[`${t.database}.${t.table}`] = result.rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? String(v) : v))).sort();
-        }
-        return snapshot;
-    } finally {
-        await engine.close();
-    }
+/** Trino of the running local lake (the runs keep their servers). */
+async function trino(layout: LakeLayout): Promise<TrinoQueryEngine> {
+    const server = await waitForTrino(layout);
+    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog });
 }
 
-describe("local lake end to end (real databases, Spark, DuckDB)", function () {
+/** Every row of every silver and gold table, read through Trino by catalog name, in a stable order. */
+async function layerSnapshot(spec: LakeSpec, layout: LakeLayout): Promise<Record<string, string[]>> {
+    const engine = await trino(layout);
+    const snapshot: Record<string, string[]> = {};
+    for (const t of readCatalog(layout).filter((t) => t.database === spec.databases.silver || t.database === spec.databases.gold)) {
+        const columns = t.columns.map((c) => c.name).filter((c) => c !== "_ingested_at" && c !== "_batch_id");
+        const result = await engine.query(`SELECT ${[...columns, ...t.partitionKeys].map((c) => `"${c}"`).join(", ")} FROM "${t.database}"."${t.table}"`);
+        snapshot[`${t.database}.${t.table}`] = result.rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? String(v) : v))).sort();
+    }
+    return snapshot;
+}
+
+describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", function () {
     this.timeout(40 * 60 * 1000);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-e2e-"));
     // PostgreSQL runs as the postgres user when tests run as root: it must reach its data folder.
@@ -71,7 +75,7 @@ describe("local lake end to end (real databases, Spark, DuckDB)", function () {
     });
 
     after(async () => {
-        await stopServers(layout).catch(() => undefined);
+        for (const stop of [stopTrino, stopServers, stopCatalog]) await stop(layout).catch(() => undefined);
         fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -130,15 +134,43 @@ describe("local lake end to end (real databases, Spark, DuckDB)", function () {
     });
 
     it("keeps every event, also those whose venue is missing (139 in TICKIT)", async () => {
-        const engine = await DuckDbQueryEngine.open(lakeTables(spec, layout));
-        try {
-            const unknown = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.gold}"."event_performance" WHERE "venuename" = 'Unknown venue'`);
-            expect(unknown.rows[0].n).to.equal(139);
-            const events = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.gold}"."event_performance"`);
-            expect(events.rows[0].n).to.equal(8798);
-        } finally {
-            await engine.close();
+        const engine = await trino(layout);
+        // A positional parameter, bound by Trino (EXECUTE IMMEDIATE ... USING), as Athena binds ExecutionParameters.
+        const unknown = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.gold}"."event_performance" WHERE "venuename" = ?`, { parameters: ["Unknown venue"] });
+        expect(unknown.rows[0].n).to.equal(139);
+        const events = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.gold}"."event_performance"`);
+        expect(events.rows[0].n).to.equal(8798);
+    });
+
+    it("registers every table of every layer, and Trino reads each by its catalog name with the rows the jobs wrote", async () => {
+        const engine = await trino(layout);
+        const catalog = readCatalog(layout);
+        const tables = (database: string) => catalog.filter((t) => t.database === database).map((t) => t.table).sort();
+        const configured = spec.sources.flatMap((s) => s.tables.map((t) => [s.name, t.name, `${s.name}_${t.name}`]));
+        expect(tables(spec.databases.source)).to.deep.equal(spec.sources.flatMap((s) => s.tables.map((t) => t.catalogTable)).sort());
+        expect(tables(spec.databases.bronze)).to.deep.equal(configured.map(([, , n]) => n).sort());
+        expect(tables(spec.databases.silver)).to.deep.equal(configured.flatMap(([, , n]) => [n, `${n}_quarantine`]).sort());
+        expect(tables(spec.databases.gold)).to.deep.equal(["event_performance", "sales_by_category", "sales_by_month", "top_buyers", "top_sellers"]);
+        const count = async (database: string, table: string) => (await engine.query(`SELECT count(*) AS n FROM "${database}"."${table}"`)).rows[0].n;
+        const rows = (layer: string, table: string) => first.tables.find((t) => t.layer === layer && t.table === table);
+        for (const [source, table, name] of configured) {
+            expect(await count(spec.databases.bronze, name), `bronze ${name}`).to.equal(rows("bronze", `${source}/${table}`)?.rows);
+            expect(await count(spec.databases.silver, name), `silver ${name}`).to.equal(rows("silver", `${source}/${table}`)?.rows);
+            expect(await count(spec.databases.silver, `${name}_quarantine`), `quarantine ${name}`).to.equal(rows("silver", `${source}/${table}`)?.quarantined);
         }
+        for (const model of tables(spec.databases.gold)) expect(await count(spec.databases.gold, model), model).to.equal(rows("gold", model)?.rows);
+        // Bronze Avro: decimals (Avro fixed) and timestamps resolve through the table's Avro schema.
+        const bronzeSales = await engine.query(
+            `SELECT "pricepaid", "_ingested_at", "ingest_date", "batch_id" FROM "${spec.databases.bronze}"."ecomm_sales" WHERE "pricepaid" IS NOT NULL LIMIT 1`,
+        );
+        expect(bronzeSales.columns.map((c) => c.type)).to.deep.equal(["decimal(8,2)", "timestamp", "date", "varchar"]);
+        expect(bronzeSales.rows[0].pricepaid).to.match(/^\d+\.\d{2}$/);
+        expect(String(bronzeSales.rows[0]._ingested_at).slice(0, 10)).to.equal(new Date().toISOString().slice(0, 10));
+        expect(bronzeSales.rows[0].batch_id).to.equal("run1");
+        // The crawled source tables carry the JDBC crawler's classification and connection.
+        const crawled = catalog.find((t) => t.database === spec.databases.source && t.table === spec.sources[0].tables[0].catalogTable);
+        expect(crawled?.format).to.equal("postgresql");
+        expect(crawled?.columns.length).to.be.greaterThan(0);
     });
 
     it("previews a bronze Avro dataset written by Spark", async () => {
@@ -154,7 +186,7 @@ describe("local lake end to end (real databases, Spark, DuckDB)", function () {
         let second: LakeRunSummary;
 
         it("changes nothing: incremental tables read no new rows, silver and gold data are identical", async () => {
-            before = await layerSnapshot(spec, dataDir);
+            before = await layerSnapshot(spec, layout);
             goldFilesBefore = goldPartitionFiles(layout.layers.gold);
             second = await run("run2");
             expect(second.ok).to.equal(true);
@@ -173,8 +205,16 @@ describe("local lake end to end (real databases, Spark, DuckDB)", function () {
                     }
                 }
             }
-            expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
+            expect(await layerSnapshot(spec, layout)).to.deep.equal(before);
             expect(goldPartitionFiles(layout.layers.gold)).to.deep.equal(goldFilesBefore);
+            // The full-load batches of this run are new partitions, visible in Trino without any repair.
+            const fullLoad = spec.sources.flatMap((s) => s.tables.filter((t) => !t.watermarkColumn).map((t) => `${s.name}_${t.name}`));
+            expect(fullLoad).to.not.be.empty;
+            const engine = await trino(layout);
+            for (const table of fullLoad) {
+                const batches = await engine.query(`SELECT DISTINCT "batch_id" FROM "${spec.databases.bronze}"."${table}" ORDER BY 1`);
+                expect(batches.rows.map((r) => r.batch_id), table).to.deep.equal(["run1", "run2"]);
+            }
             // Gold answers are identical (the silver preview shows ingestion metadata, which does change).
             const results = (s: LakeRunSummary) => s.queries.filter((q) => q.layer === "gold").map((q) => [q.name, q.result?.rows]);
             expect(results(second)).to.deep.equal(results(first));
@@ -200,15 +240,63 @@ describe("local lake end to end (real databases, Spark, DuckDB)", function () {
                 fs.renameSync(moved, layout.layers.gold);
             }
             for (const batch of bronzeBefore) expect(bronzeBatches(layout.layers.bronze), batch).to.include(batch);
-            expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
+            expect(await layerSnapshot(spec, layout)).to.deep.equal(before);
         });
 
-        it("--from gold resumes at the failed step without touching bronze and silver", async () => {
+        it("--from gold, after every server was stopped, resumes with the catalog of the earlier runs", async () => {
+            for (const stop of [stopTrino, stopServers, stopCatalog]) await stop(layout);
             const bronzeBefore = bronzeBatches(layout.layers.bronze);
             const resumed = await run("run4", { from: "gold" });
-            expect(resumed.steps.filter((s) => !s.note.startsWith("skipped")).map((s) => s.step)).to.deep.equal(["prepare", "gold", "query"]);
+            expect(resumed.steps.filter((s) => !s.note.startsWith("skipped")).map((s) => s.step)).to.deep.equal(["prepare", "start servers", "gold", "query"]);
             expect(bronzeBatches(layout.layers.bronze)).to.deep.equal(bronzeBefore);
-            expect(await layerSnapshot(spec, dataDir)).to.deep.equal(before);
+            // Silver and bronze were registered by earlier runs only: restored from the saved catalog.
+            expect(await layerSnapshot(spec, layout)).to.deep.equal(before);
+            const bronzePreview = resumed.queries.find((q) => q.name === "bronze-preview");
+            expect(bronzePreview?.result?.rows.length).to.be.greaterThan(0);
+        });
+
+        it("a column added to a source table and to the stack config reaches the catalog and Trino; older rows read null", async () => {
+            // The same stack file with one more venue column, as a team would edit Pulumi.local.yaml.
+            const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-evolve-"));
+            const stackFile = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8");
+            const evolved = stackFile.replace(/(columns: \{ venueid: smallint,[^}]*)\}/, "$1, venuecode: string }");
+            expect(evolved, "Pulumi.local.yaml venue columns").to.not.equal(stackFile);
+            fs.writeFileSync(path.join(stackDir, "Pulumi.local.yaml"), evolved);
+            const venue = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t }))).find((x) => x.table.name === "venue");
+            if (!venue) throw new Error("the local stack has no venue table");
+            await runPython(
+                [
+                    "-c",
+                    "import json, sys, psycopg; s = json.load(open(sys.argv[1]))['postgres'];" +
+                        " c = psycopg.connect(host=s['host'], port=s['port'], user=s['user'], password=s['password'], dbname=sys.argv[2], autocommit=True);" +
+                        ` c.execute('ALTER TABLE ${venue.table.sourceTable} ADD COLUMN venuecode varchar(8)');` +
+                        ` c.execute("UPDATE ${venue.table.sourceTable} SET venuecode = 'V' || venueid WHERE venueid IN (SELECT venueid FROM ${venue.table.sourceTable} ORDER BY venueid LIMIT 10)")`,
+                    path.join(layout.sourcesDir, "servers.json"),
+                    venue.source.database,
+                ],
+                { label: "add a source column" },
+            );
+            try {
+                const evolvedRun = await run("run5", { stackDir });
+                expect(evolvedRun.ok).to.equal(true);
+            } finally {
+                fs.rmSync(stackDir, { recursive: true, force: true });
+            }
+            const name = `${venue.source.name}_venue`;
+            const columns = (database: string) => readCatalog(layout).find((t) => t.database === database && t.table === name)?.columns.map((c) => c.name);
+            expect(columns(spec.databases.bronze)).to.include("venuecode");
+            expect(columns(spec.databases.silver)).to.include("venuecode");
+            const engine = await trino(layout);
+            const bronze = await engine.query(
+                `SELECT "batch_id", count("venuecode") AS coded, count(*) AS n FROM "${spec.databases.bronze}"."${name}" GROUP BY "batch_id" ORDER BY 1`,
+            );
+            // Batches written before the column existed read it as null; the new batch has it.
+            expect(bronze.rows.map((r) => [r.batch_id, r.coded])).to.deep.equal([["run1", 0], ["run2", 0], ["run5", 10]]);
+            const all = await engine.query(`SELECT * FROM "${spec.databases.silver}"."${name}" ORDER BY "venueid" LIMIT 1`);
+            expect(all.columns.map((c) => c.name)).to.include("venuecode");
+            expect(all.rows[0].venuecode).to.equal(`V${all.rows[0].venueid}`);
+            const silver = await engine.query(`SELECT count("venuecode") AS coded, count(*) AS n FROM "${spec.databases.silver}"."${name}"`);
+            expect(silver.rows[0]).to.deep.equal({ coded: 10, n: first.tables.find((t) => t.layer === "silver" && t.table === `${venue.source.name}/venue`)?.rows });
         });
     });
 });

@@ -4,11 +4,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { decimalText, snappyUncompress } from "../../local-lake/lib/avro";
-import { goldPartitionFiles, lakeTables } from "../../local-lake/lib/lake-files";
+import { decimalText } from "../../local-lake/lib/avro";
+import { goldPartitionFiles, parquetTables } from "../../local-lake/lib/lake-files";
 import { lakeLayout } from "../../local-lake/lib/layout";
 import { availableDatasets, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
-import { LakeSpec } from "../../components/medallion-lake";
 import { rejection } from "../rejection";
 
 describe("local lake: preview and lake folders", () => {
@@ -88,21 +87,28 @@ describe("local lake: preview and lake folders", () => {
         ]);
     });
 
-    it("exposes silver tables as <source>_<table> and gold models, only where Parquet exists", () => {
-        const spec = {
-            databases: { source: "s", bronze: "b", silver: "tickit_local_silver", gold: "tickit_local_gold" },
-            sources: [{ name: "saas", tables: [{ name: "category" }, { name: "venue" }] }],
-        } as unknown as LakeSpec;
-        expect(lakeTables(spec, layout())).to.deep.equal([
+    it("gives DuckDB the catalog's Parquet tables inside the lake folder, where Parquet exists", () => {
+        const table = (Name: string, Location: string, classification = "parquet") => ({ table: { Name, Parameters: { classification }, StorageDescriptor: { Location } } });
+        fs.mkdirSync(layout().catalogDir, { recursive: true });
+        const saved = {
+            databases: [
+                {
+                    database: { Name: "tickit_local_silver" },
+                    tables: [
+                        table("saas_category", "local:///silver/saas/category/"),
+                        table("saas_venue", "local:///silver/saas/venue/"), // no files
+                        table("escape", "local:///../../etc/"), // outside the lake folder
+                    ],
+                },
+                { database: { Name: "tickit_local_bronze" }, tables: [table("saas_category", "local:///bronze/saas/category/", "avro")] },
+                { database: { Name: "tickit_local_gold" }, tables: [table("top_buyers", `file://${layout().layers.gold}/top_buyers/`)] },
+            ],
+        };
+        fs.writeFileSync(path.join(layout().catalogDir, "catalog.json"), JSON.stringify(saved));
+        expect(parquetTables(layout())).to.deep.equal([
             { database: "tickit_local_silver", table: "saas_category", location: path.join(layout().layers.silver, "saas", "category") },
             { database: "tickit_local_gold", table: "top_buyers", location: path.join(layout().layers.gold, "top_buyers") },
         ]);
-    });
-
-    it("decompresses snappy (literal then overlapping copy) and rejects corrupt input", () => {
-        // "abcabcabcabc": length 12, literal "abc", copy of 9 bytes at offset 3 (1-byte-offset form).
-        expect(snappyUncompress(Buffer.from([0x0c, 0x08, 0x61, 0x62, 0x63, 0x15, 0x03])).toString()).to.equal("abcabcabcabc");
-        expect(() => snappyUncompress(Buffer.from([0x0c, 0x08, 0x61, 0x62, 0x63, 0x15, 0x09]))).to.throw("snappy: copy out of bounds");
     });
 
     it("reads Avro decimals from two's complement bytes", () => {

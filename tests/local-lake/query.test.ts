@@ -27,7 +27,7 @@ describe("local lake: query command and failure reports", () => {
 
     it("says to run the lake first when the local lake is empty", async () => {
         const error = await rejection(openEngine({ stack: "local", dataDir: "/nonexistent/lake-data" }));
-        expect(error.message).to.contain("has no silver or gold data").and.to.contain("npm run lake");
+        expect(error.message).to.contain("has no catalog tables").and.to.contain("npm run lake");
     });
 
     it("reports the telling lines of a failed job, not its stack frames", () => {

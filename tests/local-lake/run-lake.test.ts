@@ -6,8 +6,8 @@ import * as path from "path";
 import { loadLakeStack } from "../../local-lake/lib/config";
 import { PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { streamReporter } from "../../local-lake/lib/progress";
-import { LakeStepFailed, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
-import { STEPS } from "../../local-lake/lib/summary";
+import { LakeStepFailed, needsSourceDatabases, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
+import { ResumeStep, STEPS } from "../../local-lake/lib/summary";
 import { rejection } from "../rejection";
 
 describe("local lake orchestrator: failures before any server starts", () => {
@@ -81,10 +81,11 @@ describe("local lake: resuming with --from", () => {
         expect(run()).to.deep.equal([...STEPS]);
     });
 
-    it("skips the source steps and earlier layers; servers only for bronze", () => {
+    it("skips the source steps and earlier layers; the catalog and Trino always start, the databases only for bronze", () => {
         expect(run("bronze")).to.deep.equal(["prepare", "start servers", "bronze", "silver", "gold", "query"]);
-        expect(run("gold")).to.deep.equal(["prepare", "gold", "query"]);
-        expect(run("query")).to.deep.equal(["prepare", "query"]);
+        expect(run("gold")).to.deep.equal(["prepare", "start servers", "gold", "query"]);
+        expect(run("query")).to.deep.equal(["prepare", "start servers", "query"]);
+        expect([undefined, "bronze", "silver", "gold", "query"].map((f) => needsSourceDatabases(f as ResumeStep | undefined))).to.deep.equal([true, true, false, false, false]);
     });
 
     it("refuses --from with --reset, and unknown steps", async () => {
