@@ -3,6 +3,7 @@
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
 import { z } from "zod";
+import { databaseNameProblem, hostProblem } from "./jdbc-fields";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -10,7 +11,12 @@ export type Engine = (typeof ENGINES)[number];
 /** Default TCP port per source engine. */
 export const DEFAULT_PORTS: Record<Engine, number> = { postgres: 5432, mysql: 3306, sqlserver: 1433 };
 
-export const WORKER_TYPES = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"] as const;
+/**
+ * Worker types a Glue Spark ETL (`glueetl`) job takes. Not G.025X (streaming jobs only) nor Z.2X
+ * (Ray jobs only): CreateJob rejects them for glueetl.
+ * https://docs.aws.amazon.com/glue/latest/dg/worker-types.html
+ */
+export const WORKER_TYPES = ["G.1X", "G.2X", "G.4X", "G.8X"] as const;
 export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
 export const SIMPLE_COLUMN_TYPES = ["string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp"] as const;
 
@@ -48,6 +54,9 @@ const identifier = z
     .regex(/^[a-z][a-z0-9_]*$/, "must start with a lowercase letter and contain only a-z, 0-9 and _")
     .max(32, "must be at most 32 characters");
 
+/** A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas. */
+const columnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers");
+
 const DECIMAL_RE = /^decimal\((\d{1,2}),\s*(\d{1,2})\)$/;
 
 /** Validates a column type name: one of the simple types or `decimal(p,s)` with 1 <= p <= 38, 0 <= s <= p. */
@@ -80,12 +89,12 @@ const columnSpec = z.union([
 
 const tableObject = z.strictObject({
     name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
-    primaryKey: z.array(z.string().min(1)).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
-    watermarkColumn: z.string().min(1).optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
-    partitionColumn: z.string().min(1).optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
-    dateColumn: z.string().min(1).optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
+    primaryKey: z.array(columnName).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
+    watermarkColumn: columnName.optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
+    partitionColumn: columnName.optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
+    dateColumn: columnName.optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
     columns: z
-        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers"), columnSpec)
+        .record(columnName, columnSpec)
         .optional()
         .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
 });
@@ -96,12 +105,20 @@ const source = z
     .strictObject({
         name: identifier.describe("Source name: prefixes its lake tables (<source>_<table>) and S3 paths."),
         engine: oneOf(ENGINES).describe("Database engine: postgres, mysql or sqlserver."),
-        host: z.string().min(1).describe("Database host name, reachable from the network subnet."),
+        host: z
+            .string()
+            .superRefine((h, ctx) => {
+                const problem = hostProblem(h);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .describe("Database host name or IPv4 address, reachable from the network subnet."),
         port: z.number().int().min(1).max(65535).optional().describe("TCP port. Default: 5432 (postgres), 3306 (mysql), 1433 (sqlserver)."),
-        database: z.string().min(1).describe("Database name."),
+        database: z.string().min(1).describe("Database name: an unquoted identifier of the engine (no URL or driver-property characters)."),
         secretArn: z
             .string()
-            .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "must be a Secrets Manager secret ARN")
+            // Secret names take letters, digits and /_+=.@- only; no IAM wildcard (* ?) may widen the grant.
+            // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+            .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret ARN (no wildcards)")
             .optional()
             .describe("ARN of an existing Secrets Manager secret with username and password keys. Exclusive with passwordSecret."),
         passwordSecret: z
@@ -114,6 +131,8 @@ const source = z
         tables: z.array(tableSpec).min(1, "at least one table is required").describe("Tables to crawl and ingest."),
     })
     .superRefine((s, ctx) => {
+        const databaseProblem = databaseNameProblem(s.engine, s.database);
+        if (databaseProblem) ctx.addIssue({ code: "custom", path: ["database"], message: databaseProblem });
         if (s.secretArn && s.passwordSecret) {
             ctx.addIssue({ code: "custom", path: ["passwordSecret"], message: "set either secretArn or passwordSecret, not both" });
         } else if (!s.secretArn && !s.passwordSecret) {
@@ -219,7 +238,7 @@ export const lakeConfigSchema = z
         jobs: z
             .strictObject({
                 glueVersion: oneOf(GLUE_VERSIONS).default("5.0").describe("Glue version."),
-                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type."),
+                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type of a Spark ETL job: G.1X, G.2X, G.4X or G.8X."),
                 numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run."),
                 timeoutMinutes: z.number().int().min(1).max(2880).default(60).describe("Job run timeout in minutes."),
                 maxRetries: z.number().int().min(0).max(10).default(0).describe("Retries of a failed job run."),

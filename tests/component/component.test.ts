@@ -248,10 +248,12 @@ for (const env of ["dev", "prod"]) {
                     const layer = j.inputs.name.split("-").pop() as "bronze" | "silver" | "gold";
                     const args = j.inputs.defaultArguments;
                     const expected = jobArguments(layer, { lakeSpec: args["--lake_spec"], environment: env, bronzePath: bucket("bronze"), silverPath: bucket("silver"), goldPath: bucket("gold") });
-                    const system = systemArguments(layer, buckets.assets.inputs.bucket, args["--extra-py-files"]);
+                    const system = systemArguments(layer, "5.0", buckets.assets.inputs.bucket, args["--extra-py-files"]);
                     expect(args).to.deep.equal({ ...system, ...expected });
                     expect(args["--environment"]).to.equal(env);
-                    expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--enable-continuous-cloudwatch-log": "true", "--job-bookmark-option": "job-bookmark-enable" });
+                    expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--job-bookmark-option": "job-bookmark-enable" });
+                    // Glue 5.0 always logs in real time; the 4.0-only switch would do nothing.
+                    expect(args).to.not.have.property("--enable-continuous-cloudwatch-log");
                     expect(j.inputs.connections ?? []).to.deep.equal(layer === "bronze" ? [`tickit-${env}-saas`, `tickit-${env}-ecomm`, `tickit-${env}-crm`] : []);
                 }
             });

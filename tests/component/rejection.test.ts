@@ -21,8 +21,17 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["duplicate source name", (l) => (l.sources[2].name = "saas"), "sources[2].name", /duplicate source name "saas"/],
     ["bad column type", (l) => (l.sources[1].tables[2].columns.pricepaid = "money"), "sources[1].tables[2].columns.pricepaid", /got "money"/],
     ["primary key not a column", (l) => (l.sources[0].tables[1].primaryKey = ["venue_id"]), "sources[0].tables[1].primaryKey[0]", /"venue_id" is not in columns/],
+    // Host and database are spliced into the JDBC URL: nothing may add driver properties to it.
+    ["host with a path and driver property", (l) => (l.sources[0].host = "db.internal/tickit?socketFactory=x"), "sources[0].host", /must be a host name .* got "db\.internal\/tickit\?socketFactory=x"/],
+    ["SQL Server database with a connection property", (l) => (l.sources[2].database = "tickit;integratedSecurity=true"), "sources[2].database", /must be a sqlserver database name/],
+    ["postgres database with a query string", (l) => (l.sources[0].database = "tickit?sslmode=disable"), "sources[0].database", /must be a postgres database name/],
+    ["secret ARN with a wildcard", (l) => (l.sources[0].secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"), "sources[0].secretArn", /no wildcards/],
+    ["watermark column that is not an identifier", (l) => (l.sources[1].tables[0] = { name: "date", watermarkColumn: 'dateid" OR 1=1' }), "sources[1].tables[0].watermarkColumn", /must be identifiers/],
     ["port out of range", (l) => (l.sources[0].port = 70000), "sources[0].port", /65535/],
-    ["bad worker type", (l) => (l.jobs.workerType = "G.3X"), "jobs.workerType", /expected one of G\.025X/],
+    ["bad worker type", (l) => (l.jobs.workerType = "G.3X"), "jobs.workerType", /expected one of G\.1X, G\.2X, G\.4X, G\.8X$/],
+    // G.025X is for streaming jobs and Z.2X for Ray jobs: CreateJob rejects both for a glueetl job.
+    ["streaming-only worker type", (l) => (l.jobs.workerType = "G.025X"), "jobs.workerType", /expected one of G\.1X, G\.2X, G\.4X, G\.8X$/],
+    ["Ray-only worker type", (l) => (l.jobs.workerType = "Z.2X"), "jobs.workerType", /expected one of G\.1X, G\.2X, G\.4X, G\.8X$/],
     ["too few workers", (l) => (l.jobs.numberOfWorkers = 1), "jobs.numberOfWorkers", />=2/],
     ["schedule not a cron", (l) => (l.schedule = "daily"), "schedule", /cron expression/],
     ["uppercase lake name", (l) => (l.name = "TICKIT"), "name", /lowercase/],
