@@ -342,7 +342,7 @@ for (const env of ["dev", "prod"]) {
                                 if (service === "s3") return !bucketArns.some((b) => r === b || r.startsWith(`${b}/`));
                                 if (service === "kms") return r !== keyArn;
                                 if (service === "secretsmanager") return !secretArns.includes(r);
-                                if (service === "glue") return !/^arn:aws:glue:us-east-1:123456789012:(catalog$|database\/default$|database\/tickit_|table\/tickit_|connection\/tickit-)/.test(r);
+                                if (service === "glue") return !/^arn:aws:glue:us-east-1:123456789012:(catalog$|database\/default$|database\/global_temp$|database\/tickit_|table\/tickit_|connection\/tickit-)/.test(r);
                                 if (service === "logs") return !r.startsWith("arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/");
                                 return false;
                             });
