@@ -130,7 +130,7 @@ def ingest_table(
     # batch's rows, so there a re-run adds to the batch instead of deleting rows it cannot re-read.
     replace = not (runtime.on_glue and table.watermark_column)
     replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
-    rows, reached = 0, None
+    rows, first_read, reached = 0, None, None
     if df.columns and not df.isEmpty():
         out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
         bronze.add_ingestion_metadata(df, source.name, batch_id, started).write.mode(
@@ -140,10 +140,11 @@ def ingest_table(
         written = spark.read.format("avro").load(out).where(F.col("_ingested_at") == F.lit(started))
         aggregates = [F.count(F.lit(1))]
         if table.watermark_column:
-            aggregates.append(F.max(table.watermark_column))
+            aggregates += [F.min(table.watermark_column), F.max(table.watermark_column)]
         result = written.agg(*aggregates).first()
         rows = result[0]
-        reached = bronze.json_watermark(result[1]) if table.watermark_column else None
+        if table.watermark_column:
+            first_read, reached = bronze.json_watermark(result[1]), bronze.json_watermark(result[2])
         io.register_table(
             runtime,
             spec.databases["bronze"],
@@ -156,6 +157,9 @@ def ingest_table(
         io.write_json(
             spark, state_path, bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
         )
+    incremental, read_from = bronze.describe_read(
+        table.watermark_column, runtime.on_glue, runtime.bookmark_option, after
+    )
     summary = {
         "source": source.name,
         "table": table.name,
@@ -163,8 +167,10 @@ def ingest_table(
         "ingest_date": started.date().isoformat(),
         "rows": rows,
         "replaced_batch": replaced > 0,
-        "incremental": bool(table.watermark_column),
+        "incremental": incremental,
+        "read_from": read_from,
         "watermark_from": after,
+        "watermark_first_read": first_read,
         "watermark_to": reached,
         "seconds": round(time.monotonic() - began, 2),
     }
@@ -177,7 +183,7 @@ def ingest_table(
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    runtime = io.start("medallion-bronze", args)
+    runtime = io.start("medallion-bronze", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
     started = datetime.now(UTC)
     batch_id = bronze.resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], started)
