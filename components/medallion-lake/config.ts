@@ -3,7 +3,7 @@
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
 import { z } from "zod";
-import { databaseNameProblem, hostProblem } from "./jdbc-fields";
+import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -128,6 +128,16 @@ const source = z
             .describe("Name of a Pulumi secret config key holding the password (namespace medallion-lake unless given); stored in a new Secrets Manager secret."),
         username: z.string().min(1).optional().describe("Database user; required with passwordSecret."),
         enforceSsl: z.boolean().default(true).describe("Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL)."),
+        caCertificate: z
+            .string()
+            .superRefine((location, ctx) => {
+                const problem = caCertificateProblem(location);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .optional()
+            .describe(
+                "S3 location (s3://<bucket>/<key>.pem) of the root certificate of a private CA that signed the database's certificate (Glue CUSTOM_JDBC_CERT). Default: none, Glue trusts the public CAs.",
+            ),
         tables: z.array(tableSpec).min(1, "at least one table is required").describe("Tables to crawl and ingest."),
     })
     .superRefine((s, ctx) => {
@@ -137,6 +147,9 @@ const source = z
             ctx.addIssue({ code: "custom", path: ["passwordSecret"], message: "set either secretArn or passwordSecret, not both" });
         } else if (!s.secretArn && !s.passwordSecret) {
             ctx.addIssue({ code: "custom", path: ["secretArn"], message: "credentials required: set secretArn, or passwordSecret with username" });
+        }
+        if (s.caCertificate && !s.enforceSsl) {
+            ctx.addIssue({ code: "custom", path: ["caCertificate"], message: "requires enforceSsl: Glue verifies the certificate only on TLS connections" });
         }
         if (s.passwordSecret && !s.username) {
             ctx.addIssue({ code: "custom", path: ["username"], message: "required when passwordSecret is set" });

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
+import { s3ObjectArn } from "./jdbc-fields";
 import { BucketPurpose, Layer } from "./naming";
 import { ASSET_PREFIXES } from "./storage";
 
@@ -32,6 +33,8 @@ export interface PolicyScope {
     databases: Record<"source" | Layer, string>;
     connectionNames: string[];
     secretArns: string[];
+    /** `s3://` locations of the sources' private CA certificates (`caCertificate`). */
+    caCertificates: string[];
     /** Whether the connections place ENIs in a VPC (config.network set). */
     vpc: boolean;
 }
@@ -103,6 +106,10 @@ function sourceAccessStatements(s: PolicyScope): Statement[] {
         { Sid: "SourceConnections", Effect: "Allow", Action: ["glue:GetConnection", "glue:GetConnections"], Resource: [glueArn(s, "catalog"), ...s.connectionNames.map((c) => glueArn(s, `connection/${c}`))] },
         { Sid: "SourceSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: s.secretArns },
     ];
+    if (s.caCertificates.length > 0) {
+        // Glue reads a connection's CUSTOM_JDBC_CERT with the role of the job or crawler using it.
+        statements.push({ Sid: "SourceCaCertificates", Effect: "Allow", Action: ["s3:GetObject"], Resource: s.caCertificates.map((c) => s3ObjectArn(s.partition, c)) });
+    }
     if (s.vpc) {
         statements.push(
             {

@@ -1,7 +1,8 @@
 /**
- * What may reach a JDBC URL: the rules for a source's `host` and `database`. Both are spliced into
- * `jdbc:<engine>://<host>:<port>/<database>` (`;databaseName=<database>` for SQL Server), so
- * anything beyond a plain name (`/`, `?`, `;`, `=`, `&`...) would add driver properties to it.
+ * What may reach a source's Glue connection: the rules for `host` and `database`, both spliced into
+ * `jdbc:<engine>://<host>:<port>/<database>` (`;databaseName=<database>` for SQL Server), where
+ * anything beyond a plain name (`/`, `?`, `;`, `=`, `&`...) would add driver properties; and for
+ * `caCertificate`, an S3 object that also becomes an IAM resource ARN.
  * Pure, so the rules are tested without the schema.
  */
 import { isIPv4 } from "net";
@@ -37,4 +38,25 @@ const DATABASE_NAME_RULES: Record<Engine, { pattern: RegExp; rule: string }> = {
 export function databaseNameProblem(engine: Engine, database: string): string | undefined {
     const { pattern, rule } = DATABASE_NAME_RULES[engine];
     return pattern.test(database) ? undefined : `must be a ${engine} database name (${rule}), got "${database}"`;
+}
+
+/**
+ * `s3://<bucket>/<key>.pem`: a bucket name as S3 allows it and a key of plain path segments, so no
+ * wildcard or `..` reaches the IAM grant made from it. Glue reads the CA's X.509 certificate from it
+ * as PEM (`CUSTOM_JDBC_CERT`):
+ * https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-connections-connections.html
+ * Bucket names: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+const S3_PEM_LOCATION = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.pem)$/;
+
+/** Why `location` is not an S3 location of a PEM file, or undefined when it is. */
+export function caCertificateProblem(location: string): string | undefined {
+    const match = S3_PEM_LOCATION.exec(location);
+    const ok = match !== null && !match[1].includes("..") && !match[2].includes("..");
+    return ok ? undefined : `must be the S3 location of a PEM certificate, s3://<bucket>/<key>.pem (letters, digits, _ . - and / in the key), got "${location}"`;
+}
+
+/** The IAM ARN of the object at a validated `s3://bucket/key` location. */
+export function s3ObjectArn(partition: string, location: string): string {
+    return `arn:${partition}:s3:::${location.slice("s3://".length)}`;
 }

@@ -17,6 +17,7 @@ const scope: PolicyScope = {
     databases: { source: "l_source", bronze: "l_bronze", silver: "l_silver", gold: "l_gold" },
     connectionNames: ["l-saas"],
     secretArns: ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf"],
+    caCertificates: [],
     vpc: false,
 };
 

@@ -27,6 +27,8 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["postgres database with a query string", (l) => (l.sources[0].database = "tickit?sslmode=disable"), "sources[0].database", /must be a postgres database name/],
     ["secret ARN with a wildcard", (l) => (l.sources[0].secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"), "sources[0].secretArn", /no wildcards/],
     ["watermark column that is not an identifier", (l) => (l.sources[1].tables[0] = { name: "date", watermarkColumn: 'dateid" OR 1=1' }), "sources[1].tables[0].watermarkColumn", /must be identifiers/],
+    ["CA certificate that is not an S3 PEM location", (l) => (l.sources[0].caCertificate = "https://pki.internal/root.pem"), "sources[0].caCertificate", /must be the S3 location of a PEM certificate/],
+    ["CA certificate without TLS", (l) => Object.assign(l.sources[0], { caCertificate: "s3://certs-1/root.pem", enforceSsl: false }), "sources[0].caCertificate", /requires enforceSsl/],
     ["port out of range", (l) => (l.sources[0].port = 70000), "sources[0].port", /65535/],
     ["bad worker type", (l) => (l.jobs.workerType = "G.3X"), "jobs.workerType", /expected one of G\.1X, G\.2X, G\.4X, G\.8X$/],
     // G.025X is for streaming jobs and Z.2X for Ray jobs: CreateJob rejects both for a glueetl job.
