@@ -206,23 +206,6 @@ const source = z
 
 const retention = z
     .strictObject({
-        bronze: z
-            .strictObject({
-                infrequentAccessDays: z
-                    .number()
-                    .int()
-                    .min(30, "S3 requires at least 30 days before STANDARD_IA")
-                    .default(30)
-                    .describe("Days until bronze objects move to STANDARD_IA (at least 30)."),
-                archiveDays: z.number().int().min(1).default(90).describe("Days until bronze objects move to GLACIER_IR (at least infrequentAccessDays + 30)."),
-            })
-            .prefault({})
-            .superRefine((b, ctx) => {
-                if (b.archiveDays < b.infrequentAccessDays + 30) {
-                    ctx.addIssue({ code: "custom", path: ["archiveDays"], message: `must be at least infrequentAccessDays + 30 (${b.infrequentAccessDays + 30}), S3 keeps objects 30 days in STANDARD_IA` });
-                }
-            })
-            .describe("Storage tiers of the bronze bucket (raw data is rarely read after silver is built)."),
         noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket."),
     })
     .prefault({})
@@ -345,14 +328,21 @@ function describe(v: unknown): string {
     return typeof v;
 }
 
+/** Fields that no longer exist, and why, for a clearer error than "unknown field". */
+const REMOVED_FIELDS: Record<string, string> = {
+    "retention.bronze":
+        " (bronze is no longer moved to STANDARD_IA or GLACIER_IR: silver rebuilds every table from all of bronze on every run, so tiering would charge retrieval fees on every run; see docs/aws-deploy.md)",
+};
+
 /** Flattens zod issues; unknown keys get one issue each, at their own path. */
 function toIssues(issues: readonly z.core.$ZodIssue[]): LakeConfigIssue[] {
     const out: LakeConfigIssue[] = [];
     for (const issue of issues) {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) {
-                const hint = /^pass(word)?$/i.test(key) ? " (plaintext passwords are not allowed: use passwordSecret or secretArn)" : "";
-                out.push({ path: formatPath([...issue.path, key]), message: `unknown field${hint}` });
+                const path = formatPath([...issue.path, key]);
+                const hint = REMOVED_FIELDS[path] ?? (/^pass(word)?$/i.test(key) ? " (plaintext passwords are not allowed: use passwordSecret or secretArn)" : "");
+                out.push({ path, message: `unknown field${hint}` });
             }
         } else if (issue.code === "invalid_union") {
             // Report the branch that got furthest (deepest path) instead of zod's generic "invalid input".

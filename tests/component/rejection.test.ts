@@ -38,7 +38,8 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["schedule not a cron", (l) => (l.schedule = "daily"), "schedule", /cron expression/],
     ["uppercase lake name", (l) => (l.name = "TICKIT"), "name", /lowercase/],
     ["scan cutoff below Athena's minimum", (l) => (l.athena.bytesScannedCutoffPerQuery = 1000), "athena.bytesScannedCutoffPerQuery", /at least 10485760/],
-    ["archive before infrequent access + 30", (l) => (l.retention.bronze.archiveDays = 45), "retention.bronze.archiveDays", /infrequentAccessDays \+ 30/],
+    // Tiering bronze would charge a retrieval of all of bronze on every silver run.
+    ["bronze tiering while silver re-reads all of bronze", (l) => (l.retention.bronze = { infrequentAccessDays: 30, archiveDays: 90 }), "retention.bronze", /silver rebuilds every table from all of bronze on every run/],
     ["bad subnet id", (l) => (l.network.subnetId = "my-subnet"), "network.subnetId", /subnet id/],
     ["no sources", (l) => (l.sources = []), "sources", /at least one source/],
     ["force destroy on protected data", (l) => (l.protect = true), "forceDestroy", /cannot be true while data is protected/],
