@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import bronze, io
+from medallion import bronze, drift, io
 from medallion.arguments import parse_job_arguments
 from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
@@ -136,7 +136,7 @@ def ingest_table(
     # batch's rows, so there a re-run adds to the batch instead of deleting rows it cannot re-read.
     replace = not (runtime.on_glue and table.watermark_column)
     replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
-    rows, reached, registered = 0, None, None
+    rows, first_read, reached, registered = 0, None, None, None
     if df.columns and not df.isEmpty():
         out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
         batch = bronze.add_ingestion_metadata(df, source.name, batch_id, started)
@@ -147,10 +147,11 @@ def ingest_table(
         written = spark.read.format("avro").load(out).where(F.col("_ingested_at") == F.lit(started))
         aggregates = [F.count(F.lit(1))]
         if table.watermark_column:
-            aggregates.append(F.max(table.watermark_column))
+            aggregates += [F.min(table.watermark_column), F.max(table.watermark_column)]
         result = written.agg(*aggregates).first()
         rows = result[0]
-        reached = bronze.json_watermark(result[1]) if table.watermark_column else None
+        if table.watermark_column:
+            first_read, reached = bronze.json_watermark(result[1]), bronze.json_watermark(result[2])
         # Columns as the Avro files hold them (read back), plus the two partition folders.
         registered = io.register_table(
             runtime,
@@ -166,6 +167,10 @@ def ingest_table(
         io.write_json(
             spark, state_path, bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
         )
+    incremental, read_from = bronze.describe_read(
+        table.watermark_column, runtime.on_glue, runtime.bookmark_option, after
+    )
+    crawled = io.crawled_columns(runtime, spec.databases["source"], table.catalog_table)
     summary = {
         "source": source.name,
         "table": table.name,
@@ -173,10 +178,16 @@ def ingest_table(
         "ingest_date": started.date().isoformat(),
         "rows": rows,
         "replaced_batch": replaced > 0,
-        "incremental": bool(table.watermark_column),
+        "incremental": incremental,
+        "read_from": read_from,
         "watermark_from": after,
+        "watermark_first_read": first_read,
         "watermark_to": reached,
         "catalog": registered,
+        # What the last finished crawl saw against the configured columns (None: not crawled yet).
+        "drift": None
+        if crawled is None
+        else drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict(),
         "seconds": round(time.monotonic() - began, 2),
     }
     io.write_json(
@@ -188,7 +199,7 @@ def ingest_table(
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    runtime = io.start("medallion-bronze", args)
+    runtime = io.start("medallion-bronze", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
     # Milliseconds, as bronze stores timestamps (catalog.athena_avro_schema): each table's rows of
     # this run are found again by `_ingested_at == started`.

@@ -22,7 +22,7 @@ def parse_args(argv: list[str]) -> dict[str, str | None]:
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    runtime = io.start("medallion-gold", args)
+    runtime = io.start("medallion-gold", argv)
     spark = runtime.spark
     spec = parse_lake_spec(io.read_text(spark, args["lake_spec"]))
     batch_id = resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], datetime.now(UTC))

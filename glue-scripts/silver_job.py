@@ -96,7 +96,7 @@ def refine_table(
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    runtime = io.start("medallion-silver", args)
+    runtime = io.start("medallion-silver", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
     batch_id = resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], datetime.now(UTC))
     summaries = [refine_table(runtime, spec, args, s, t, batch_id) for s, t in spec.tables()]

@@ -46,6 +46,29 @@ export class PulumiCliMissingError extends AutomationError {
     }
 }
 
+/**
+ * The oldest Pulumi CLI this module works with: it writes a stack's config with `pulumi config
+ * set-all --json` (the SDK's setAllConfigJson), which CLI 3.202.0 introduced (pulumi/pulumi
+ * CHANGELOG, 3.202.0: "Add `--json` input support to `pulumi config set-all`", #19427).
+ */
+export const MIN_PULUMI_CLI_VERSION = "3.202.0";
+
+/** The Pulumi CLI is older than MIN_PULUMI_CLI_VERSION (or its version is unreadable); nothing was run. */
+export class PulumiCliTooOldError extends AutomationError {
+    constructor(
+        environment: string,
+        readonly found: string,
+        readonly minimum: string,
+    ) {
+        super(
+            `Stamping environment "${environment}" needs Pulumi CLI ${minimum} or newer (for \`pulumi config set-all --json\`), ` +
+                `but \`pulumi version\` reports ${found}. Upgrade the CLI (https://www.pulumi.com/docs/iac/download-install/) or pass ` +
+                "`pulumiHome` pointing at a newer installation.",
+            environment,
+        );
+    }
+}
+
 /** The stack does not exist (for operations that do not create it: outputs, destroy). */
 export class EnvironmentNotFoundError extends AutomationError {
     constructor(environment: string) {
@@ -211,6 +234,23 @@ export function cliProblem(err: unknown, pulumiHome?: string): string {
     return engineMessage(text);
 }
 
+const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(-\S+)?$/;
+
+/**
+ * Why the CLI version `pulumi version` printed is not at least `minimum`, or undefined when it is.
+ * A pre-release of the minimum (3.202.0-alpha) comes before it, as in semver.
+ */
+export function cliVersionProblem(version: string, minimum: string = MIN_PULUMI_CLI_VERSION): string | undefined {
+    const found = VERSION.exec(version.trim());
+    const wanted = VERSION.exec(minimum)!;
+    if (!found) return `an unreadable version "${version.trim()}"`;
+    for (let i = 1; i <= 3; i++) {
+        const [f, w] = [Number(found[i]), Number(wanted[i])];
+        if (f !== w) return f > w ? undefined : found[0];
+    }
+    return found[4] && !wanted[4] ? found[0] : undefined;
+}
+
 /** The runner over the real CLI: the repository's program through a LocalWorkspace. */
 export class PulumiCliRunner implements StackRunner {
     private command?: Promise<PulumiCommand>;
@@ -242,13 +282,25 @@ export class PulumiCliRunner implements StackRunner {
         return plainOutputs(await (await this.stack(stackName, false)).outputs());
     }
 
-    /** Finds the CLI once per runner; a missing or too old CLI becomes PulumiCliMissingError. */
+    /**
+     * Finds the CLI once per runner, before any stack is touched: a missing or unusable CLI becomes
+     * PulumiCliMissingError, one older than MIN_PULUMI_CLI_VERSION PulumiCliTooOldError.
+     */
     private pulumiCommand(stackName: string): Promise<PulumiCommand> {
-        this.command ??= PulumiCommand.get(this.options.pulumiHome ? { root: this.options.pulumiHome } : {});
-        return this.command.catch((err: unknown) => {
-            this.command = undefined; // an install after the failure should be picked up
+        this.command ??= PulumiCommand.get(this.options.pulumiHome ? { root: this.options.pulumiHome } : {}).catch((err: unknown) => {
             throw new PulumiCliMissingError(stackName, cliProblem(err, this.options.pulumiHome));
         });
+        return this.command
+            .then((command) => {
+                // The SDK's own check only asks for its much older minimum, and can be switched off.
+                const version = command.version?.toString() ?? "an unknown version";
+                if (cliVersionProblem(version)) throw new PulumiCliTooOldError(stackName, version, MIN_PULUMI_CLI_VERSION);
+                return command;
+            })
+            .catch((err: unknown) => {
+                this.command = undefined; // an install or upgrade after the failure should be picked up
+                throw err;
+            });
     }
 
     private async stack(stackName: string, create: boolean): Promise<Stack> {

@@ -3,6 +3,7 @@
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
 import { z } from "zod";
+import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -10,7 +11,12 @@ export type Engine = (typeof ENGINES)[number];
 /** Default TCP port per source engine. */
 export const DEFAULT_PORTS: Record<Engine, number> = { postgres: 5432, mysql: 3306, sqlserver: 1433 };
 
-export const WORKER_TYPES = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"] as const;
+/**
+ * Worker types a Glue Spark ETL (`glueetl`) job takes. Not G.025X (streaming jobs only) nor Z.2X
+ * (Ray jobs only): CreateJob rejects them for glueetl.
+ * https://docs.aws.amazon.com/glue/latest/dg/worker-types.html
+ */
+export const WORKER_TYPES = ["G.1X", "G.2X", "G.4X", "G.8X"] as const;
 export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
 export const SIMPLE_COLUMN_TYPES = ["string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp"] as const;
 
@@ -48,6 +54,9 @@ const identifier = z
     .regex(/^[a-z][a-z0-9_]*$/, "must start with a lowercase letter and contain only a-z, 0-9 and _")
     .max(32, "must be at most 32 characters");
 
+/** A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas. */
+const columnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers");
+
 const DECIMAL_RE = /^decimal\((\d{1,2}),\s*(\d{1,2})\)$/;
 
 /** Validates a column type name: one of the simple types or `decimal(p,s)` with 1 <= p <= 38, 0 <= s <= p. */
@@ -80,12 +89,12 @@ const columnSpec = z.union([
 
 const tableObject = z.strictObject({
     name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
-    primaryKey: z.array(z.string().min(1)).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
-    watermarkColumn: z.string().min(1).optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
-    partitionColumn: z.string().min(1).optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
-    dateColumn: z.string().min(1).optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
+    primaryKey: z.array(columnName).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
+    watermarkColumn: columnName.optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
+    partitionColumn: columnName.optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
+    dateColumn: columnName.optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
     columns: z
-        .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers"), columnSpec)
+        .record(columnName, columnSpec)
         .optional()
         .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
 });
@@ -96,12 +105,20 @@ const source = z
     .strictObject({
         name: identifier.describe("Source name: prefixes its lake tables (<source>_<table>) and S3 paths."),
         engine: oneOf(ENGINES).describe("Database engine: postgres, mysql or sqlserver."),
-        host: z.string().min(1).describe("Database host name, reachable from the network subnet."),
+        host: z
+            .string()
+            .superRefine((h, ctx) => {
+                const problem = hostProblem(h);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .describe("Database host name or IPv4 address, reachable from the network subnet."),
         port: z.number().int().min(1).max(65535).optional().describe("TCP port. Default: 5432 (postgres), 3306 (mysql), 1433 (sqlserver)."),
-        database: z.string().min(1).describe("Database name."),
+        database: z.string().min(1).describe("Database name: an unquoted identifier of the engine (no URL or driver-property characters)."),
         secretArn: z
             .string()
-            .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, "must be a Secrets Manager secret ARN")
+            // Secret names take letters, digits and /_+=.@- only; no IAM wildcard (* ?) may widen the grant.
+            // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+            .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret ARN (no wildcards)")
             .optional()
             .describe("ARN of an existing Secrets Manager secret with username and password keys. Exclusive with passwordSecret."),
         passwordSecret: z
@@ -111,13 +128,28 @@ const source = z
             .describe("Name of a Pulumi secret config key holding the password (namespace medallion-lake unless given); stored in a new Secrets Manager secret."),
         username: z.string().min(1).optional().describe("Database user; required with passwordSecret."),
         enforceSsl: z.boolean().default(true).describe("Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL)."),
+        caCertificate: z
+            .string()
+            .superRefine((location, ctx) => {
+                const problem = caCertificateProblem(location);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .optional()
+            .describe(
+                "S3 location (s3://<bucket>/<key>.pem) of the root certificate of a private CA that signed the database's certificate (Glue CUSTOM_JDBC_CERT). Default: none, Glue trusts the public CAs.",
+            ),
         tables: z.array(tableSpec).min(1, "at least one table is required").describe("Tables to crawl and ingest."),
     })
     .superRefine((s, ctx) => {
+        const databaseProblem = databaseNameProblem(s.engine, s.database);
+        if (databaseProblem) ctx.addIssue({ code: "custom", path: ["database"], message: databaseProblem });
         if (s.secretArn && s.passwordSecret) {
             ctx.addIssue({ code: "custom", path: ["passwordSecret"], message: "set either secretArn or passwordSecret, not both" });
         } else if (!s.secretArn && !s.passwordSecret) {
             ctx.addIssue({ code: "custom", path: ["secretArn"], message: "credentials required: set secretArn, or passwordSecret with username" });
+        }
+        if (s.caCertificate && !s.enforceSsl) {
+            ctx.addIssue({ code: "custom", path: ["caCertificate"], message: "requires enforceSsl: Glue verifies the certificate only on TLS connections" });
         }
         if (s.passwordSecret && !s.username) {
             ctx.addIssue({ code: "custom", path: ["username"], message: "required when passwordSecret is set" });
@@ -174,23 +206,6 @@ const source = z
 
 const retention = z
     .strictObject({
-        bronze: z
-            .strictObject({
-                infrequentAccessDays: z
-                    .number()
-                    .int()
-                    .min(30, "S3 requires at least 30 days before STANDARD_IA")
-                    .default(30)
-                    .describe("Days until bronze objects move to STANDARD_IA (at least 30)."),
-                archiveDays: z.number().int().min(1).default(90).describe("Days until bronze objects move to GLACIER_IR (at least infrequentAccessDays + 30)."),
-            })
-            .prefault({})
-            .superRefine((b, ctx) => {
-                if (b.archiveDays < b.infrequentAccessDays + 30) {
-                    ctx.addIssue({ code: "custom", path: ["archiveDays"], message: `must be at least infrequentAccessDays + 30 (${b.infrequentAccessDays + 30}), S3 keeps objects 30 days in STANDARD_IA` });
-                }
-            })
-            .describe("Storage tiers of the bronze bucket (raw data is rarely read after silver is built)."),
         noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket."),
     })
     .prefault({})
@@ -219,7 +234,7 @@ export const lakeConfigSchema = z
         jobs: z
             .strictObject({
                 glueVersion: oneOf(GLUE_VERSIONS).default("5.0").describe("Glue version."),
-                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type."),
+                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type of a Spark ETL job: G.1X, G.2X, G.4X or G.8X."),
                 numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run."),
                 timeoutMinutes: z.number().int().min(1).max(2880).default(60).describe("Job run timeout in minutes."),
                 maxRetries: z.number().int().min(0).max(10).default(0).describe("Retries of a failed job run."),
@@ -313,14 +328,21 @@ function describe(v: unknown): string {
     return typeof v;
 }
 
+/** Fields that no longer exist, and why, for a clearer error than "unknown field". */
+const REMOVED_FIELDS: Record<string, string> = {
+    "retention.bronze":
+        " (bronze is no longer moved to STANDARD_IA or GLACIER_IR: silver rebuilds every table from all of bronze on every run, so tiering would charge retrieval fees on every run; see docs/aws-deploy.md)",
+};
+
 /** Flattens zod issues; unknown keys get one issue each, at their own path. */
 function toIssues(issues: readonly z.core.$ZodIssue[]): LakeConfigIssue[] {
     const out: LakeConfigIssue[] = [];
     for (const issue of issues) {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) {
-                const hint = /^pass(word)?$/i.test(key) ? " (plaintext passwords are not allowed: use passwordSecret or secretArn)" : "";
-                out.push({ path: formatPath([...issue.path, key]), message: `unknown field${hint}` });
+                const path = formatPath([...issue.path, key]);
+                const hint = REMOVED_FIELDS[path] ?? (/^pass(word)?$/i.test(key) ? " (plaintext passwords are not allowed: use passwordSecret or secretArn)" : "");
+                out.push({ path, message: `unknown field${hint}` });
             }
         } else if (issue.code === "invalid_union") {
             // Report the branch that got furthest (deepest path) instead of zod's generic "invalid input".

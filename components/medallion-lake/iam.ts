@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
+import { s3ObjectArn } from "./jdbc-fields";
 import { BucketPurpose, Layer } from "./naming";
 import { ASSET_PREFIXES } from "./storage";
 
@@ -32,6 +33,8 @@ export interface PolicyScope {
     databases: Record<"source" | Layer, string>;
     connectionNames: string[];
     secretArns: string[];
+    /** `s3://` locations of the sources' private CA certificates (`caCertificate`). */
+    caCertificates: string[];
     /** Whether the connections place ENIs in a VPC (config.network set). */
     vpc: boolean;
 }
@@ -55,6 +58,13 @@ const CATALOG_WRITE = [
     "glue:DeletePartition",
     "glue:BatchDeletePartition",
 ];
+/**
+ * What a job's Glue-API registration of its output tables calls (glue-scripts/medallion/catalog.py):
+ * on its own layer database and that database's tables only.
+ */
+const LAYER_REGISTRATION = ["glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:GetPartitions", "glue:BatchCreatePartition"];
+/** What bronze's drift report reads of the crawled source tables. */
+const SOURCE_SCHEMA_READ = ["glue:GetTable"];
 const KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"];
 
 function glueArn(s: PolicyScope, resource: string): string {
@@ -70,6 +80,13 @@ function catalogStatement(sid: string, s: PolicyScope, actions: string[], databa
     };
 }
 
+/**
+ * Writers also abort multipart uploads: Spark's S3 committers abort the uploads of failed tasks, and
+ * AbortMultipartUpload is its own action, not part of PutObject.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
+ */
+const OBJECT_WRITE = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+
 function bucketStatements(sid: string, s: PolicyScope, purposes: BucketPurpose[], write: boolean): Statement[] {
     const arns = purposes.map((p) => s.bucketArns[p]);
     return [
@@ -77,7 +94,7 @@ function bucketStatements(sid: string, s: PolicyScope, purposes: BucketPurpose[]
         {
             Sid: `${sid}Objects`,
             Effect: "Allow",
-            Action: write ? ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] : ["s3:GetObject"],
+            Action: write ? OBJECT_WRITE : ["s3:GetObject"],
             Resource: arns.map((a) => `${a}/*`),
         },
     ];
@@ -89,6 +106,10 @@ function sourceAccessStatements(s: PolicyScope): Statement[] {
         { Sid: "SourceConnections", Effect: "Allow", Action: ["glue:GetConnection", "glue:GetConnections"], Resource: [glueArn(s, "catalog"), ...s.connectionNames.map((c) => glueArn(s, `connection/${c}`))] },
         { Sid: "SourceSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: s.secretArns },
     ];
+    if (s.caCertificates.length > 0) {
+        // Glue reads a connection's CUSTOM_JDBC_CERT with the role of the job or crawler using it.
+        statements.push({ Sid: "SourceCaCertificates", Effect: "Allow", Action: ["s3:GetObject"], Resource: s.caCertificates.map((c) => s3ObjectArn(s.partition, c)) });
+    }
     if (s.vpc) {
         statements.push(
             {
@@ -134,6 +155,25 @@ function commonStatements(s: PolicyScope): Statement[] {
     ];
 }
 
+/**
+ * What Spark with `--enable-glue-datacatalog` needs when its session starts: the Glue Hive client
+ * looks up the `default` database and creates it when missing (AWSCatalogMetastoreClient in
+ * awslabs/aws-glue-data-catalog-client-for-apache-hive-metastore), and Spark checks that no
+ * `global_temp` database exists (SharedState in apache/spark), a GetDatabase that must be allowed
+ * to answer "not found". Functions are loaded from `default`. Nothing else in the catalog.
+ */
+function sparkCatalogStartupStatements(s: PolicyScope): Statement[] {
+    return [
+        {
+            Sid: "SparkDefaultDatabase",
+            Effect: "Allow",
+            Action: ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
+            Resource: [glueArn(s, "catalog"), glueArn(s, "database/default")],
+        },
+        { Sid: "SparkGlobalTempCheck", Effect: "Allow", Action: ["glue:GetDatabase"], Resource: [glueArn(s, "catalog"), glueArn(s, "database/global_temp")] },
+    ];
+}
+
 /** What each layer job reads and writes. */
 export const LAYER_IO: Record<Layer, { reads: ("source" | Layer)[]; writes: Layer }> = {
     bronze: { reads: ["source"], writes: "bronze" },
@@ -152,20 +192,14 @@ export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
         {
             Sid: "AssetsScratch",
             Effect: "Allow",
-            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Action: OBJECT_WRITE,
             Resource: [`${assets}/${ASSET_PREFIXES.temp}${layer}/*`, `${assets}/${ASSET_PREFIXES.sparkUi}${layer}/*`],
         },
         ...(inputBuckets.length > 0 ? bucketStatements("Read", s, inputBuckets, false) : []),
         ...bucketStatements("Write", s, [io.writes], true),
-        catalogStatement("CatalogRead", s, CATALOG_READ, io.reads.map((r) => s.databases[r])),
-        {
-            // Spark's Glue catalog client looks up the `default` database and UDFs when it starts.
-            Sid: "SparkCatalogStartup",
-            Effect: "Allow",
-            Action: ["glue:GetDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
-            Resource: [glueArn(s, "catalog"), glueArn(s, "database/default")],
-        },
-        catalogStatement("CatalogWrite", s, [...CATALOG_READ, ...CATALOG_WRITE], [s.databases[io.writes]]),
+        catalogStatement("LayerCatalog", s, LAYER_REGISTRATION, [s.databases[io.writes]]),
+        ...(layer === "bronze" ? [catalogStatement("SourceSchemaRead", s, SOURCE_SCHEMA_READ, [s.databases.source])] : []),
+        ...sparkCatalogStartupStatements(s),
         ...commonStatements(s),
         {
             // PutMetricData has no resource-level permissions; the condition pins the Glue namespace.

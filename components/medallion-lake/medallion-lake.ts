@@ -122,6 +122,7 @@ export class MedallionLake extends pulumi.ComponentResource {
                 databases: spec.databases,
                 connectionNames,
                 secretArns,
+                caCertificates: config.sources.flatMap((s) => (s.caCertificate ? [s.caCertificate] : [])),
                 vpc: config.network !== undefined,
             }));
         const roles = createRoles(ctx, scope);

@@ -17,13 +17,16 @@ export interface Source {
 
 /**
  * Glue connection properties: credentials only by secret reference (SECRET_ID), never PASSWORD,
- * so no password reaches the connection, the state or the console.
+ * so no password reaches the connection, the state or the console. With a private CA, Glue
+ * verifies the database's certificate against CUSTOM_JDBC_CERT:
+ * https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-connections-connections.html
  */
 export function connectionProperties(source: SourceConfig, secretArn: string): Record<string, string> {
     return {
         JDBC_CONNECTION_URL: jdbcUrl(source.engine, source.host, source.port, source.database),
         SECRET_ID: secretArn,
         JDBC_ENFORCE_SSL: String(source.enforceSsl),
+        ...(source.caCertificate ? { CUSTOM_JDBC_CERT: source.caCertificate } : {}),
     };
 }
 

@@ -20,29 +20,22 @@ export interface LifecycleRule {
     filter: { prefix?: string };
     abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
     noncurrentVersionExpiration?: { noncurrentDays: number };
-    transitions?: { days: number; storageClass: string }[];
     expiration?: { days: number };
 }
 
-/** The lifecycle rules of a bucket. Pure, so the days are tested without registering resources. */
+/**
+ * The lifecycle rules of a bucket. Pure, so the days are tested without registering resources.
+ * No bucket changes storage class. Bronze in particular stays in STANDARD: silver rebuilds every
+ * table from all of bronze on every run, and STANDARD_IA and GLACIER_IR charge per GB retrieved, so
+ * tiering would bill a retrieval of all of bronze every night. Tiering can return, past a horizon
+ * silver no longer reads, once silver reads only new batches.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html
+ */
 export function lifecycleRules(purpose: BucketPurpose, config: Pick<LakeConfig, "retention" | "athena">): LifecycleRule[] {
     const rules: LifecycleRule[] = [
         { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
         { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: config.retention.noncurrentVersionDays } },
     ];
-    if (purpose === "bronze") {
-        // Glacier Instant Retrieval, not Flexible: silver rebuilds tables from all of bronze, so
-        // archived objects must stay readable without a restore.
-        rules.push({
-            id: "tier-bronze",
-            status: "Enabled",
-            filter: {},
-            transitions: [
-                { days: config.retention.bronze.infrequentAccessDays, storageClass: "STANDARD_IA" },
-                { days: config.retention.bronze.archiveDays, storageClass: "GLACIER_IR" },
-            ],
-        });
-    }
     if (purpose === "query-results") {
         rules.push({ id: "expire-query-results", status: "Enabled", filter: {}, expiration: { days: config.athena.resultRetentionDays } });
     }

@@ -3,7 +3,8 @@
 The names mirror glue-scripts/job_arguments.json (the single definition; a test keeps this table
 and that file identical). Glue passes `--name value` pairs plus its own system arguments
 (`--JOB_RUN_ID`, `--job-bookmark-option`, `--TempDir`, `--enable-metrics`, ...), which are
-accepted and ignored here except the run id and job name the jobs need.
+accepted and ignored here except the run id (the batch id fallback). On Glue, `io.start` hands
+the system arguments to `Job.init` through awsglue's own `getResolvedOptions`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ JOB_ARGUMENTS: dict[str, dict[str, list[str]]] = {
     },
 }
 
-# Glue system arguments the jobs read (batch id fallback, bookmarks); never required.
-GLUE_RUNTIME_ARGUMENTS = ("JOB_RUN_ID", "JOB_NAME")
+# Glue system arguments the jobs read (the batch id fallback); never required.
+GLUE_RUNTIME_ARGUMENTS = ("JOB_RUN_ID",)
 
 
 class ArgumentError(ValueError):

@@ -139,3 +139,24 @@ def record_batch(state: dict | None, column: str, batch_id: str, after: object, 
     batches.insert(rerun_at, {"batch_id": batch_id, "from": after, "to": to})
     marks = [b["to"] for b in batches if b["to"] is not None]
     return {"column": column, "watermark": max(marks) if marks else None, "batches": batches}
+
+
+# Bookmark options that read from the last bookmark: `pause` does so without advancing it.
+# https://docs.aws.amazon.com/glue/latest/dg/monitor-continuations.html
+_INCREMENTAL_BOOKMARK_OPTIONS = ("job-bookmark-enable", "job-bookmark-pause")
+
+
+def describe_read(
+    watermark_column: str | None, on_glue: bool, bookmark_option: str | None, after: object
+) -> tuple[bool, str]:
+    """Whether this run read a table incrementally, and from what, for the run summary: a full
+    re-read of an incremental table (bookmarks off, no earlier watermark) shows there."""
+    if not watermark_column:
+        return False, "full load: the table has no watermarkColumn"
+    if on_glue:
+        if bookmark_option in _INCREMENTAL_BOOKMARK_OPTIONS:
+            return True, f"after the job bookmark on {watermark_column} ({bookmark_option})"
+        return False, f"full re-read: job bookmarks are off ({bookmark_option})"
+    if after is None:
+        return False, f"full read: no earlier watermark of {watermark_column}"
+    return True, f"after the local watermark {watermark_column} > {after}"

@@ -28,9 +28,11 @@ LOCAL_LAKE_ROOT = "MEDALLION_LOCAL_LAKE_ROOT"
 try:  # Present only on AWS Glue; locally the jobs run on plain PySpark.
     from awsglue.context import GlueContext
     from awsglue.job import Job
+    from awsglue.utils import getResolvedOptions
 except ImportError:
     GlueContext = None
     Job = None
+    getResolvedOptions = None
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Runtime:
     spark: SparkSession
     glue_context: Any  # awsglue.context.GlueContext on Glue, else None
     job: Any  # awsglue.job.Job on Glue, else None
+    # Glue's resolved `--job-bookmark-option` (job-bookmark-enable/-pause/-disable); None off Glue.
+    bookmark_option: str | None = None
     _glue: Any = field(default=None, repr=False)
 
     @property
@@ -62,21 +66,31 @@ class Runtime:
             self.job.commit()
 
 
-def start(app_name: str, args: Mapping[str, str | None]) -> Runtime:
+def start(app_name: str, argv: list[str]) -> Runtime:
+    """The job's session. On Glue, `Job.init` gets the options `getResolvedOptions` resolves from the
+    run's arguments, as Glue documents: it alone turns `--job-bookmark-option` into the
+    `job_bookmark_option` key (and adds JOB_ID, JOB_RUN_ID, TempDir, SECURITY_CONFIGURATION) that the
+    JVM job reads; without them bookmarks stay off and incremental tables are read in full.
+    https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-crawler-pyspark-extensions-get-resolved-options.html
+    https://docs.aws.amazon.com/glue/latest/dg/programming-etl-connect-bookmarks.html ("Always call job.init")
+    """
     if GlueContext is not None:
         from pyspark.context import SparkContext
 
         glue_context = GlueContext(SparkContext.getOrCreate())
         job = Job(glue_context)
-        job.init(args.get("JOB_NAME") or app_name, {k: v for k, v in args.items() if v is not None})
+        # getResolvedOptions reads argv like sys.argv: the first entry is the program, then the options.
+        options = getResolvedOptions([app_name, *argv], ["JOB_NAME"])
+        job.init(options["JOB_NAME"], options)
         spark = glue_context.spark_session
+        bookmark_option = options["job_bookmark_option"]
     else:
-        glue_context = job = None
+        glue_context = job = bookmark_option = None
         spark = SparkSession.builder.appName(app_name).getOrCreate()
     # Unparseable timestamps become quarantined rows instead of SparkUpgradeExceptions.
     spark.conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
-    return Runtime(spark, glue_context, job)
+    return Runtime(spark, glue_context, job, bookmark_option)
 
 
 def _fs(spark: SparkSession, path: str):
@@ -191,6 +205,21 @@ def avro_file_schema(spark: SparkSession, folder: str) -> str:
         return str(stream.getSchema().toString())
     finally:
         stream.close()
+
+
+def crawled_columns(runtime: Runtime, database: str, table: str) -> list[dict] | None:
+    """The columns the crawler last wrote for a source table (Glue's `[{Name, Type}]`), or None when
+    there is no catalog or the table has not been crawled yet."""
+    if not runtime.catalog_enabled:
+        return None
+    try:
+        return runtime.glue.get_table(DatabaseName=database, Name=table)["Table"]["StorageDescriptor"][
+            "Columns"
+        ]
+    except Exception as error:
+        if getattr(error, "response", {}).get("Error", {}).get("Code") == "EntityNotFoundException":
+            return None
+        raise
 
 
 def register_table(

@@ -29,7 +29,7 @@ def test_entry_script_accepts_exactly_the_contract_names(job):
     argv = [token for n in names for token in (f"--{n}", f"value-of-{n}")] + GLUE_SYSTEM_ARGS
     args = _entry(job).parse_args(argv)
     assert {k: v for k, v in args.items() if k in names} == {n: f"value-of-{n}" for n in names}
-    assert set(args) == set(names) | {"JOB_RUN_ID", "JOB_NAME"}
+    assert set(args) == set(names) | {"JOB_RUN_ID"}
     assert args["JOB_RUN_ID"] == "jr_abc123"
 
 

@@ -153,3 +153,25 @@ def test_metadata_name_clash_is_an_error(spark):
     df = spark.createDataFrame([(1,)], "_source int")
     with pytest.raises(ValueError, match=r"source crm: columns \['_source'\] clash"):
         bronze.add_ingestion_metadata(df, "crm", "b1", datetime(2008, 1, 1, tzinfo=UTC))
+
+
+BOOKMARKED = "after the job bookmark on eventid"
+REREAD = "full re-read: job bookmarks are off"
+
+
+@pytest.mark.parametrize(
+    ("watermark", "on_glue", "bookmark_option", "after", "incremental", "read_from"),
+    [
+        (None, True, "job-bookmark-enable", None, False, "full load: the table has no watermarkColumn"),
+        ("eventid", True, "job-bookmark-enable", None, True, f"{BOOKMARKED} (job-bookmark-enable)"),
+        # pause reads from the last bookmark too; it only does not advance it (Glue's bookmark options).
+        ("eventid", True, "job-bookmark-pause", None, True, f"{BOOKMARKED} (job-bookmark-pause)"),
+        ("eventid", True, "job-bookmark-disable", None, False, f"{REREAD} (job-bookmark-disable)"),
+        ("eventid", False, None, None, False, "full read: no earlier watermark of eventid"),
+        ("eventid", False, None, 42, True, "after the local watermark eventid > 42"),
+    ],
+)  # fmt: skip
+def test_the_run_summary_says_whether_and_from_where_a_read_was_incremental(
+    watermark, on_glue, bookmark_option, after, incremental, read_from
+):
+    assert bronze.describe_read(watermark, on_glue, bookmark_option, after) == (incremental, read_from)

@@ -48,8 +48,9 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
         'import { jobArguments, systemArguments } from "./components/medallion-lake";'
         f" const paths = {json.dumps(paths)};"
         ' const layers = ["bronze", "silver", "gold"] as const;'
-        " process.stdout.write(JSON.stringify(Object.fromEntries(layers.map((l) => [l,"
-        ' { ...systemArguments(l, "assets", "s3://assets/medallion.zip"), ...jobArguments(l, paths) }]))));'
+        " process.stdout.write(JSON.stringify(Object.fromEntries(layers.map((l) => [l, {"
+        ' ...systemArguments(l, "5.0", "assets", "s3://assets/medallion.zip"),'
+        " ...jobArguments(l, paths) }]))));"
     )
     command = ["npx", "--no-install", "ts-node", "-T", "-e", script]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)

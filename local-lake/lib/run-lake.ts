@@ -27,7 +27,7 @@ import {
 } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
-import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
+import { formatDrift, formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
@@ -222,7 +222,13 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                 (t): TableRows => ({ layer: "bronze", table: `${t.source}/${t.table}`, rows: numberOr(t.summary.rows) }),
             );
             summary.tables.push(...rows);
-            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} new rows in ${rows.length} tables`;
+            const drifted = tableRunSummaries(lake.spec, layout.layers.bronze, batchId).flatMap((t) => {
+                const text = formatDrift(t.summary.drift);
+                return text ? [`${t.source}/${t.table}: ${text}`] : [];
+            });
+            for (const line of drifted) reporter.detail(`source schema drift (crawled vs configured columns) ${line}`);
+            const note = `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} new rows in ${rows.length} tables`;
+            return drifted.length ? `${note}, schema drift in ${drifted.length}` : note;
         });
 
         await step("silver", async () => {

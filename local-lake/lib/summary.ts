@@ -63,6 +63,18 @@ export interface LakeRunSummary {
     trinoStartSeconds?: number;
 }
 
+/** A bronze run summary's `drift` as one line (`new venuecode varchar(8); missing x; retyped y int -> string`), "" when none. */
+export function formatDrift(drift: unknown): string {
+    const d = (drift ?? {}) as { new?: { name: string; type: string }[]; missing?: string[]; retyped?: { name: string; configured: string; crawled: string }[] };
+    return [
+        d.new?.length ? `new ${d.new.map((c) => `${c.name} ${c.type}`).join(", ")}` : "",
+        d.missing?.length ? `missing ${d.missing.join(", ")}` : "",
+        d.retyped?.length ? `retyped ${d.retyped.map((c) => `${c.name} ${c.configured} -> ${c.crawled}`).join(", ")}` : "",
+    ]
+        .filter(Boolean)
+        .join("; ");
+}
+
 /** A metric line as one progress line: `saas/category  rows_read=11  rows_written=11  (2.1 s)`. */
 export function formatMetric(metric: Record<string, unknown>): string {
     const label =

@@ -3,7 +3,6 @@ and Trino's configuration: loopback only, the catalog endpoint, the lake folder 
 read-only; Java 24+ is required with a message naming what is missing."""
 
 import json
-import os
 import sys
 from pathlib import Path
 

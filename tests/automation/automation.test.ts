@@ -9,8 +9,11 @@ import {
     EnvironmentNotFoundError,
     EnvironmentStamper,
     OperationCancelledError,
+    MIN_PULUMI_CLI_VERSION,
     PulumiCliMissingError,
     PulumiCliRunner,
+    PulumiCliTooOldError,
+    cliVersionProblem,
     UpdateFailedError,
     engineMessage,
     environmentSettings,
@@ -230,5 +233,49 @@ describe("PulumiCliRunner without the Pulumi CLI", () => {
         } finally {
             process.env.PATH = saved;
         }
+    });
+});
+
+describe("the Pulumi CLI's version", () => {
+    it("is checked against the minimum that has `config set-all --json` (3.202.0)", () => {
+        expect(MIN_PULUMI_CLI_VERSION).to.equal("3.202.0");
+        for (const ok of ["v3.202.0", "3.202.0", "v3.202.1", "v3.210.0", "v3.248.0", "v4.0.0", "v3.203.0-alpha.1\n"]) expect(cliVersionProblem(ok), ok).to.equal(undefined);
+        for (const old of ["v3.201.9", "v3.180.0", "v2.25.2", "v3.202.0-alpha.1"]) expect(cliVersionProblem(old), old).to.equal(old);
+        expect(cliVersionProblem("dev build")).to.equal('an unreadable version "dev build"');
+    });
+
+    /** A directory with a fake `pulumi` that prints `version` for `pulumi version`, logs every call and fails anything else. */
+    function fakePulumi(version: string): { dir: string; calls: () => string[] } {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+        const log = path.join(dir, "calls.log");
+        const script = `#!/bin/sh\necho "$*" >> "${log}"\nif [ "$1" = version ]; then echo "${version}"; exit 0; fi\necho "error: fake pulumi cannot $1" >&2\nexit 1\n`;
+        fs.writeFileSync(path.join(dir, "pulumi"), script, { mode: 0o755 });
+        return { dir, calls: () => fs.readFileSync(log, "utf8").trim().split("\n") };
+    }
+
+    async function stampWith(pulumiDir: string): Promise<Error> {
+        const saved = process.env.PATH;
+        process.env.PATH = `${pulumiDir}${path.delimiter}${saved}`;
+        try {
+            return await rejection(new EnvironmentStamper().stampEnvironment({ env: "dev", lake: devLake() }));
+        } finally {
+            process.env.PATH = saved;
+        }
+    }
+
+    it("reports an older CLI as PulumiCliTooOldError before running anything but `pulumi version`", async () => {
+        const fake = fakePulumi("v3.180.0");
+        const err = await stampWith(fake.dir);
+        expect(err).to.be.instanceOf(PulumiCliTooOldError);
+        expect(err).to.include({ environment: "dev", found: "3.180.0", minimum: "3.202.0" });
+        expect(err.message).to.contain("needs Pulumi CLI 3.202.0 or newer").and.to.contain("reports 3.180.0");
+        expect(fake.calls()).to.deep.equal(["version"]);
+    });
+
+    it("lets a new enough CLI through to the stack commands", async () => {
+        const fake = fakePulumi("v3.210.0");
+        const err = await stampWith(fake.dir);
+        expect(err).to.not.be.instanceOf(PulumiCliTooOldError);
+        expect(fake.calls().length).to.be.greaterThan(1);
     });
 });

@@ -123,15 +123,8 @@ for (const env of ["dev", "prod"]) {
                     for (const r of rules) expect(r.status).to.equal("Enabled");
                     expect(rules.find((r: any) => r.abortIncompleteMultipartUpload)?.abortIncompleteMultipartUpload.daysAfterInitiation, purpose).to.equal(1);
                     expect(rules.find((r: any) => r.noncurrentVersionExpiration)?.noncurrentVersionExpiration.noncurrentDays, purpose).to.equal(raw.retention.noncurrentVersionDays);
-                    const transitions = rules.flatMap((r: any) => r.transitions ?? []);
-                    if (purpose === "bronze") {
-                        expect(transitions).to.deep.equal([
-                            { days: raw.retention.bronze.infrequentAccessDays, storageClass: "STANDARD_IA" },
-                            { days: raw.retention.bronze.archiveDays, storageClass: "GLACIER_IR" },
-                        ]);
-                    } else {
-                        expect(transitions, purpose).to.deep.equal([]);
-                    }
+                    // Silver re-reads all of bronze every run: no storage class that charges retrieval.
+                    expect(rules.flatMap((r: any) => r.transitions ?? []), purpose).to.deep.equal([]);
                     const expiry = rules.filter((r: any) => r.expiration && !r.filter?.prefix).map((r: any) => r.expiration.days);
                     expect(expiry, purpose).to.deep.equal(purpose === "query-results" ? [raw.athena.resultRetentionDays] : []);
                 }
@@ -248,10 +241,12 @@ for (const env of ["dev", "prod"]) {
                     const layer = j.inputs.name.split("-").pop() as "bronze" | "silver" | "gold";
                     const args = j.inputs.defaultArguments;
                     const expected = jobArguments(layer, { lakeSpec: args["--lake_spec"], environment: env, bronzePath: bucket("bronze"), silverPath: bucket("silver"), goldPath: bucket("gold") });
-                    const system = systemArguments(layer, buckets.assets.inputs.bucket, args["--extra-py-files"]);
+                    const system = systemArguments(layer, "5.0", buckets.assets.inputs.bucket, args["--extra-py-files"]);
                     expect(args).to.deep.equal({ ...system, ...expected });
                     expect(args["--environment"]).to.equal(env);
-                    expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--enable-continuous-cloudwatch-log": "true", "--job-bookmark-option": "job-bookmark-enable" });
+                    expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--job-bookmark-option": "job-bookmark-enable" });
+                    // Glue 5.0 always logs in real time; the 4.0-only switch would do nothing.
+                    expect(args).to.not.have.property("--enable-continuous-cloudwatch-log");
                     expect(j.inputs.connections ?? []).to.deep.equal(layer === "bronze" ? [`tickit-${env}-saas`, `tickit-${env}-ecomm`, `tickit-${env}-crm`] : []);
                 }
             });
@@ -269,25 +264,23 @@ for (const env of ["dev", "prod"]) {
         });
 
         describe("5. orchestration", () => {
-            it("chains crawlers -> bronze (all crawls succeeded) -> silver -> gold in one workflow", () => {
+            it("starts the crawlers and bronze side by side (a failing crawl stops no ingestion), then silver, then gold", () => {
                 const wf = ofType(res, T.workflow);
                 expect(wf).to.have.length(1);
                 const triggers: Record<string, any> = Object.fromEntries(ofType(res, T.trigger).map((t) => [t.inputs.name.replace(`tickit-${env}-`, ""), t.inputs]));
-                expect(Object.keys(triggers)).to.have.members(["start", "bronze", "silver", "gold"]);
+                expect(Object.keys(triggers)).to.have.members(["start", "silver", "gold"]);
                 for (const t of Object.values(triggers)) expect(t.workflowName).to.equal(wf[0].inputs.name);
                 const crawlers = ofType(res, T.crawler).map((c) => c.inputs.name);
                 expect(triggers.start).to.deep.include({ type: "SCHEDULED", schedule: raw.schedule });
-                expect(triggers.start.actions.map((a: any) => a.crawlerName)).to.have.members(crawlers);
-                expect(triggers.bronze.type).to.equal("CONDITIONAL");
-                expect(triggers.bronze.predicate.logical).to.equal("AND");
-                expect(triggers.bronze.predicate.conditions).to.have.deep.members(crawlers.map((c) => ({ crawlerName: c, crawlState: "SUCCEEDED", logicalOperator: "EQUALS" })));
-                expect(triggers.bronze.actions).to.deep.equal([{ jobName: `tickit-${env}-bronze` }]);
+                expect(triggers.start.actions).to.have.deep.members([...crawlers.map((crawlerName) => ({ crawlerName })), { jobName: `tickit-${env}-bronze` }]);
+                // No trigger waits on a crawl state.
+                for (const t of Object.values(triggers)) for (const c of t.predicate?.conditions ?? []) expect(c).to.not.have.property("crawlerName");
                 for (const [layer, previous] of [["silver", "bronze"], ["gold", "silver"]]) {
                     expect(triggers[layer].type).to.equal("CONDITIONAL");
                     expect(triggers[layer].predicate.conditions).to.deep.equal([{ jobName: `tickit-${env}-${previous}`, state: "SUCCEEDED", logicalOperator: "EQUALS" }]);
                     expect(triggers[layer].actions).to.deep.equal([{ jobName: `tickit-${env}-${layer}` }]);
                 }
-                for (const t of ["bronze", "silver", "gold"]) expect(triggers[t].startOnCreation).to.equal(true);
+                for (const t of ["start", "silver", "gold"]) expect(triggers[t].startOnCreation).to.equal(true);
             });
         });
 
@@ -342,7 +335,7 @@ for (const env of ["dev", "prod"]) {
                                 if (service === "s3") return !bucketArns.some((b) => r === b || r.startsWith(`${b}/`));
                                 if (service === "kms") return r !== keyArn;
                                 if (service === "secretsmanager") return !secretArns.includes(r);
-                                if (service === "glue") return !/^arn:aws:glue:us-east-1:123456789012:(catalog$|database\/default$|database\/tickit_|table\/tickit_|connection\/tickit-)/.test(r);
+                                if (service === "glue") return !/^arn:aws:glue:us-east-1:123456789012:(catalog$|database\/default$|database\/global_temp$|database\/tickit_|table\/tickit_|connection\/tickit-)/.test(r);
                                 if (service === "logs") return !r.startsWith("arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/");
                                 return false;
                             });

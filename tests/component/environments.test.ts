@@ -37,7 +37,15 @@ describe("environments", () => {
         expect([noncurrent(dev), noncurrent(prod)]).to.deep.equal([7, 90]);
         const results = (c: typeof dev) => lifecycleRules("query-results", c).find((r) => r.expiration)!.expiration!.days;
         expect([results(dev), results(prod)]).to.deep.equal([3, 30]);
-        expect(lifecycleRules("gold", dev).some((r) => r.transitions || r.expiration)).to.equal(false);
+        expect(lifecycleRules("gold", dev).some((r) => r.expiration)).to.equal(false);
         expect(lifecycleRules("assets", dev).find((r) => r.expiration)!.filter).to.deep.equal({ prefix: "temp/" });
+    });
+});
+
+describe("bronze lifecycle and the silver read pattern", () => {
+    it("keeps every bronze object in STANDARD: silver reads all of bronze on every run", () => {
+        // STANDARD_IA and GLACIER_IR charge per GB retrieved (S3 storage classes), so no transitions.
+        const config = parseLakeConfig(rawLake("prod"));
+        expect(lifecycleRules("bronze", config).filter((r) => "transitions" in r)).to.deep.equal([]);
     });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { formatBytes, formatCount, formatDuration, formatTable, streamReporter } from "../../local-lake/lib/progress";
-import { formatMetric, formatResult, formatSummary, LakeRunSummary } from "../../local-lake/lib/summary";
+import { formatDrift, formatMetric, formatResult, formatSummary, LakeRunSummary } from "../../local-lake/lib/summary";
 
 describe("local lake: progress and summary formatting", () => {
     it("aligns a text table: numbers right, text left, NULL for missing values", () => {
@@ -79,5 +79,13 @@ describe("local lake: progress and summary formatting", () => {
         reporter.detail("a\nb");
         reporter.stepEnded("load", true, 1500, "scale 1");
         expect(out).to.equal("[3/8] load — loading\n      a\n      b\n      done: load in 1.5 s (scale 1)\n");
+    });
+
+    it("formats source schema drift as one line, and nothing when there is none", () => {
+        expect(formatDrift(null)).to.equal("");
+        expect(formatDrift({ new: [], missing: [], retyped: [] })).to.equal("");
+        expect(
+            formatDrift({ new: [{ name: "venuecode", type: "varchar(8)" }], missing: ["venueseats"], retyped: [{ name: "catid", configured: "smallint", crawled: "bigint" }] }),
+        ).to.equal("new venuecode varchar(8); missing venueseats; retyped catid smallint -> bigint");
     });
 });

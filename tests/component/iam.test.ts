@@ -1,0 +1,79 @@
+import { expect } from "chai";
+import { PolicyDocument, PolicyScope, jobPolicy } from "../../components/medallion-lake/iam";
+
+const scope: PolicyScope = {
+    partition: "aws",
+    region: "eu-west-1",
+    accountId: "111122223333",
+    bucketArns: {
+        bronze: "arn:aws:s3:::l-bronze",
+        silver: "arn:aws:s3:::l-silver",
+        gold: "arn:aws:s3:::l-gold",
+        "query-results": "arn:aws:s3:::l-query-results",
+        assets: "arn:aws:s3:::l-assets",
+        logs: "arn:aws:s3:::l-logs",
+    },
+    keyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
+    databases: { source: "l_source", bronze: "l_bronze", silver: "l_silver", gold: "l_gold" },
+    connectionNames: ["l-saas"],
+    secretArns: ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf"],
+    caCertificates: [],
+    vpc: false,
+};
+
+const glue = (resource: string) => `arn:aws:glue:eu-west-1:111122223333:${resource}`;
+
+/** Every action of `service` the policy allows on exactly `resource`, sorted. */
+function allowedOn(doc: PolicyDocument, resource: string, service: string): string[] {
+    const actions = doc.Statement.filter((s) => ([] as string[]).concat(s.Resource).includes(resource)).flatMap((s) => s.Action);
+    return [...new Set(actions.filter((a) => a.startsWith(`${service}:`)))].sort();
+}
+
+/** Every database (and table set) the policy grants any Glue action on. */
+function glueDatabases(doc: PolicyDocument): string[] {
+    const arns = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith("glue:"))).flatMap((s) => ([] as string[]).concat(s.Resource));
+    return [...new Set(arns.filter((r) => r.includes(":database/") || r.includes(":table/")))].sort();
+}
+
+// What the Glue-API registration of a layer's tables calls, per the catalog issue: nothing more.
+const REGISTRATION = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetPartitions", "glue:GetTable", "glue:UpdateTable"];
+
+describe("jobPolicy: Glue catalog", () => {
+    for (const [layer, own] of [["bronze", "l_bronze"], ["silver", "l_silver"], ["gold", "l_gold"]] as const) {
+        it(`${layer}: registers tables in its own database only, with exactly the registration calls`, () => {
+            const doc = jobPolicy(layer, scope);
+            expect(allowedOn(doc, glue(`database/${own}`), "glue")).to.deep.equal(REGISTRATION);
+            expect(allowedOn(doc, glue(`table/${own}/*`), "glue")).to.deep.equal(REGISTRATION);
+            const expected = [`database/${own}`, `table/${own}/*`, "database/default", "database/global_temp"];
+            if (layer === "bronze") expected.push("database/l_source", "table/l_source/*");
+            expect(glueDatabases(doc)).to.deep.equal(expected.map(glue).sort());
+        });
+    }
+
+    it("bronze reads the crawled source tables for its drift report, and writes nothing there", () => {
+        const doc = jobPolicy("bronze", scope);
+        expect(allowedOn(doc, glue("database/l_source"), "glue")).to.deep.equal(["glue:GetTable"]);
+        expect(allowedOn(doc, glue("table/l_source/*"), "glue")).to.deep.equal(["glue:GetTable"]);
+    });
+
+    it("lets Spark's Glue catalog client start: look up (and create) default, check global_temp is absent", () => {
+        // AWSCatalogMetastoreClient (aws-glue-data-catalog-client-for-apache-hive-metastore) and Spark's SharedState.
+        for (const layer of ["bronze", "silver", "gold"] as const) {
+            const doc = jobPolicy(layer, scope);
+            expect(allowedOn(doc, glue("database/default"), "glue")).to.include.members(["glue:GetDatabase", "glue:CreateDatabase"]);
+            expect(allowedOn(doc, glue("database/global_temp"), "glue")).to.deep.equal(["glue:GetDatabase"]);
+        }
+    });
+});
+
+describe("jobPolicy: S3 writes", () => {
+    it("lets every writer abort its multipart uploads (Spark's committers abort failed ones), readers only read", () => {
+        for (const [layer, input] of [["silver", "bronze"], ["gold", "silver"]] as const) {
+            const doc = jobPolicy(layer, scope);
+            expect(allowedOn(doc, `arn:aws:s3:::l-${layer}/*`, "s3")).to.deep.equal(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]);
+            expect(allowedOn(doc, `arn:aws:s3:::l-assets/temp/${layer}/*`, "s3")).to.include("s3:AbortMultipartUpload");
+            expect(allowedOn(doc, `arn:aws:s3:::l-${input}/*`, "s3")).to.deep.equal(["s3:GetObject"]);
+        }
+        expect(allowedOn(jobPolicy("bronze", scope), "arn:aws:s3:::l-bronze/*", "s3")).to.include("s3:AbortMultipartUpload");
+    });
+});
