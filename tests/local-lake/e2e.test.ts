@@ -16,7 +16,7 @@ import { TrinoQueryEngine } from "../../query-engines/trino";
 import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { runPython } from "../../local-lake/lib/python";
-import { expectedGold, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
+import { expectedGold, startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
 import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
@@ -264,6 +264,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             fs.writeFileSync(path.join(stackDir, "Pulumi.local.yaml"), evolved);
             const venue = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t }))).find((x) => x.table.name === "venue");
             if (!venue) throw new Error("the local stack has no venue table");
+            await startServers(layout); // the --from gold run before needed no source databases
             await runPython(
                 [
                     "-c",
