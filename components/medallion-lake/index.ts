@@ -5,6 +5,7 @@
 export * from "./config";
 export * from "./naming";
 export * from "./lake-spec";
+export * from "./quality-rules";
 export * from "./job-arguments";
 export * from "./named-queries";
 export * from "./context";

@@ -3,6 +3,7 @@
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
 import { Engine, LakeConfig } from "./config";
+import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
 
 export interface LakeSpecColumn {
@@ -23,6 +24,8 @@ export interface LakeSpecTable {
     partitionColumn: string | null;
     dateColumn: string | null;
     columns: LakeSpecColumn[];
+    /** Data-quality rules, checked by the silver job. */
+    rules: LakeSpecRule[];
 }
 
 export interface LakeSpecSource {
@@ -43,6 +46,8 @@ export interface LakeSpec {
 /** Builds the lake spec for one environment. @throws LakeConfigError for an invalid environment name. */
 export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
     validateEnvironment(environment);
+    const rules = ruleTables(config.sources);
+    const tableRules = (source: string, table: string) => specRules(rules.find((r) => r.source === source && r.table === table) as (typeof rules)[number], rules);
     return {
         lake: config.name,
         environment,
@@ -61,6 +66,7 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 partitionColumn: t.partitionColumn,
                 dateColumn: t.dateColumn,
                 columns: t.columns.map((c) => ({ name: c.name, type: c.type, format: c.format })),
+                rules: tableRules(s.name, shortTableName(t.name)),
             })),
         })),
     };
