@@ -10,17 +10,36 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import io
+from medallion import io, quality
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import bronze_table_path, resolve_batch_id
 from medallion.catalog import catalog_table_name
-from medallion.silver import REASON, conform, quarantine_rows, shadowed_date_parts, silver_rows
+from medallion.silver import conform, quarantine_rows, shadowed_date_parts, silver_rows
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark import StorageLevel
 
 
 def parse_args(argv: list[str]) -> dict[str, str | None]:
     return parse_job_arguments("silver", argv)
+
+
+class DataQualityError(RuntimeError):
+    """Error-severity table rules failed: those tables keep their previous silver version."""
+
+
+def reference_rows(spark, silver_root: str, table: Table) -> dict:
+    """The silver rows of every table the table's reference rules point at (refined earlier in this
+    run, see quality.refinement_order); a table without silver yet has no keys."""
+    rows = {}
+    for rule in table.rules:
+        if rule.reference:
+            path = f"{silver_root}/{quality.reference_key(rule)}"
+            rows[quality.reference_key(rule)] = (
+                spark.read.parquet(path)
+                if io.has_files(spark, path, ".parquet")
+                else spark.createDataFrame([], f"`{rule.reference.column}` string")
+            )
+    return rows
 
 
 def refine_table(
@@ -46,33 +65,40 @@ def refine_table(
             .options(recursiveFileLookup="true", pathGlobFilter="*.avro")
             .load(bronze_path)
         )
-        conformed = conform(bronze, table).persist(StorageLevel.MEMORY_AND_DISK)
-        counts = conformed.groupBy(conformed[REASON].isNull().alias("valid")).count().collect()
-        by_validity = {row["valid"]: row["count"] for row in counts}
+        references = reference_rows(spark, silver_root, table)
+        checked = quality.check_rows(conform(bronze, table), table.rules, references)
+        checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
+        valid, quarantined, row_results = quality.count_rows(checked, table.rules)
+        conformed = quality.drop_checks(checked)
         silver = silver_rows(conformed, table)
-        quarantine = quarantine_rows(conformed)
-
+        table_results = quality.check_table(silver, table.rules, datetime.now(UTC))
+        if table.rules:
+            summary["quality"] = row_results + table_results
         silver_path = f"{silver_root}/{source.name}/{table.name}"
-        silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
-        quarantine.coalesce(1).write.mode("overwrite").option("compression", "snappy").parquet(
-            f"{silver_root}/_quarantine/{source.name}/{table.name}"
-        )
-        written = spark.read.parquet(silver_path).count()
-        conformed.unpersist()
-        valid = by_validity.get(True, 0)
+        if quality.failed_errors(table_results):
+            # Never half-apply: the previous silver version and quarantine stay as they were.
+            written = silver.count()
+            summary["kept_previous_silver"] = True
+        else:
+            silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
+            quarantine_rows(conformed).coalesce(1).write.mode("overwrite").option(
+                "compression", "snappy"
+            ).parquet(f"{silver_root}/_quarantine/{source.name}/{table.name}")
+            written = spark.read.parquet(silver_path).count()
+            io.register_table(
+                runtime,
+                spec.databases["silver"],
+                catalog_table_name(source.name, table.name),
+                "parquet",
+                silver_path,
+                partitioned=False,
+            )
+        checked.unpersist()
         summary.update(
-            bronze_rows=valid + by_validity.get(False, 0),
+            bronze_rows=valid + quarantined,
             silver_rows=written,
-            quarantined_rows=by_validity.get(False, 0),
+            quarantined_rows=quarantined,
             duplicates_removed=valid - written,
-        )
-        io.register_table(
-            runtime,
-            spec.databases["silver"],
-            catalog_table_name(source.name, table.name),
-            "parquet",
-            silver_path,
-            partitioned=False,
         )
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
@@ -89,14 +115,25 @@ def main(argv: list[str]) -> None:
     runtime = io.start("medallion-silver", args)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
     batch_id = resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], datetime.now(UTC))
-    summaries = [refine_table(runtime, spec, args, s, t, batch_id) for s, t in spec.tables()]
-    runtime.commit()
+    summaries = [refine_table(runtime, spec, args, s, t, batch_id) for s, t in quality.refinement_order(spec)]
+    failures = [
+        f"{s['source']}/{s['table']}: {quality.failure_text(r)}"
+        for s in summaries
+        for r in quality.failed_errors(s.get("quality", []))
+    ]
     io.metric(
         "silver_done",
         batch_id=batch_id,
         tables=len(summaries),
         quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
+        quality_errors=len(failures),
     )
+    if failures:
+        raise DataQualityError(
+            "data-quality rules of severity error failed (those tables keep their previous silver): "
+            + "; ".join(failures)
+        )
+    runtime.commit()
 
 
 if __name__ == "__main__":
