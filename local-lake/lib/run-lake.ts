@@ -15,11 +15,13 @@ import { defaultDataDir, lakeLayout, Layer } from "./layout";
 import { crawlSources, loadSources, startServers, stopServers } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
-import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
+import { formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
     stack?: string;
+    /** Folder holding `Pulumi.<stack>.yaml`; default the project root. */
+    configRoot?: string;
     /** Multiplies the TICKIT size (1 = full size); default 1. */
     scale?: number;
     /** Seed of the generated tables (users, listing, sales); default: localdb's. */
@@ -76,6 +78,21 @@ const STEP_PURPOSE: Record<StepName, string> = {
 
 const numberOr = (value: unknown): number | null => (typeof value === "number" ? value : null);
 
+/** The `quality` list of a silver run summary as typed results. */
+export function qualityResults(table: string, raw: unknown): QualityResult[] {
+    if (!Array.isArray(raw)) return [];
+    return raw.map((r: Record<string, unknown>) => ({
+        table,
+        rule: String(r.rule),
+        check: String(r.check),
+        severity: r.severity === "warn" ? "warn" : "error",
+        passed: r.passed === true,
+        description: String(r.description ?? ""),
+        ...(typeof r.failed_rows === "number" ? { failedRows: r.failed_rows } : {}),
+        ...("observed" in r ? { observed: numberOr(r.observed) } : {}),
+    }));
+}
+
 export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRunSummary> {
     const reporter = options.reporter ?? streamReporter((t) => process.stdout.write(t));
     const stackName = options.stack ?? "local";
@@ -91,6 +108,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         steps: [],
         jobs: [],
         tables: [],
+        quality: [],
         queries: [],
     };
     let stack: LakeStack | undefined;
@@ -149,7 +167,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
     try {
         await step("prepare", async () => {
-            stack = loadLakeStack(stackName);
+            stack = loadLakeStack(stackName, options.configRoot);
             await ensureSetup((line) => reporter.detail(line));
             summary.environment = stack.spec.environment;
             if (options.reset) {
@@ -197,19 +215,32 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         });
 
         await step("silver", async () => {
-            await runJob("silver");
-            const rows = tableRunSummaries(lake.spec, layout.layers.silver, batchId).map(
-                (t): TableRows => ({
-                    layer: "silver",
-                    table: `${t.source}/${t.table}`,
-                    rows: numberOr(t.summary.silver_rows),
-                    quarantined: numberOr(t.summary.quarantined_rows),
-                    duplicates: numberOr(t.summary.duplicates_removed),
-                }),
-            );
+            // The run summaries are read also when the job fails (an error-severity table rule).
+            const collect = () => {
+                const summaries = tableRunSummaries(lake.spec, layout.layers.silver, batchId);
+                summary.quality.push(...summaries.flatMap((t) => qualityResults(`${t.source}/${t.table}`, t.summary.quality)));
+                return summaries.map(
+                    (t): TableRows => ({
+                        layer: "silver",
+                        table: `${t.source}/${t.table}`,
+                        rows: numberOr(t.summary.silver_rows),
+                        quarantined: numberOr(t.summary.quarantined_rows),
+                        duplicates: numberOr(t.summary.duplicates_removed),
+                    }),
+                );
+            };
+            try {
+                await runJob("silver");
+            } catch (e) {
+                collect();
+                throw e;
+            }
+            const rows = collect();
             summary.tables.push(...rows);
             const quarantined = rows.reduce((n, t) => n + (t.quarantined ?? 0), 0);
-            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} rows in ${rows.length} tables, ${formatCount(quarantined)} quarantined`;
+            const failed = summary.quality.filter((q) => !q.passed).length;
+            const rules = summary.quality.length ? `, ${summary.quality.length - failed}/${summary.quality.length} rules passed` : "";
+            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} rows in ${rows.length} tables, ${formatCount(quarantined)} quarantined${rules}`;
         });
 
         await step("gold", async () => {
