@@ -3,6 +3,7 @@
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
 import { z } from "zod";
+import { alertsSchema } from "./alerts-config";
 import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
@@ -251,6 +252,7 @@ export const lakeConfigSchema = z
             .prefault({})
             .describe("Athena workgroup settings."),
         retention,
+        alerts: alertsSchema,
         protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
         retainOnDelete: z
             .boolean()

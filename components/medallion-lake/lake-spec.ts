@@ -3,6 +3,7 @@
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
 import { Engine, LakeConfig } from "./config";
+import { metricsNamespace } from "./metrics";
 import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
 
@@ -40,6 +41,8 @@ export interface LakeSpec {
     lake: string;
     environment: string;
     databases: Record<"source" | Layer, string>;
+    /** CloudWatch namespace the jobs publish their metrics under. */
+    metricsNamespace: string;
     sources: LakeSpecSource[];
 }
 
@@ -52,6 +55,7 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
         lake: config.name,
         environment,
         databases: databaseNames(config.name, environment),
+        metricsNamespace: metricsNamespace(config.name),
         sources: config.sources.map((s) => ({
             name: s.name,
             engine: s.engine,
