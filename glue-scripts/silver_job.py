@@ -10,7 +10,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import io, quality
+from medallion import io, metrics, quality
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import bronze_table_path, resolve_batch_id
 from medallion.catalog import catalog_table_name
@@ -111,6 +111,7 @@ def refine_table(
 
 
 def main(argv: list[str]) -> None:
+    began = time.monotonic()
     args = parse_args(argv)
     runtime = io.start("medallion-silver", args)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
@@ -128,6 +129,23 @@ def main(argv: list[str]) -> None:
         quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
         quality_errors=len(failures),
     )
+    per_table = {
+        f"{s['source']}/{s['table']}": {
+            "RowsRead": s["bronze_rows"],
+            "RowsWritten": s["silver_rows"],
+            "QuarantinedRows": s["quarantined_rows"],
+            "QualityFailures": sum(not r["passed"] for r in s.get("quality", [])),
+        }
+        for s in summaries
+    }
+    totals = {
+        m: sum(t[m] for t in per_table.values())
+        for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures")
+    }
+    metrics.publish_run(
+        runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
+        {**totals, "JobSucceeded": 0 if failures else 1}, per_table, began,
+    )  # fmt: skip
     if failures:
         raise DataQualityError(
             "data-quality rules of severity error failed (those tables keep their previous silver): "

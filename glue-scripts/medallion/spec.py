@@ -55,6 +55,7 @@ class LakeSpec:
     environment: str
     databases: dict[str, str]
     sources: tuple[Source, ...]
+    metrics_namespace: str | None = None
 
     def tables(self) -> list[tuple[Source, Table]]:
         return [(s, t) for s in self.sources for t in s.tables]
@@ -161,6 +162,7 @@ def parse_lake_spec(text: str) -> LakeSpec:
         environment=_get(raw, "environment", "", str),
         databases=dict(databases),
         sources=tuple(sources),
+        metrics_namespace=_get(raw, "metricsNamespace", "", str, optional=True),
     )
     known = {(s.name, t.name) for s, t in spec.tables()}
     for source, table in spec.tables():
