@@ -3,9 +3,9 @@
  * stacks under Pulumi mocks (topic, policy, subscriptions, EventBridge rules, alarms, dashboard, IAM, key policy).
  */
 import { expect } from "chai";
-import { freshnessHours, LakeConfigError, parseLakeConfig, scheduleIntervalHours } from "../../components/medallion-lake";
+import { freshnessHours, parseLakeConfig, scheduleIntervalHours } from "../../components/medallion-lake";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
-import { ofType, one, rawLake, runStack } from "./helpers";
+import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 const minimal = (extra: object = {}) => ({
@@ -13,16 +13,6 @@ const minimal = (extra: object = {}) => ({
     sources: [{ name: "pg", engine: "postgres", host: "db", database: "d", secretArn: SECRET, tables: ["public.orders"] }],
     ...extra,
 });
-
-function issuesOf(raw: unknown): string[] {
-    try {
-        parseLakeConfig(raw);
-    } catch (e) {
-        expect(e).to.be.instanceOf(LakeConfigError);
-        return (e as LakeConfigError).issues.map((i) => `${i.path}: ${i.message}`);
-    }
-    throw new Error("expected parseLakeConfig to throw");
-}
 
 describe("alerts config", () => {
     it("defaults to no subscriptions and a 5% quarantine share", () => {
@@ -45,7 +35,7 @@ describe("alerts config", () => {
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:*" },
             { protocol: "sms", endpoint: "+15550100" },
         ];
-        expect(issuesOf(minimal({ alerts: { subscriptions: bad, quarantineShare: 0, freshnessHours: 200 } }))).to.deep.equal([
+        expect(configIssues(minimal({ alerts: { subscriptions: bad, quarantineShare: 0, freshnessHours: 200 } }))).to.deep.equal([
             "alerts.subscriptions[0].endpoint: must be an email address for protocol email",
             "alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
             "alerts.subscriptions[2].endpoint: must be an https:// URL for protocol https",

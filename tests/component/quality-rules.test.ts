@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { LakeConfigError, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { configIssues } from "./helpers";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 
@@ -29,16 +30,6 @@ function lake(salesRules: unknown[], eventRules: unknown[] = []) {
             },
         ],
     };
-}
-
-function issuesOf(raw: unknown): string[] {
-    try {
-        parseLakeConfig(raw);
-    } catch (e) {
-        expect(e).to.be.instanceOf(LakeConfigError);
-        return (e as LakeConfigError).issues.map((i) => `${i.path}: ${i.message}`);
-    }
-    throw new Error("expected parseLakeConfig to throw");
 }
 
 describe("data-quality rules in the config", () => {
@@ -77,7 +68,7 @@ describe("data-quality rules in the config", () => {
     });
 
     it("names the field of every malformed rule", () => {
-        const issues = issuesOf(
+        const issues = configIssues(
             lake([
                 { check: "range", column: "qtysold", min: 9, max: 1 },
                 { check: "range", column: "qtysold" },
@@ -95,7 +86,7 @@ describe("data-quality rules in the config", () => {
     });
 
     it("names the field of every rule that does not fit the lake", () => {
-        const issues = issuesOf(
+        const issues = configIssues(
             lake([
                 { check: "notNull", column: "nope" },
                 { check: "range", column: "status", max: 3 },
@@ -123,20 +114,20 @@ describe("data-quality rules in the config", () => {
             { check: "reference", column: "eventid", table: "my.sales", key: "eventid" },
         ]);
         (raw.sources[0].tables as unknown[])[1] = { name: "public.untyped", rules: [{ check: "rowCount", min: 1 }] };
-        const issues = issuesOf(raw);
+        const issues = configIssues(raw);
         expect(issues).to.include.members([
             "sources[0].tables[1].rules: rules need the table's columns declared (columns), so that every rule names a typed column",
             'sources[1].tables[0].rules[1].name: duplicate rule name "reference_eventid" (also rules[0]); set name',
         ]);
         // Structured rules only: an SQL expression is not a field.
         ((raw.sources[1].tables[0] as { rules: object[] }).rules).push({ check: "notNull", column: "qtysold", sql: "1=1; DROP TABLE x" });
-        expect(issuesOf(raw)).to.deep.equal(["sources[1].tables[0].rules[2].sql: unknown field"]);
+        expect(configIssues(raw)).to.deep.equal(["sources[1].tables[0].rules[2].sql: unknown field"]);
         expect(issues.filter((i) => i.includes("reference cycle"))).to.have.length(1);
         expect(issues.find((i) => i.includes("reference cycle"))).to.match(/^sources\[\d\]\.tables\[0\]\.rules\[0\]\.table: reference cycle (pg\.event -> my\.sales -> pg\.event|my\.sales -> pg\.event -> my\.sales)/);
     });
 
     it("rejects a table that references itself", () => {
-        const issues = issuesOf(lake([{ check: "reference", column: "eventid", table: "my.sales", key: "salesid" }]));
+        const issues = configIssues(lake([{ check: "reference", column: "eventid", table: "my.sales", key: "salesid" }]));
         expect(issues).to.deep.equal(["sources[1].tables[0].rules[0].table: reference cycle my.sales -> my.sales: silver checks a referenced table before the tables that reference it"]);
     });
 });
