@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import gold, io
+from medallion import gold, io, metrics
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import resolve_batch_id
 from medallion.catalog import catalog_table_name
@@ -21,6 +21,7 @@ def parse_args(argv: list[str]) -> dict[str, str | None]:
 
 
 def main(argv: list[str]) -> None:
+    began = time.monotonic()
     args = parse_args(argv)
     runtime = io.start("medallion-gold", argv)
     spark = runtime.spark
@@ -65,6 +66,11 @@ def main(argv: list[str]) -> None:
     io.write_json(spark, f"{gold_root}/_run_summaries/{batch_id}.json", summary)
     runtime.commit()
     io.metric("gold_done", batch_id=batch_id, models=len(summary["models"]))
+    rows = {name: {"RowsWritten": stats["rows"]} for name, stats in summary["models"].items()}
+    totals = {"RowsWritten": sum(r["RowsWritten"] for r in rows.values()), "JobSucceeded": 1}
+    metrics.publish_run(
+        runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "gold", totals, rows, began
+    )
 
 
 if __name__ == "__main__":

@@ -10,17 +10,36 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import io
+from medallion import io, metrics, quality
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import bronze_table_path, resolve_batch_id
 from medallion.catalog import avro_reader_schema, catalog_table_name
-from medallion.silver import REASON, conform, quarantine_rows, shadowed_date_parts, silver_rows
+from medallion.silver import conform, quarantine_rows, shadowed_date_parts, silver_rows
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark import StorageLevel
 
 
 def parse_args(argv: list[str]) -> dict[str, str | None]:
     return parse_job_arguments("silver", argv)
+
+
+class DataQualityError(RuntimeError):
+    """Error-severity table rules failed: those tables keep their previous silver version."""
+
+
+def reference_rows(spark, silver_root: str, table: Table) -> dict:
+    """The silver rows of every table the table's reference rules point at (refined earlier in this
+    run, see quality.refinement_order); a table without silver yet has no keys."""
+    rows = {}
+    for rule in table.rules:
+        if rule.reference:
+            path = f"{silver_root}/{quality.reference_key(rule)}"
+            rows[quality.reference_key(rule)] = (
+                spark.read.parquet(path)
+                if io.has_files(spark, path, ".parquet")
+                else spark.createDataFrame([], f"`{rule.reference.column}` string")
+            )
+    return rows
 
 
 def refine_table(
@@ -49,41 +68,50 @@ def refine_table(
             .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=reader_schema)
             .load(bronze_path)
         )
-        conformed = conform(bronze, table).persist(StorageLevel.MEMORY_AND_DISK)
-        counts = conformed.groupBy(conformed[REASON].isNull().alias("valid")).count().collect()
-        by_validity = {row["valid"]: row["count"] for row in counts}
+        references = reference_rows(spark, silver_root, table)
+        checked = quality.check_rows(conform(bronze, table), table.rules, references)
+        checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
+        valid, quarantined, row_results = quality.count_rows(checked, table.rules)
+        conformed = quality.drop_checks(checked)
         silver = silver_rows(conformed, table)
-        quarantine = quarantine_rows(conformed)
-
+        table_results = quality.check_table(silver, table.rules, datetime.now(UTC))
+        if table.rules:
+            summary["quality"] = row_results + table_results
         silver_path = f"{silver_root}/{source.name}/{table.name}"
         quarantine_path = f"{silver_root}/_quarantine/{source.name}/{table.name}"
-        silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
-        quarantine.coalesce(1).write.mode("overwrite").option("compression", "snappy").parquet(
-            quarantine_path
-        )
-        written_silver = spark.read.parquet(silver_path)
-        written = written_silver.count()
-        conformed.unpersist()
-        valid = by_validity.get(True, 0)
+        if quality.failed_errors(table_results):
+            # Never half-apply: the previous silver version and quarantine stay as they were.
+            written = silver.count()
+            summary["kept_previous_silver"] = True
+        else:
+            silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
+            quarantine_rows(conformed).coalesce(1).write.mode("overwrite").option(
+                "compression", "snappy"
+            ).parquet(quarantine_path)
+            written_silver = spark.read.parquet(silver_path)
+            written = written_silver.count()
+            name = catalog_table_name(source.name, table.name)
+            database = spec.databases["silver"]
+            summary["catalog"] = {
+                name: io.register_table(
+                    runtime, database, name, "parquet", silver_path, written_silver.schema
+                ),
+                f"{name}_quarantine": io.register_table(
+                    runtime,
+                    database,
+                    f"{name}_quarantine",
+                    "parquet",
+                    quarantine_path,
+                    spark.read.parquet(quarantine_path).schema,
+                ),
+            }
+        checked.unpersist()
         summary.update(
-            bronze_rows=valid + by_validity.get(False, 0),
+            bronze_rows=valid + quarantined,
             silver_rows=written,
-            quarantined_rows=by_validity.get(False, 0),
+            quarantined_rows=quarantined,
             duplicates_removed=valid - written,
         )
-        name = catalog_table_name(source.name, table.name)
-        database = spec.databases["silver"]
-        summary["catalog"] = {
-            name: io.register_table(runtime, database, name, "parquet", silver_path, written_silver.schema),
-            f"{name}_quarantine": io.register_table(
-                runtime,
-                database,
-                f"{name}_quarantine",
-                "parquet",
-                quarantine_path,
-                spark.read.parquet(quarantine_path).schema,
-            ),
-        }
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
             summary["source_columns_kept_over_derived"] = shadowed
@@ -95,18 +123,47 @@ def refine_table(
 
 
 def main(argv: list[str]) -> None:
+    began = time.monotonic()
     args = parse_args(argv)
     runtime = io.start("medallion-silver", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
     batch_id = resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], datetime.now(UTC))
-    summaries = [refine_table(runtime, spec, args, s, t, batch_id) for s, t in spec.tables()]
-    runtime.commit()
+    summaries = [refine_table(runtime, spec, args, s, t, batch_id) for s, t in quality.refinement_order(spec)]
+    failures = [
+        f"{s['source']}/{s['table']}: {quality.failure_text(r)}"
+        for s in summaries
+        for r in quality.failed_errors(s.get("quality", []))
+    ]
     io.metric(
         "silver_done",
         batch_id=batch_id,
         tables=len(summaries),
         quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
+        quality_errors=len(failures),
     )
+    per_table = {
+        f"{s['source']}/{s['table']}": {
+            "RowsRead": s["bronze_rows"],
+            "RowsWritten": s["silver_rows"],
+            "QuarantinedRows": s["quarantined_rows"],
+            "QualityFailures": sum(not r["passed"] for r in s.get("quality", [])),
+        }
+        for s in summaries
+    }
+    totals = {
+        m: sum(t[m] for t in per_table.values())
+        for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures")
+    }
+    metrics.publish_run(
+        runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
+        {**totals, "JobSucceeded": 0 if failures else 1}, per_table, began,
+    )  # fmt: skip
+    if failures:
+        raise DataQualityError(
+            "data-quality rules of severity error failed (those tables keep their previous silver): "
+            + "; ".join(failures)
+        )
+    runtime.commit()
 
 
 if __name__ == "__main__":

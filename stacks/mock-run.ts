@@ -88,6 +88,8 @@ function mockArn(type: string, physical: string, id: string, region: string): st
             return kind === "key" ? `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` : `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:${physical}`;
         case "secretsmanager":
             return `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${physical}-AbCdEf`;
+        case "sns":
+            return kind === "topic" ? `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${physical}` : `arn:aws:sns:${region}:${MOCK_ACCOUNT_ID}:${kind}/${physical}`;
         default:
             return `arn:aws:${service(type)}:${region}:${MOCK_ACCOUNT_ID}:${kind}/${physical}`;
     }

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
+import { alertsSchema } from "./alerts-config";
+import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -97,6 +99,11 @@ const tableObject = z.strictObject({
         .record(columnName, columnSpec)
         .optional()
         .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
+    rules: z
+        .array(ruleSchema)
+        .max(50, "at most 50 rules per table")
+        .optional()
+        .describe("Data-quality rules the silver job checks (needs columns). Default: none."),
 });
 
 const tableSpec = z.union([z.string().min(1).describe("Table name; full load, no typing, dedupe on all columns."), tableObject]);
@@ -260,6 +267,7 @@ export const lakeConfigSchema = z
             .prefault({})
             .describe("Athena workgroup settings."),
         retention,
+        alerts: alertsSchema,
         protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
         retainOnDelete: z
             .boolean()
@@ -281,6 +289,9 @@ export const lakeConfigSchema = z
         for (const reserved of ["lake", "environment"]) {
             if (reserved in c.tags) ctx.addIssue({ code: "custom", path: ["tags", reserved], message: "reserved: the component sets this tag" });
         }
+        for (const issue of ruleIssues(ruleTables(c.sources.map((s) => ({ name: s.name, tables: s.tables.map(normalizeTable) }))))) {
+            ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+        }
         if (c.forceDestroy && (c.retainOnDelete ?? c.protect)) {
             ctx.addIssue({ code: "custom", path: ["forceDestroy"], message: "cannot be true while data is protected or retained (protect / retainOnDelete)" });
         }
@@ -298,6 +309,8 @@ export interface TableConfig {
     dateColumn: string | null;
     /** Declared columns in config order; empty means "no typing" (all columns as read). */
     columns: { name: string; type: ColumnType; format: string | null }[];
+    /** Declared data-quality rules (README "rules"); empty when none. */
+    rules: RuleConfig[];
 }
 export interface SourceConfig extends Omit<ParsedRaw["sources"][number], "tables" | "port"> {
     port: number;
@@ -360,7 +373,7 @@ const depth = (issues: LakeConfigIssue[]) => Math.max(0, ...issues.map((i) => i.
 
 function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
     if (typeof t === "string") {
-        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [] };
+        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] };
     }
     return {
         name: t.name,
@@ -371,6 +384,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
         columns: Object.entries(t.columns ?? {}).map(([name, c]) =>
             typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
         ),
+        rules: t.rules ?? [],
     };
 }
 

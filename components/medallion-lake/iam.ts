@@ -37,6 +37,8 @@ export interface PolicyScope {
     caCertificates: string[];
     /** Whether the connections place ENIs in a VPC (config.network set). */
     vpc: boolean;
+    /** The CloudWatch namespace of the lake's own metrics (metrics.ts). */
+    metricsNamespace: string;
 }
 
 export function glueAssumeRolePolicy(): object {
@@ -208,6 +210,15 @@ export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
             Action: ["cloudwatch:PutMetricData"],
             Resource: "*",
             Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
+        },
+        {
+            // The lake's own metrics (rows, quarantine, data quality, success), only in its namespace:
+            // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+            Sid: "LakeMetrics",
+            Effect: "Allow",
+            Action: ["cloudwatch:PutMetricData"],
+            Resource: "*",
+            Condition: { StringEquals: { "cloudwatch:namespace": s.metricsNamespace } },
         },
     ];
     if (layer === "bronze") statements.push(...sourceAccessStatements(s));

@@ -11,7 +11,9 @@ export const KEY_DELETION_WINDOW_DAYS = 30;
 
 /**
  * The key policy: the account administers the key through IAM (so roles need explicit kms grants),
- * and CloudWatch Logs may use it only for the Glue log groups the security configuration encrypts.
+ * CloudWatch Logs may use it only for the Glue log groups the security configuration encrypts, and
+ * EventBridge and CloudWatch alarms of this account may use it to publish to the encrypted alert topic
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
  */
 export function keyPolicy(accountId: string, region: string, partition: string): object {
     return {
@@ -34,6 +36,14 @@ export function keyPolicy(accountId: string, region: string, partition: string):
                 Condition: {
                     ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:/aws-glue/*` },
                 },
+            },
+            {
+                Sid: "AlertPublishersUseKeyForTopic",
+                Effect: "Allow",
+                Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
             },
         ],
     };

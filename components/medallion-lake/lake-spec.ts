@@ -3,6 +3,8 @@
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
 import { Engine, LakeConfig } from "./config";
+import { metricsNamespace } from "./metrics";
+import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
 
 export interface LakeSpecColumn {
@@ -23,6 +25,8 @@ export interface LakeSpecTable {
     partitionColumn: string | null;
     dateColumn: string | null;
     columns: LakeSpecColumn[];
+    /** Data-quality rules, checked by the silver job. */
+    rules: LakeSpecRule[];
 }
 
 export interface LakeSpecSource {
@@ -37,16 +41,21 @@ export interface LakeSpec {
     lake: string;
     environment: string;
     databases: Record<"source" | Layer, string>;
+    /** CloudWatch namespace the jobs publish their metrics under. */
+    metricsNamespace: string;
     sources: LakeSpecSource[];
 }
 
 /** Builds the lake spec for one environment. @throws LakeConfigError for an invalid environment name. */
 export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
     validateEnvironment(environment);
+    const rules = ruleTables(config.sources);
+    const tableRules = (source: string, table: string) => specRules(rules.find((r) => r.source === source && r.table === table) as (typeof rules)[number], rules);
     return {
         lake: config.name,
         environment,
         databases: databaseNames(config.name, environment),
+        metricsNamespace: metricsNamespace(config.name),
         sources: config.sources.map((s) => ({
             name: s.name,
             engine: s.engine,
@@ -61,6 +70,7 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 partitionColumn: t.partitionColumn,
                 dateColumn: t.dateColumn,
                 columns: t.columns.map((c) => ({ name: c.name, type: c.type, format: c.format })),
+                rules: tableRules(s.name, shortTableName(t.name)),
             })),
         })),
     };

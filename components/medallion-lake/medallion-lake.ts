@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createAlerts } from "./alerts";
 import { AssetPlan, DEFAULT_SCRIPTS_DIR, planAssets, uploadAssets } from "./assets";
 import { createCatalog } from "./catalog";
 import { LakeConfig, LakeConfigError, parseLakeConfig } from "./config";
@@ -16,6 +17,7 @@ import { LakeSpec, lakeSpec } from "./lake-spec";
 import { BUCKET_PURPOSES, BucketPurpose, LAYERS, Layer } from "./naming";
 import { createOrchestration } from "./orchestration";
 import { createQuery } from "./query";
+import { createDashboard } from "./dashboard";
 import { createCrawlers, createSources } from "./sources";
 import { createStorage } from "./storage";
 
@@ -77,6 +79,9 @@ export class MedallionLake extends pulumi.ComponentResource {
     readonly lakeSpecUri: pulumi.Output<string>;
     /** Secrets Manager secret ARN per source. */
     readonly sourceSecretArns: Record<string, pulumi.Output<string>>;
+    /** The SNS topic failed runs, crawls and alarms notify. */
+    readonly alertTopicArn: pulumi.Output<string>;
+    readonly dashboardName: pulumi.Output<string>;
 
     constructor(name: string, args: MedallionLakeArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate everything before super(): bad input must not register even the component.
@@ -124,6 +129,7 @@ export class MedallionLake extends pulumi.ComponentResource {
                 secretArns,
                 caCertificates: config.sources.flatMap((s) => (s.caCertificate ? [s.caCertificate] : [])),
                 vpc: config.network !== undefined,
+                metricsNamespace: spec.metricsNamespace,
             }));
         const roles = createRoles(ctx, scope);
 
@@ -145,6 +151,9 @@ export class MedallionLake extends pulumi.ComponentResource {
             { bronze: catalog.bronze.name, silver: catalog.silver.name, gold: catalog.gold.name },
             storage["query-results"].ready,
         );
+
+        const alerts = createAlerts(ctx, encryption.key.arn, jobs, crawlers);
+        const dashboard = createDashboard(ctx, query.workgroup.name, alerts.alarms);
 
         const byPurpose = <T>(f: (p: BucketPurpose) => T) => Object.fromEntries(BUCKET_PURPOSES.map((p) => [p, f(p)])) as Record<BucketPurpose, T>;
         const byLayer = <T>(f: (l: Layer) => T) => Object.fromEntries(LAYERS.map((l) => [l, f(l)])) as Record<Layer, T>;
@@ -170,6 +179,8 @@ export class MedallionLake extends pulumi.ComponentResource {
         this.workgroupArn = query.workgroup.arn;
         this.namedQueryIds = Object.fromEntries(query.namedQueries.map((q) => [q.name, q.id] as const)) as Record<string, pulumi.Output<string>>;
         this.lakeSpecUri = assets.lakeSpec;
+        this.alertTopicArn = alerts.topic.arn;
+        this.dashboardName = dashboard.dashboardName;
         this.registerOutputs(this.outputs());
     }
 
@@ -197,6 +208,8 @@ export class MedallionLake extends pulumi.ComponentResource {
             workgroupArn: this.workgroupArn,
             namedQueryIds: this.namedQueryIds,
             lakeSpecUri: this.lakeSpecUri,
+            alertTopicArn: this.alertTopicArn,
+            dashboardName: this.dashboardName,
         };
     }
 }

@@ -9,6 +9,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from .rules import Rule, parse_rules
+
 ENGINES = ("postgres", "mysql", "sqlserver")
 SIMPLE_TYPES = ("string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp")
 _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
@@ -35,6 +37,7 @@ class Table:
     partition_column: str | None
     date_column: str | None
     columns: tuple[Column, ...]
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class LakeSpec:
     environment: str
     databases: dict[str, str]
     sources: tuple[Source, ...]
+    metrics_namespace: str | None = None
 
     def tables(self) -> list[tuple[Source, Table]]:
         return [(s, t) for s in self.sources for t in s.tables]
@@ -112,6 +116,7 @@ def _table(raw: object, path: str) -> Table:
         partition_column=_get(raw, "partitionColumn", path, str, optional=True),
         date_column=_get(raw, "dateColumn", path, str, optional=True),
         columns=tuple(columns),
+        rules=parse_rules(raw.get("rules"), f"{path}.rules", names),
     )
     if names:  # typed table: every referenced column must be declared
         for field in ("primary_key", "watermark_column", "partition_column", "date_column"):
@@ -152,9 +157,19 @@ def parse_lake_spec(text: str) -> LakeSpec:
                 tables=tables,
             )
         )
-    return LakeSpec(
+    spec = LakeSpec(
         lake=_get(raw, "lake", "", str),
         environment=_get(raw, "environment", "", str),
         databases=dict(databases),
         sources=tuple(sources),
+        metrics_namespace=_get(raw, "metricsNamespace", "", str, optional=True),
     )
+    known = {(s.name, t.name) for s, t in spec.tables()}
+    for source, table in spec.tables():
+        for rule in table.rules:
+            ref = rule.reference
+            if ref and (ref.source, ref.table) not in known:
+                raise SpecError(
+                    f"{source.name}.{table.name} rule {rule.name}: unknown table {ref.source}.{ref.table}"
+                )
+    return spec

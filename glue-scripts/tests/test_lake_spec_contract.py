@@ -38,4 +38,5 @@ def test_the_component_lake_spec_of_the_dev_stack_parses():
     _, date = spec.find_table("date")
     assert Column("holiday", "boolean", None) in date.columns and date.date_column == "caldate"
     assert set(spec.databases) == {"source", "bronze", "silver", "gold"}
+    assert spec.metrics_namespace == "MedallionLake/tickit"  # the namespace the job roles may put metrics in
     assert json.loads(done.stdout)["lake"] == spec.lake == "tickit"

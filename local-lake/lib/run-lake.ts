@@ -27,7 +27,7 @@ import {
 } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
-import { formatDrift, formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
+import { formatDrift, formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
@@ -91,6 +91,21 @@ const STEP_PURPOSE: Record<StepName, string> = {
 
 const numberOr = (value: unknown): number | null => (typeof value === "number" ? value : null);
 
+/** The `quality` list of a silver run summary as typed results. */
+export function qualityResults(table: string, raw: unknown): QualityResult[] {
+    if (!Array.isArray(raw)) return [];
+    return raw.map((r: Record<string, unknown>) => ({
+        table,
+        rule: String(r.rule),
+        check: String(r.check),
+        severity: r.severity === "warn" ? "warn" : "error",
+        passed: r.passed === true,
+        description: String(r.description ?? ""),
+        ...(typeof r.failed_rows === "number" ? { failedRows: r.failed_rows } : {}),
+        ...("observed" in r ? { observed: numberOr(r.observed) } : {}),
+    }));
+}
+
 export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRunSummary> {
     const reporter = options.reporter ?? streamReporter((t) => process.stdout.write(t));
     const stackName = options.stack ?? "local";
@@ -106,6 +121,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         steps: [],
         jobs: [],
         tables: [],
+        quality: [],
         queries: [],
     };
     let stack: LakeStack | undefined;
@@ -232,19 +248,32 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         });
 
         await step("silver", async () => {
-            await runJob("silver");
-            const rows = tableRunSummaries(lake.spec, layout.layers.silver, batchId).map(
-                (t): TableRows => ({
-                    layer: "silver",
-                    table: `${t.source}/${t.table}`,
-                    rows: numberOr(t.summary.silver_rows),
-                    quarantined: numberOr(t.summary.quarantined_rows),
-                    duplicates: numberOr(t.summary.duplicates_removed),
-                }),
-            );
+            // The run summaries are read also when the job fails (an error-severity table rule).
+            const collect = () => {
+                const summaries = tableRunSummaries(lake.spec, layout.layers.silver, batchId);
+                summary.quality.push(...summaries.flatMap((t) => qualityResults(`${t.source}/${t.table}`, t.summary.quality)));
+                return summaries.map(
+                    (t): TableRows => ({
+                        layer: "silver",
+                        table: `${t.source}/${t.table}`,
+                        rows: numberOr(t.summary.silver_rows),
+                        quarantined: numberOr(t.summary.quarantined_rows),
+                        duplicates: numberOr(t.summary.duplicates_removed),
+                    }),
+                );
+            };
+            try {
+                await runJob("silver");
+            } catch (e) {
+                collect();
+                throw e;
+            }
+            const rows = collect();
             summary.tables.push(...rows);
             const quarantined = rows.reduce((n, t) => n + (t.quarantined ?? 0), 0);
-            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} rows in ${rows.length} tables, ${formatCount(quarantined)} quarantined`;
+            const failed = summary.quality.filter((q) => !q.passed).length;
+            const rules = summary.quality.length ? `, ${summary.quality.length - failed}/${summary.quality.length} rules passed` : "";
+            return `${formatCount(rows.reduce((n, t) => n + (t.rows ?? 0), 0))} rows in ${rows.length} tables, ${formatCount(quarantined)} quarantined${rules}`;
         });
 
         await step("gold", async () => {

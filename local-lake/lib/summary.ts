@@ -46,6 +46,21 @@ export interface QueryOutcome {
     result?: QueryResult;
 }
 
+/** One data-quality rule's result for one table in the silver run (as the silver job wrote it). */
+export interface QualityResult {
+    /** `<source>/<table>`. */
+    table: string;
+    rule: string;
+    check: string;
+    severity: "error" | "warn";
+    passed: boolean;
+    description: string;
+    /** Rows that failed a row rule or a unique rule. */
+    failedRows?: number;
+    /** The row count or the age in hours a rowCount or freshness rule saw. */
+    observed?: number | null;
+}
+
 export interface LakeRunSummary {
     stack: string;
     environment: string;
@@ -58,6 +73,8 @@ export interface LakeRunSummary {
     steps: StepRecord[];
     jobs: JobRun[];
     tables: TableRows[];
+    /** Data-quality results of the silver run, for tables with rules. */
+    quality: QualityResult[];
     queries: QueryOutcome[];
     /** Seconds from launching Trino to its first accepted query (it starts while the jobs run). */
     trinoStartSeconds?: number;
@@ -103,7 +120,21 @@ export function formatResult(result: QueryResult, maxRows: number): string {
     return `${table}${more}\n(${result.rows.length} row${result.rows.length === 1 ? "" : "s"}, ${formatDuration(result.stats.elapsedMs)})`;
 }
 
-/** The end-of-run summary: steps with times, rows per layer and table, jobs' peak memory. */
+/** What would have alerted on AWS (the lake's SNS topic): a failed step and every failed rule. */
+export function formatAlerts(summary: LakeRunSummary): string[] {
+    const failedRules = summary.quality.filter((q) => !q.passed);
+    const lines = [
+        ...(summary.failedStep ? [`- ${summary.failedStep} job FAILED`] : []),
+        ...failedRules.map((q) => {
+            const found = q.failedRows !== undefined ? `${q.failedRows} rows` : `observed ${q.observed ?? "no rows"}`;
+            const effect = q.severity === "warn" ? "warn" : ["rowCount", "unique", "freshness"].includes(q.check) ? "error: job failed, previous silver kept" : "error: rows quarantined";
+            return `- data quality ${q.table} ${q.rule} (${q.description}): ${found} [${effect}]`;
+        }),
+    ];
+    return lines.length ? ["", "Would have alerted (SNS topic on AWS):", ...lines] : [];
+}
+
+/** The end-of-run summary: steps with times, rows per layer and table, jobs' peak memory, alerts. */
 export function formatSummary(summary: LakeRunSummary): string {
     const steps = formatTable(
         ["step", "status", "time", "note"],
@@ -130,5 +161,5 @@ export function formatSummary(summary: LakeRunSummary): string {
         : `local lake FAILED at step "${summary.failedStep}" after ${formatDuration(total)}: ${summary.error}\n` +
           `Layers before "${summary.failedStep}" are intact in ${summary.dataDir}; fix the cause and re-run` +
           ((RESUME_STEPS as readonly string[]).includes(summary.failedStep ?? "") ? ` (\`npm run lake -- --from ${summary.failedStep}\` resumes there).` : ".");
-    return ["", "Summary", steps, "", rows, ...(memory ? ["", `peak memory per job: ${memory}`] : []), "", status].join("\n");
+    return ["", "Summary", steps, "", rows, ...(memory ? ["", `peak memory per job: ${memory}`] : []), ...formatAlerts(summary), "", status].join("\n");
 }

@@ -28,7 +28,7 @@ describe("parseLakeConfig", () => {
         expect(c.schedule).to.equal(undefined);
         expect(c.network).to.equal(undefined);
         expect(c.sources[0]).to.include({ port: 5432, enforceSsl: true });
-        expect(c.sources[0].tables[0]).to.deep.equal({ name: "public.orders", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [] });
+        expect(c.sources[0].tables[0]).to.deep.equal({ name: "public.orders", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] });
     });
 
     it("uses the default port of each engine unless one is given", () => {

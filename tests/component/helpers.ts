@@ -2,6 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { expect } from "chai";
+import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
 import { loadStackConfig, MockResource, MockRunResult, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
 import { createLake } from "../../stacks/program";
 
@@ -53,4 +55,15 @@ export function syntheticLake(sources: number, tablesPerSource: number): any {
         })),
         protect: false,
     };
+}
+
+/** The problems `parseLakeConfig` reports for `raw`, as `path: message` lines; fails when it accepts it. */
+export function configIssues(raw: unknown): string[] {
+    try {
+        parseLakeConfig(raw);
+    } catch (e) {
+        expect(e).to.be.instanceOf(LakeConfigError);
+        return (e as LakeConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    throw new Error("expected parseLakeConfig to throw");
 }

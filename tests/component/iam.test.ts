@@ -15,6 +15,7 @@ const scope: PolicyScope = {
     },
     keyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
     databases: { source: "l_source", bronze: "l_bronze", silver: "l_silver", gold: "l_gold" },
+    metricsNamespace: "MedallionLake/l",
     connectionNames: ["l-saas"],
     secretArns: ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf"],
     caCertificates: [],

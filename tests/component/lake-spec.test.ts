@@ -39,7 +39,7 @@ describe("lakeSpec", () => {
         const raw = rawLake("dev");
         raw.sources[0].tables = ["saas.category"];
         const t = lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables[0];
-        expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [] });
+        expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] });
     });
 
     it("is plain JSON (round-trips unchanged)", () => {

@@ -19,6 +19,7 @@ const scope: PolicyScope = {
     bucketArns: { bronze: "arn:aws:s3:::b", silver: "arn:aws:s3:::s", gold: "arn:aws:s3:::g", "query-results": "arn:aws:s3:::q", assets: "arn:aws:s3:::a", logs: "arn:aws:s3:::l" },
     keyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
     databases: { source: "x_source", bronze: "x_bronze", silver: "x_silver", gold: "x_gold" },
+    metricsNamespace: "MedallionLake/x",
     connectionNames: ["x-src"],
     secretArns: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"],
     caCertificates: ["s3://certs-1/root.pem"],

@@ -49,6 +49,7 @@ describe("local lake: progress and summary formatting", () => {
         steps: [{ step: "prepare", ok: true, ms: 20, note: "stack local" }],
         jobs: [{ layer: "bronze", ms: 1000, peakRssKb: 1024 * 1024, metrics: [] }],
         tables: [{ layer: "silver", table: "ecomm/sales", rows: 3400, quarantined: 4, duplicates: 2 }],
+        quality: [],
         queries: [],
     };
 
@@ -59,6 +60,27 @@ describe("local lake: progress and summary formatting", () => {
         expect(text).to.match(/silver\s+ecomm\/sales\s+3,400\s+4\s+2/);
         expect(text).to.contain("peak memory per job: bronze 1.0 GiB");
         expect(text).to.contain("local lake ready");
+        expect(text).to.not.contain("Would have alerted");
+    });
+
+    it("lists what would have alerted: the failed step and every failed rule with its effect", () => {
+        const text = formatSummary({
+            ...base, ok: false, failedStep: "silver", error: "silver job exited with code 1",
+            quality: [
+                { table: "ecomm/sales", rule: "range_qtysold", check: "range", severity: "error", passed: false, description: "qtysold >= 1 and <= 4", failedRows: 12 },
+                { table: "ecomm/sales", rule: "known_qty", check: "acceptedValues", severity: "warn", passed: false, description: "qtysold in (1, 2)", failedRows: 3 },
+                { table: "saas/category", rule: "row_count", check: "rowCount", severity: "error", passed: false, description: "row count <= 5", observed: 11 },
+                { table: "saas/category", rule: "not_null_catid", check: "notNull", severity: "error", passed: true, description: "catid is not null", failedRows: 0 },
+            ],
+        });
+        const alerts = text.split("\n").filter((l) => l.startsWith("- "));
+        expect(alerts).to.deep.equal([
+            "- silver job FAILED",
+            "- data quality ecomm/sales range_qtysold (qtysold >= 1 and <= 4): 12 rows [error: rows quarantined]",
+            "- data quality ecomm/sales known_qty (qtysold in (1, 2)): 3 rows [warn]",
+            "- data quality saas/category row_count (row count <= 5): observed 11 [error: job failed, previous silver kept]",
+        ]);
+        expect(text).to.contain("Would have alerted (SNS topic on AWS):");
     });
 
     it("names the failed step and its cause, and says earlier layers are intact", () => {

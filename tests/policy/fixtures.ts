@@ -83,6 +83,8 @@ export function secureLake(stack: string): LakeResource[] {
             connectionProperties: { JDBC_CONNECTION_URL: "jdbc:postgresql://saas-db:5432/tickit", SECRET_ID: "arn:aws:secretsmanager:us-east-1:123456789012:secret:saas" },
         }),
         r("aws:glue/catalogDatabase:CatalogDatabase", "bronze-db", { name: "tickit_bronze" }, keep),
+        r("aws:sns/topic:Topic", "alerts", { name: "tickit-prod-alerts", kmsMasterKeyId: KEY_ARN }),
+        { ...r("aws:sns/topicSubscription:TopicSubscription", "alerts-0", { topic: "unknown-during-preview", protocol: "email", endpoint: "team@example.com" }), propertyDependencies: { topic: [makeUrn(stack, "medallion-lake", "aws:sns/topic:Topic", "alerts")] } },
         r("aws:athena/workgroup:Workgroup", "workgroup", {
             name: "tickit",
             configuration: {

@@ -239,6 +239,25 @@ const CASES: Record<string, { violating: Violating[]; compliant: Case[] }> = {
             { stack: "dev", what: "secret without recovery window in dev", change: withSecret(0) },
         ],
     },
+    "sns-topic-encryption": {
+        violating: [
+            { what: "unencrypted topic", on: "alerts", message: /no kmsMasterKeyId/, change: (l) => delete props(l, "alerts").kmsMasterKeyId },
+            { what: "topic on the AWS managed key", on: "alerts", message: /alias\/aws\/sns/, change: (l) => (props(l, "alerts").kmsMasterKeyId = "alias/aws/sns") },
+        ],
+        compliant: [],
+    },
+    "prod-alert-subscription": {
+        violating: [
+            { what: "production topic without subscription", on: "alerts", message: /no subscription in production stack "prod"/, change: (l) => remove(l, "alerts-0") },
+            { what: "subscription to another topic", on: "alerts", message: /no subscription/, change: (l) => Object.assign(find(l, "alerts-0"), { propertyDependencies: {}, props: { ...props(l, "alerts-0"), topic: "arn:aws:sns:us-east-1:123456789012:other-alerts" } }) },
+        ],
+        compliant: [
+            { stack: "dev", what: "dev topic without subscription", change: (l) => remove(l, "alerts-0") },
+            { what: "subscription naming the topic by ARN (no dependency known)", change: (l) => {
+                Object.assign(find(l, "alerts-0"), { propertyDependencies: {}, props: { ...props(l, "alerts-0"), topic: "arn:aws:sns:us-east-1:123456789012:tickit-prod-alerts" } });
+            } },
+        ],
+    },
     "kms-key-rotation": {
         violating: [{ what: "rotation off", on: "key", message: /enableKeyRotation is not true/, change: (l) => (props(l, "key").enableKeyRotation = false) }],
         compliant: [],

@@ -21,6 +21,7 @@ const INSPECTED_TYPES = [
     "aws:glue/connection:Connection",
     "aws:glue/catalogDatabase:CatalogDatabase",
     "aws:athena/workgroup:Workgroup",
+    "aws:sns/topic:Topic",
 ];
 
 describe("policy pack over every committed stack config", () => {

@@ -1,0 +1,178 @@
+/**
+ * Alerts: the lake's SNS topic (encrypted with the lake key; only the lake's own EventBridge rules
+ * and alarms may publish), the config's subscriptions, EventBridge rules for the lake's failed Glue
+ * job runs and crawls, and the freshness, quarantine and data-quality alarms. Documents are pure
+ * functions, tested on their own.
+ *
+ * Glue events: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-glue.html
+ * (Glue Job State Change, states FAILED/TIMEOUT/ERROR/STOPPED; Glue Crawler State Change, state Failed).
+ * Topic policy for EventBridge with aws:SourceArn, and the key policy an encrypted topic needs:
+ * https://www.repost.aws/knowledge-center/sns-not-getting-eventbridge-notification
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { freshnessHours } from "./alerts-config";
+import { LakeContext } from "./context";
+import { jobDimensions, METRICS, metricsNamespace } from "./metrics";
+import { Layer } from "./naming";
+
+/** Job states that alert (SUCCEEDED, RUNNING, STARTING and STOPPING do not). */
+export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR", "STOPPED"];
+
+/** Event patterns of the lake's own failures: its jobs and its crawlers, nothing else in the account. */
+export function failurePatterns(jobNames: string[], crawlerNames: string[]): { jobs: object; crawlers: object } {
+    return {
+        jobs: { source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: jobNames, state: FAILED_JOB_STATES } },
+        crawlers: { source: ["aws.glue"], "detail-type": ["Glue Crawler State Change"], detail: { crawlerName: crawlerNames, state: ["Failed"] } },
+    };
+}
+
+/** Input transformers turning an event into one readable line (lake, environment, what, state, run, error, console link). */
+export function failureMessages(lake: string, environment: string): Record<"jobs" | "crawlers", aws.types.input.cloudwatch.EventTargetInputTransformer> {
+    const console = "https://<region>.console.aws.amazon.com/glue/home?region=<region>";
+    return {
+        jobs: {
+            inputPaths: { job: "$.detail.jobName", state: "$.detail.state", run: "$.detail.jobRunId", message: "$.detail.message", region: "$.region" },
+            inputTemplate: `"medallion-lake ${lake} (${environment}): Glue job <job> <state>, run <run>: <message>. Console: ${console}#/v2/etl-configuration/jobs/view/<job>"`,
+        },
+        crawlers: {
+            inputPaths: { crawler: "$.detail.crawlerName", state: "$.detail.state", message: "$.detail.errorMessage", region: "$.region" },
+            inputTemplate: `"medallion-lake ${lake} (${environment}): Glue crawler <crawler> <state>: <message>. Console: ${console}#/v2/data-catalog/crawlers/view/<crawler>"`,
+        },
+    };
+}
+
+/** Alarm names start with this, so the topic policy can allow exactly the lake's alarms. */
+export function alarmPrefix(prefix: string): string {
+    return `${prefix}-`;
+}
+
+/** Only the lake's EventBridge rules and CloudWatch alarms (in its account) may publish to the topic. */
+export function topicPolicy(topicArn: string, ruleArns: string[], s: { partition: string; region: string; accountId: string; prefix: string }): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "LakeEventRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+            },
+            {
+                Sid: "LakeAlarmsPublish",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: {
+                    ArnLike: { "aws:SourceArn": `arn:${s.partition}:cloudwatch:${s.region}:${s.accountId}:alarm:${alarmPrefix(s.prefix)}*` },
+                    StringEquals: { "aws:SourceAccount": s.accountId },
+                },
+            },
+        ],
+    };
+}
+
+export interface Alerts {
+    topic: aws.sns.Topic;
+    subscriptions: aws.sns.TopicSubscription[];
+    rules: aws.cloudwatch.EventRule[];
+    alarms: aws.cloudwatch.MetricAlarm[];
+}
+
+export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, jobs: Record<Layer, aws.glue.Job>, crawlers: aws.glue.Crawler[]): Alerts {
+    const topic = new aws.sns.Topic(`${ctx.name}-alerts`, { name: `${ctx.prefix}-alerts`, kmsMasterKeyId: keyArn, tags: ctx.tags }, ctx.opts());
+    const subscriptions = ctx.config.alerts.subscriptions.map(
+        (s, i) => new aws.sns.TopicSubscription(`${ctx.name}-alerts-${i}`, { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint }, ctx.opts("infra", { parent: topic })),
+    );
+
+    const messages = failureMessages(ctx.config.name, ctx.environment);
+    const patterns = pulumi
+        .all([pulumi.all(Object.values(jobs).map((j) => j.name)), pulumi.all(crawlers.map((c) => c.name))])
+        .apply(([jobNames, crawlerNames]) => failurePatterns(jobNames, crawlerNames));
+    const rules = (["jobs", "crawlers"] as const).map((what) => {
+        const rule = new aws.cloudwatch.EventRule(
+            `${ctx.name}-${what}-failed`,
+            { name: `${ctx.prefix}-${what}-failed`, description: `${ctx.prefix}: failed Glue ${what} notify the lake's topic`, eventPattern: patterns.apply((p) => JSON.stringify(p[what])), tags: ctx.tags },
+            ctx.opts(),
+        );
+        new aws.cloudwatch.EventTarget(`${ctx.name}-${what}-failed-target`, { rule: rule.name, arn: topic.arn, inputTransformer: messages[what] }, ctx.opts("infra", { parent: rule }));
+        return rule;
+    });
+    new aws.sns.TopicPolicy(
+        `${ctx.name}-alerts-policy`,
+        {
+            arn: topic.arn,
+            policy: pulumi
+                .all([topic.arn, pulumi.all(rules.map((r) => r.arn)), ctx.partition, ctx.region, ctx.accountId])
+                .apply(([arn, ruleArns, partition, region, accountId]) => JSON.stringify(topicPolicy(arn, ruleArns, { partition, region, accountId, prefix: ctx.prefix }))),
+        },
+        ctx.opts("infra", { parent: topic }),
+    );
+    return { topic, subscriptions, rules, alarms: createAlarms(ctx, topic) };
+}
+
+/** CloudWatch alarm arguments of the lake, without the topic (pure, so tests read them directly). */
+export function alarmSpecs(ctx: Pick<LakeContext, "config" | "environment" | "prefix">): (Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions"> & { key: string })[] {
+    const namespace = metricsNamespace(ctx.config.name);
+    const dims = (layer: Layer) => jobDimensions(ctx.config.name, ctx.environment, layer);
+    const name = (what: string) => `${alarmPrefix(ctx.prefix)}${what}`;
+    const specs: (Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions"> & { key: string })[] = [
+        {
+            key: "quarantine",
+            name: name("quarantine-share"),
+            alarmDescription: `A silver run of ${ctx.prefix} quarantined more than ${ctx.config.alerts.quarantineShare * 100}% of the rows it read.`,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: ctx.config.alerts.quarantineShare,
+            evaluationPeriods: 1,
+            treatMissingData: "notBreaching",
+            metricQueries: [
+                { id: "q", metric: { namespace, metricName: METRICS.quarantinedRows, dimensions: dims("silver"), period: 3600, stat: "Sum" } },
+                { id: "r", metric: { namespace, metricName: METRICS.rowsRead, dimensions: dims("silver"), period: 3600, stat: "Sum" } },
+                { id: "share", expression: "q / IF(r > 0, r, 1)", label: "quarantined share", returnData: true },
+            ],
+        },
+        {
+            key: "quality",
+            name: name("data-quality"),
+            alarmDescription: `Data-quality rules of ${ctx.prefix} failed in a silver run (see the silver run summary).`,
+            namespace,
+            metricName: METRICS.qualityFailures,
+            dimensions: dims("silver"),
+            statistic: "Sum",
+            period: 3600,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+        },
+    ];
+    const hours = freshnessHours(ctx.config);
+    if (hours !== undefined) {
+        specs.push({
+            key: "freshness",
+            name: name("gold-freshness"),
+            alarmDescription: `The gold job of ${ctx.prefix} has not succeeded for ${hours} hours.`,
+            namespace,
+            metricName: METRICS.jobSucceeded,
+            dimensions: dims("gold"),
+            statistic: "Sum",
+            period: 3600,
+            evaluationPeriods: hours,
+            datapointsToAlarm: hours,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            // No success in an hour is no data point: every such hour counts against freshness.
+            treatMissingData: "breaching",
+        });
+    }
+    return specs;
+}
+
+function createAlarms(ctx: LakeContext, topic: aws.sns.Topic): aws.cloudwatch.MetricAlarm[] {
+    return alarmSpecs(ctx).map(
+        ({ key, ...args }) => new aws.cloudwatch.MetricAlarm(`${ctx.name}-${key}-alarm`, { ...args, alarmActions: [topic.arn], okActions: [topic.arn], tags: ctx.tags }, ctx.opts()),
+    );
+}

@@ -1,0 +1,58 @@
+/**
+ * The lake's CloudWatch dashboard: job durations and successes, rows per layer, quarantined rows and
+ * failed data-quality rules (the jobs' metrics, metrics.ts), the alarms (freshness among them) and
+ * the Athena workgroup's bytes scanned. The body is a pure function of names.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { LakeContext } from "./context";
+import { jobDimensions, METRICS, metricsNamespace } from "./metrics";
+import { LAYERS } from "./naming";
+
+export interface DashboardNames {
+    lake: string;
+    environment: string;
+    region: string;
+    workgroup: string;
+    alarmArns: string[];
+}
+
+type MetricLine = (string | Record<string, string>)[];
+
+/** CloudWatch dashboard body (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
+export function dashboardBody(n: DashboardNames): object {
+    const namespace = metricsNamespace(n.lake);
+    const perLayer = (metric: string, layers: readonly string[] = LAYERS): MetricLine[] =>
+        layers.map((layer) => [namespace, metric, ...Object.entries(jobDimensions(n.lake, n.environment, layer)).flat(), { label: layer }]);
+    const widget = (title: string, metrics: MetricLine[], stat: string, x: number, y: number) => ({
+        type: "metric",
+        x,
+        y,
+        width: 12,
+        height: 6,
+        properties: { title, region: n.region, stat, period: 3600, view: "timeSeries", metrics },
+    });
+    return {
+        widgets: [
+            widget("Job duration (s)", perLayer(METRICS.jobSeconds), "Maximum", 0, 0),
+            widget("Successful job runs", perLayer(METRICS.jobSucceeded), "Sum", 12, 0),
+            widget("Rows written per layer", perLayer(METRICS.rowsWritten), "Sum", 0, 6),
+            widget("Quarantined rows and failed data-quality rules (silver)", [...perLayer(METRICS.quarantinedRows, ["silver"]), ...perLayer(METRICS.qualityFailures, ["silver"])], "Sum", 12, 6),
+            widget("Athena bytes scanned", [["AWS/Athena", "ProcessedBytes", "WorkGroup", n.workgroup]], "Sum", 0, 12),
+            { type: "alarm", x: 12, y: 12, width: 12, height: 6, properties: { title: "Alarms (freshness, quarantine, data quality)", alarms: n.alarmArns } },
+        ],
+    };
+}
+
+export function createDashboard(ctx: LakeContext, workgroup: pulumi.Input<string>, alarms: aws.cloudwatch.MetricAlarm[]): aws.cloudwatch.Dashboard {
+    return new aws.cloudwatch.Dashboard(
+        `${ctx.name}-dashboard`,
+        {
+            dashboardName: ctx.prefix,
+            dashboardBody: pulumi
+                .all([ctx.region, workgroup, pulumi.all(alarms.map((a) => a.arn))])
+                .apply(([region, wg, alarmArns]) => JSON.stringify(dashboardBody({ lake: ctx.config.name, environment: ctx.environment, region, workgroup: wg, alarmArns }))),
+        },
+        ctx.opts(),
+    );
+}

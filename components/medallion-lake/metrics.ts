@@ -1,0 +1,31 @@
+/**
+ * The lake's CloudWatch metrics: one namespace per lake, the metric names the Glue jobs publish
+ * (glue-scripts/medallion/metrics.py) and their dimensions. The namespace travels to the jobs in the
+ * lake spec and pins the jobs' `cloudwatch:PutMetricData` permission (iam.ts).
+ */
+
+/** `MedallionLake/<lake>`: environments are a dimension, so one dashboard query spans them. */
+export function metricsNamespace(lake: string): string {
+    return `MedallionLake/${lake}`;
+}
+
+/** Metric names, per job run (dimensions Lake, Environment, Layer) and per table (plus Table). */
+export const METRICS = {
+    /** Rows a job read: bronze from the sources, silver from bronze. */
+    rowsRead: "RowsRead",
+    /** Rows a job wrote to its layer. */
+    rowsWritten: "RowsWritten",
+    /** Rows silver quarantined (type failures, null keys, error row rules). */
+    quarantinedRows: "QuarantinedRows",
+    /** Data-quality rules that failed, any severity. */
+    qualityFailures: "QualityFailures",
+    /** 1 per successful job run. */
+    jobSucceeded: "JobSucceeded",
+    /** Seconds a job run took. */
+    jobSeconds: "JobSeconds",
+} as const;
+
+/** The job-level dimensions of a metric, in CloudWatch's name/value map form. */
+export function jobDimensions(lake: string, environment: string, layer: string): Record<string, string> {
+    return { Lake: lake, Environment: environment, Layer: layer };
+}

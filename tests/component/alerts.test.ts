@@ -1,0 +1,186 @@
+/**
+ * Alerts, metrics permissions and the dashboard: the pure config functions, then the dev and prod
+ * stacks under Pulumi mocks (topic, policy, subscriptions, EventBridge rules, alarms, dashboard, IAM, key policy).
+ */
+import { expect } from "chai";
+import { freshnessHours, parseLakeConfig, scheduleIntervalHours } from "../../components/medallion-lake";
+import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
+import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
+
+const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
+const minimal = (extra: object = {}) => ({
+    name: "shop",
+    sources: [{ name: "pg", engine: "postgres", host: "db", database: "d", secretArn: SECRET, tables: ["public.orders"] }],
+    ...extra,
+});
+
+describe("alerts config", () => {
+    it("defaults to no subscriptions and a 5% quarantine share", () => {
+        expect(parseLakeConfig(minimal()).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05 });
+    });
+
+    it("accepts each protocol's endpoint and names every bad one", () => {
+        const good = [
+            { protocol: "email", endpoint: "team@example.com" },
+            { protocol: "https", endpoint: "https://hooks.example.com/lake?x=1" },
+            { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:123456789012:alerts" },
+            { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:notify" },
+        ];
+        expect(parseLakeConfig(minimal({ alerts: { subscriptions: good } })).alerts.subscriptions).to.deep.equal(good);
+        const bad = [
+            { protocol: "email", endpoint: "not-an-address" },
+            { protocol: "https", endpoint: "http://hooks.example.com/lake" },
+            { protocol: "https", endpoint: "https://evil.example.com/a b" },
+            { protocol: "sqs", endpoint: "arn:aws:sns:us-east-1:123456789012:topic" },
+            { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:*" },
+            { protocol: "sms", endpoint: "+15550100" },
+        ];
+        expect(configIssues(minimal({ alerts: { subscriptions: bad, quarantineShare: 0, freshnessHours: 200 } }))).to.deep.equal([
+            "alerts.subscriptions[0].endpoint: must be an email address for protocol email",
+            "alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
+            "alerts.subscriptions[2].endpoint: must be an https:// URL for protocol https",
+            "alerts.subscriptions[3].endpoint: must be an SQS queue ARN for protocol sqs",
+            "alerts.subscriptions[4].endpoint: must be a Lambda function ARN for protocol lambda",
+            "alerts.subscriptions[5].protocol: expected one of email, https, sqs, lambda",
+            "alerts.freshnessHours: must be at most 168 (CloudWatch evaluates at most 7 days of hourly periods)",
+            "alerts.quarantineShare: Too small: expected number to be >0",
+        ]);
+    });
+
+    it("derives the freshness window from the schedule and the job timeouts", () => {
+        expect(scheduleIntervalHours("cron(0 2 * * ? *)")).to.equal(24);
+        expect(scheduleIntervalHours("cron(15 */6 * * ? *)")).to.equal(6);
+        expect(scheduleIntervalHours("cron(0 2,14 * * ? *)")).to.equal(12);
+        expect(scheduleIntervalHours("cron(0 1,5,22 * * ? *)")).to.equal(17);
+        expect(scheduleIntervalHours("cron(0 * * * ? *)")).to.equal(1);
+        expect(scheduleIntervalHours("cron(0 2 ? * MON *)")).to.equal(168);
+        expect(scheduleIntervalHours("cron(0 2 1 * ? *)")).to.equal(undefined);
+        const config = (schedule: string | undefined, hours?: number) => ({ schedule, alerts: { freshnessHours: hours }, jobs: { timeoutMinutes: 60 } });
+        expect(freshnessHours(config("cron(0 2 * * ? *)"))).to.equal(27);
+        expect(freshnessHours(config("cron(0 2 ? * MON *)"))).to.equal(168);
+        expect(freshnessHours(config("cron(0 2 * * ? *)", 8))).to.equal(8);
+        expect(freshnessHours(config(undefined))).to.equal(undefined);
+        expect(freshnessHours(config(undefined, 30))).to.equal(30);
+    });
+});
+
+/** The resource name at the end of an ARN (`...:alarm:x` or `.../x`). */
+const lastSegment = (arn: string) => arn.replace(/^.*[:/]/, "");
+
+const T = {
+    topic: "aws:sns/topic:Topic",
+    topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+    subscription: "aws:sns/topicSubscription:TopicSubscription",
+    rule: "aws:cloudwatch/eventRule:EventRule",
+    target: "aws:cloudwatch/eventTarget:EventTarget",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    job: "aws:glue/job:Job",
+    crawler: "aws:glue/crawler:Crawler",
+    key: "aws:kms/key:Key",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+};
+
+for (const env of ["dev", "prod"]) {
+    describe(`alerts, metrics and dashboard (${env} stack)`, function () {
+        const raw = rawLake(env);
+        let run: MockRunResult;
+        let res: MockResource[];
+        before(async () => {
+            run = await runStack(env);
+            res = run.resources;
+        });
+
+        it("has one topic, encrypted with the lake key, that only the lake's rules and alarms may publish to", () => {
+            const [topic] = ofType(res, T.topic);
+            expect(ofType(res, T.topic)).to.have.length(1);
+            expect(topic.inputs).to.include({ name: `tickit-${env}-alerts`, kmsMasterKeyId: run.outputs.kmsKeyArn });
+            const policy = JSON.parse(ofType(res, T.topicPolicy)[0].inputs.policy);
+            const ruleArns: string[] = policy.Statement[0].Condition.ArnEquals["aws:SourceArn"];
+            expect(ofType(res, T.rule)).to.have.length(2);
+            const [events, alarms] = policy.Statement;
+            expect(events).to.deep.include({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: run.outputs.alertTopicArn });
+            expect(ruleArns.map(lastSegment)).to.have.members([`tickit-${env}-jobs-failed`, `tickit-${env}-crawlers-failed`]);
+            expect(alarms.Principal).to.deep.equal({ Service: "cloudwatch.amazonaws.com" });
+            expect(alarms.Condition.ArnLike["aws:SourceArn"]).to.equal(`arn:aws:cloudwatch:us-east-1:${MOCK_ACCOUNT_ID}:alarm:tickit-${env}-*`);
+            expect(alarms.Condition.StringEquals["aws:SourceAccount"]).to.equal(MOCK_ACCOUNT_ID);
+            expect(policy.Statement).to.have.length(2);
+        });
+
+        it("subscribes exactly the config's endpoints", () => {
+            const subs = ofType(res, T.subscription).map((s) => ({ protocol: s.inputs.protocol, endpoint: s.inputs.endpoint, topic: s.inputs.topic }));
+            expect(subs).to.deep.equal(raw.alerts.subscriptions.map((s: object) => ({ ...s, topic: run.outputs.alertTopicArn })));
+        });
+
+        it("routes the lake's failed jobs and crawls (and nothing else) to the topic with a readable message", () => {
+            const jobNames = ofType(res, T.job).map((j) => j.inputs.name);
+            const crawlerNames = ofType(res, T.crawler).map((c) => c.inputs.name);
+            const jobs = JSON.parse(one(res, T.rule, "lake-jobs-failed").inputs.eventPattern);
+            expect(jobs.detail.jobName).to.have.members(jobNames);
+            expect({ ...jobs, detail: { ...jobs.detail, jobName: "…" } }).to.deep.equal({ source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: "…", state: ["FAILED", "TIMEOUT", "ERROR", "STOPPED"] } });
+            expect(jobNames).to.have.length(3);
+            const crawlers = JSON.parse(one(res, T.rule, "lake-crawlers-failed").inputs.eventPattern);
+            expect(crawlers.detail.crawlerName).to.have.members(crawlerNames);
+            expect({ ...crawlers, detail: { ...crawlers.detail, crawlerName: "…" } }).to.deep.equal({ source: ["aws.glue"], "detail-type": ["Glue Crawler State Change"], detail: { crawlerName: "…", state: ["Failed"] } });
+            for (const what of ["jobs", "crawlers"]) {
+                const target = one(res, T.target, `lake-${what}-failed-target`);
+                expect(target.inputs.arn).to.equal(run.outputs.alertTopicArn);
+                const template: string = target.inputs.inputTransformer.inputTemplate;
+                expect(template).to.contain(`medallion-lake tickit (${env})`).and.to.contain("<state>").and.to.contain("console.aws.amazon.com");
+                for (const placeholder of template.match(/<(\w+)>/g) ?? []) {
+                    expect(target.inputs.inputTransformer.inputPaths, placeholder).to.have.property(placeholder.slice(1, -1));
+                }
+            }
+            expect(one(res, T.target, "lake-jobs-failed-target").inputs.inputTransformer.inputTemplate).to.contain("run <run>: <message>");
+        });
+
+        it("alarms on gold freshness (a daily schedule: 24 h plus three job timeouts), quarantined share and failed rules, notifying the topic", () => {
+            const alarms: Record<string, any> = Object.fromEntries(ofType(res, T.alarm).map((a) => [a.inputs.name, a.inputs]));
+            expect(Object.keys(alarms).sort()).to.deep.equal([`tickit-${env}-data-quality`, `tickit-${env}-gold-freshness`, `tickit-${env}-quarantine-share`]);
+            for (const a of Object.values(alarms)) expect(a.alarmActions).to.deep.equal([run.outputs.alertTopicArn]);
+            const dims = (layer: string) => ({ Lake: "tickit", Environment: env, Layer: layer });
+            expect(raw.schedule).to.equal("cron(0 2 * * ? *)");
+            const hours = 24 + Math.ceil((3 * raw.jobs.timeoutMinutes) / 60); // dev 60 min: 27 h
+            expect(alarms[`tickit-${env}-gold-freshness`]).to.deep.include({
+                namespace: "MedallionLake/tickit", metricName: "JobSucceeded", dimensions: dims("gold"), period: 3600,
+                evaluationPeriods: hours, datapointsToAlarm: hours, threshold: 1, comparisonOperator: "LessThanThreshold", treatMissingData: "breaching",
+            });
+            const share = alarms[`tickit-${env}-quarantine-share`];
+            expect(share).to.include({ threshold: 0.05, comparisonOperator: "GreaterThanThreshold" });
+            expect(share.metricQueries.map((q: { id: string }) => q.id)).to.deep.equal(["q", "r", "share"]);
+            expect(share.metricQueries[0].metric).to.include({ metricName: "QuarantinedRows" });
+            expect(share.metricQueries[0].metric.dimensions).to.deep.equal(dims("silver"));
+            expect(alarms[`tickit-${env}-data-quality`]).to.include({ metricName: "QualityFailures", threshold: 0 });
+        });
+
+        it("lets the job roles put metrics only in the lake's namespace, and the alert publishers use the key", () => {
+            for (const p of ofType(res, T.rolePolicy).filter((r) => r.name.includes("job"))) {
+                const puts = JSON.parse(p.inputs.policy).Statement.filter((s: { Action: string[] }) => s.Action.includes("cloudwatch:PutMetricData"));
+                expect(puts.map((s: { Condition: object }) => s.Condition), p.name).to.deep.equal([
+                    { StringEquals: { "cloudwatch:namespace": "Glue" } },
+                    { StringEquals: { "cloudwatch:namespace": "MedallionLake/tickit" } },
+                ]);
+            }
+            const keyPolicy = JSON.parse(ofType(res, T.key)[0].inputs.policy);
+            const publishers = keyPolicy.Statement.find((s: { Sid: string }) => s.Sid === "AlertPublishersUseKeyForTopic");
+            expect(publishers.Principal.Service).to.have.members(["events.amazonaws.com", "cloudwatch.amazonaws.com"]);
+            expect(publishers.Action).to.have.members(["kms:Decrypt", "kms:GenerateDataKey*"]);
+            expect(publishers.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
+        });
+
+        it("has a dashboard of job durations and successes, rows per layer, quarantine, alarms and Athena bytes scanned", () => {
+            const dashboard = ofType(res, T.dashboard);
+            expect(dashboard).to.have.length(1);
+            expect(run.outputs.dashboardName).to.equal(`tickit-${env}`);
+            const body = JSON.parse(dashboard[0].inputs.dashboardBody);
+            const titles = body.widgets.map((w: { properties: { title: string } }) => w.properties.title);
+            expect(titles).to.include.members(["Job duration (s)", "Successful job runs", "Rows written per layer", "Athena bytes scanned"]);
+            const athena = body.widgets.find((w: { properties: { title: string } }) => w.properties.title === "Athena bytes scanned");
+            expect(athena.properties.metrics).to.deep.equal([["AWS/Athena", "ProcessedBytes", "WorkGroup", run.outputs.workgroupName]]);
+            const rows = body.widgets.find((w: { properties: { title: string } }) => w.properties.title === "Rows written per layer");
+            expect(rows.properties.metrics[1]).to.deep.equal(["MedallionLake/tickit", "RowsWritten", "Lake", "tickit", "Environment", env, "Layer", "silver", { label: "silver" }]);
+            const alarms = body.widgets.find((w: { type: string }) => w.type === "alarm");
+            expect(alarms.properties.alarms.map(lastSegment)).to.have.members(ofType(res, T.alarm).map((a) => a.inputs.name));
+        });
+    });
+}
