@@ -11,6 +11,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { LakeSpec } from "../../components/medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog } from "../../local-lake/lib/lake-files";
@@ -255,6 +256,49 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             expect(bronzePreview?.result?.rows.length).to.be.greaterThan(0);
         });
 
+        it("data-quality rules: an error row rule quarantines rows, an error table rule fails silver and keeps earlier layers", async () => {
+            // The local stack with two more rules: sales of more than 3 tickets, and more than 5 categories (TICKIT has 11).
+            const configRoot = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-rules-"));
+            const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.local.yaml"), "utf8"));
+            const tables = (doc.config["medallion-lake:lake"].sources as { tables: { name: string; rules?: object[] }[] }[]).flatMap((s) => s.tables);
+            tables.find((t) => t.name === "sales")?.rules?.push({ name: "qty_at_most_3", check: "range", column: "qtysold", max: 3 });
+            Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "few_categories", check: "rowCount", max: 5 }] });
+            fs.writeFileSync(path.join(configRoot, "Pulumi.local.yaml"), YAML.stringify(doc));
+            const baseline = await layerSnapshot(spec, layout);
+            const bronzeBefore = bronzeBatches(layout.layers.bronze);
+            const goldBefore = goldPartitionFiles(layout.layers.gold);
+            try {
+                printed = "";
+                const failed = (await rejection(run("run6", { from: "silver", stackDir: configRoot }))) as LakeStepFailed;
+                expect(failed).to.be.instanceOf(LakeStepFailed);
+                expect(failed.step).to.equal("silver");
+                const result = (rule: string) => failed.summary.quality.find((q) => q.rule === rule);
+                expect(result("few_categories")).to.include({ table: "saas/category", passed: false, severity: "error", observed: 11 });
+                const qty = result("qty_at_most_3");
+                expect(qty).to.include({ table: "ecomm/sales", passed: false, severity: "error" });
+                expect(qty?.failedRows).to.be.greaterThan(0);
+                expect(result("range_qtysold")).to.include({ passed: true, failedRows: 0 });
+                expect(result("reference_eventid")).to.include({ passed: true, failedRows: 0 });
+                expect(printed).to.contain("Would have alerted");
+                expect(printed).to.contain("- data quality saas/category few_categories (row count <= 5): observed 11 [error: job failed, previous silver kept]");
+                expect(failed.message).to.contain("few_categories");
+
+                const after = await layerSnapshot(spec, layout);
+                const category = `${spec.databases.silver}.saas_category`;
+                expect(after[category], "category keeps its previous silver").to.deep.equal(baseline[category]);
+                const engine = await trino(layout);
+                const quarantined = await engine.query(`SELECT count(*) AS n FROM "${spec.databases.silver}"."ecomm_sales_quarantine" WHERE "_reason" = 'qty_at_most_3'`);
+                expect(quarantined.rows[0].n).to.equal(qty?.failedRows);
+                expect(bronzeBatches(layout.layers.bronze)).to.deep.equal(bronzeBefore);
+                expect(goldPartitionFiles(layout.layers.gold)).to.deep.equal(goldBefore);
+            } finally {
+                fs.rmSync(configRoot, { recursive: true, force: true });
+            }
+            // Without the extra rules, silver is what it was.
+            expect((await run("run7", { from: "silver" })).ok).to.equal(true);
+            expect(await layerSnapshot(spec, layout)).to.deep.equal(baseline);
+        });
+
         it("a column added to a source table and to the stack config reaches the catalog and Trino; older rows read null", async () => {
             // The same stack file with one more venue column, as a team would edit Pulumi.local.yaml.
             const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-evolve-"));
@@ -278,7 +322,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
                 { label: "add a source column" },
             );
             try {
-                const evolvedRun = await run("run5", { stackDir });
+                const evolvedRun = await run("run8", { stackDir });
                 expect(evolvedRun.ok).to.equal(true);
             } finally {
                 fs.rmSync(stackDir, { recursive: true, force: true });
@@ -292,7 +336,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
                 `SELECT "batch_id", count("venuecode") AS coded, count(*) AS n FROM "${spec.databases.bronze}"."${name}" GROUP BY "batch_id" ORDER BY 1`,
             );
             // Batches written before the column existed read it as null; the new batch has it.
-            expect(bronze.rows.map((r) => [r.batch_id, r.coded])).to.deep.equal([["run1", 0], ["run2", 0], ["run5", 10]]);
+            expect(bronze.rows.map((r) => [r.batch_id, r.coded])).to.deep.equal([["run1", 0], ["run2", 0], ["run8", 10]]);
             const all = await engine.query(`SELECT * FROM "${spec.databases.silver}"."${name}" ORDER BY "venueid" LIMIT 1`);
             expect(all.columns.map((c) => c.name)).to.include("venuecode");
             expect(all.rows[0].venuecode).to.equal(`V${all.rows[0].venueid}`);
