@@ -5,7 +5,9 @@
  * Parquet (DuckDB with LIMIT reads only the row groups it needs).
  */
 import * as path from "path";
-import { DuckDbQueryEngine } from "../../query-engines/duckdb";
+import { LakeSpec } from "../../components/medallion-lake";
+import { DuckDbQueryEngine, quoteIdentifier } from "../../query-engines/duckdb";
+import { QueryEngine } from "../../query-engines/engine";
 import { previewAvro } from "./avro";
 import { dataFolders, listFiles } from "./lake-files";
 import { LakeLayout, Layer, LAYERS } from "./layout";
@@ -56,6 +58,19 @@ export interface Preview {
     files: number;
     columns: { name: string; type: string }[];
     rows: Record<string, unknown>[];
+}
+
+/** The catalog table of a dataset path, as Athena and Trino name it: `silver/ecomm/sales` -> `tickit_local_silver.ecomm_sales`. */
+export function catalogTableOf(spec: LakeSpec, dataset: DatasetPath): { database: string; table: string } {
+    return { database: spec.databases[dataset.layer], table: dataset.parts.join("_") };
+}
+
+/** The dataset's first rows through a query engine (Trino: as Athena reads it, through the catalog). */
+export async function previewThroughEngine(engine: QueryEngine, spec: LakeSpec, text: string, limit: number): Promise<Preview> {
+    if (!Number.isInteger(limit) || limit < 0) throw new Error(`preview: the row limit must be a whole number >= 0, got ${limit}`);
+    const { database, table } = catalogTableOf(spec, parseDatasetPath(text));
+    const result = await engine.query(`SELECT * FROM ${quoteIdentifier(database)}.${quoteIdentifier(table)} LIMIT ${limit}`);
+    return { dataset: text, format: text.startsWith("bronze/") ? "avro" : "parquet", location: `${engine.name} ${database}.${table}`, files: 0, columns: result.columns, rows: result.rows };
 }
 
 export async function previewDataset(layout: LakeLayout, text: string, limit: number): Promise<Preview> {

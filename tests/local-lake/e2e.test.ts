@@ -308,7 +308,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             fs.writeFileSync(path.join(stackDir, "Pulumi.local.yaml"), evolved);
             const venue = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t }))).find((x) => x.table.name === "venue");
             if (!venue) throw new Error("the local stack has no venue table");
-            await startServers(layout); // the --from gold run before needed no source databases
+            await startServers(layout); // the --from runs before needed no source databases and did not start them
             await runPython(
                 [
                     "-c",

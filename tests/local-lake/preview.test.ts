@@ -7,7 +7,8 @@ import * as path from "path";
 import { decimalText } from "../../local-lake/lib/avro";
 import { goldPartitionFiles, parquetTables } from "../../local-lake/lib/lake-files";
 import { lakeLayout } from "../../local-lake/lib/layout";
-import { availableDatasets, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
+import { availableDatasets, catalogTableOf, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
+import { LakeSpec } from "../../components/medallion-lake";
 import { rejection } from "../rejection";
 
 describe("local lake: preview and lake folders", () => {
@@ -116,5 +117,12 @@ describe("local lake: preview and lake folders", () => {
         expect(decimalText(Buffer.from([0xff, 0x9c]), 2)).to.equal("-1.00");
         expect(decimalText(Buffer.from([0x05]), 2)).to.equal("0.05");
         expect(decimalText(Buffer.from([0x2a]), 0)).to.equal("42");
+    });
+
+    it("names a dataset's catalog table as Athena and Trino do", () => {
+        const spec = { databases: { source: "t_local_source", bronze: "t_local_bronze", silver: "t_local_silver", gold: "t_local_gold" } } as unknown as LakeSpec;
+        expect(catalogTableOf(spec, parseDatasetPath("bronze/ecomm/sales"))).to.deep.equal({ database: "t_local_bronze", table: "ecomm_sales" });
+        expect(catalogTableOf(spec, parseDatasetPath("gold/top_buyers"))).to.deep.equal({ database: "t_local_gold", table: "top_buyers" });
+        expect(() => parseDatasetPath("silver/_quarantine/x")).to.throw("expected <layer>/<source>/<table>");
     });
 });
