@@ -145,7 +145,9 @@ def test_gold_models_from_the_silver_tables(lake):
     summary = json.loads((lake["root"] / "gold/_run_summaries/run1.json").read_text())
     assert summary["orphans"]["events_unknown_venue"] == 1
     assert summary["orphans"]["sales_unknown_event"] == 0
-    assert summary["models"]["sales_by_month"] == {"rows": 2, "partitions": 2}
+    model = summary["models"]["sales_by_month"]
+    assert model.pop("catalog")["table"].startswith("not registered")  # no catalog endpoint here
+    assert model == {"rows": 2, "partitions": 2}
 
 
 def test_rerun_gives_identical_output_and_replaces_only_recomputed_partitions(lake):

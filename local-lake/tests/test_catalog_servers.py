@@ -3,17 +3,13 @@ and Trino's configuration: loopback only, the catalog endpoint, the lake folder 
 read-only; Java 24+ is required with a message naming what is missing."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "glue-scripts"))  # medallion.catalog
-
-from localdb import glue_catalog, trino_server  # noqa: E402
-from localdb.errors import LocalDbError  # noqa: E402
-from medallion import catalog  # noqa: E402
-from pyspark.sql import types as T  # noqa: E402
+from localdb import glue_catalog, trino_server
+from localdb.errors import LocalDbError
+from medallion import catalog
+from pyspark.sql import types as T
 
 
 def test_catalog_survives_a_stop_and_start(tmp_path):

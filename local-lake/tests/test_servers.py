@@ -1,4 +1,5 @@
-"""Real PostgreSQL and MariaDB servers on loopback: start/stop, load, crawl, expected, the CLI."""
+"""Real PostgreSQL and MariaDB servers on loopback: start/stop, load, crawl (into the local Glue
+catalog), expected, the CLI."""
 
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pymysql
 import pytest
-from localdb import LocalDbError, crawl, expected, generate_dataset, load, start, stop
+from localdb import LocalDbError, crawl, expected, generate_dataset, glue_catalog, load, start, stop
 from localdb.servers import running
 from localdb.spec import lake_spec_for_stack
 
@@ -113,20 +114,37 @@ def test_the_logins_of_connections_json_can_read_but_not_write(servers, loaded):
             cur.execute("DELETE FROM sales")
 
 
-def test_crawl_writes_one_catalog_entry_per_table(servers, lake_spec, loaded, tmp_path):
+@pytest.fixture()
+def catalog(tmp_path):
+    """A local Glue catalog server for one test, in tmp_path (the crawl's --catalog-dir)."""
+    server = glue_catalog.start(tmp_path, [])
+    yield glue_catalog.client(server["endpoint"])
+    glue_catalog.stop(tmp_path)
+
+
+def test_crawl_writes_the_source_tables_through_the_glue_api(servers, lake_spec, loaded, tmp_path, catalog):
     folder, _ = servers
     entries = crawl(folder, lake_spec, tmp_path)
-    files = sorted(p.name for p in (tmp_path / "tickit_local_source").iterdir())
-    assert files == sorted(f"{e['name']}.json" for e in entries) and len(files) == 7
-    sales = json.loads((tmp_path / "tickit_local_source" / "ecomm_tickit_sales.json").read_text())
-    assert sales["rowCount"] == 3453 and sales["sourceTable"] == "sales"
-    assert sales["columns"][0] == {"name": "salesid", "type": "int"}
-    assert sales["columns"][-1] == {"name": "saletime", "type": "varchar(20)"}
-    users = json.loads((tmp_path / "tickit_local_source" / "crm_tickit_crm_users.json").read_text())
-    assert {"name": "likesports", "type": "boolean"} in users["columns"] and users["rowCount"] == 1000
+    tables = {t["Name"]: t for t in catalog.get_tables(DatabaseName="tickit_local_source")["TableList"]}
+    assert sorted(tables) == sorted(e["name"] for e in entries) and len(tables) == 7
+    connections = {s["name"]: s["connectionName"] for s in json.loads(lake_spec.read_text())["sources"]}
+    sales = tables["ecomm_tickit_sales"]
+    assert sales["Parameters"]["classification"] == "mysql"
+    assert sales["Parameters"]["connectionName"] == connections["ecomm"]
+    assert sales["StorageDescriptor"]["Location"] == "tickit.sales"
+    columns = sales["StorageDescriptor"]["Columns"]
+    assert columns[0] == {"Name": "salesid", "Type": "int"}
+    assert columns[-1] == {"Name": "saletime", "Type": "varchar(20)"}
+    assert next(e for e in entries if e["name"] == "ecomm_tickit_sales")["rowCount"] == 3453
+    users = tables["crm_tickit_crm_users"]  # SQL Server source, served by PostgreSQL here
+    assert users["Parameters"]["classification"] == "sqlserver"
+    assert users["StorageDescriptor"]["Location"] == "tickit.crm.users"
+    assert {"Name": "likesports", "Type": "boolean"} in users["StorageDescriptor"]["Columns"]
+    # A second crawl of unchanged sources changes no table.
+    assert {e["catalog"] for e in crawl(folder, lake_spec, tmp_path)} == {"unchanged"}
 
 
-def test_crawl_of_a_missing_table_names_it(servers, lake_spec, loaded, tmp_path):
+def test_crawl_of_a_missing_table_names_it(servers, lake_spec, loaded, tmp_path, catalog):
     folder, _ = servers
     spec = json.loads(lake_spec.read_text())
     spec["sources"][1]["database"] = "nowhere"
@@ -163,9 +181,12 @@ def test_expected_gold_reconciles_with_the_generated_rows(servers, lake_spec, lo
         assert all(len(t["username"]) == 8 for t in top)
 
 
-def test_cli_prints_json_and_fails_clearly(servers, lake_spec, loaded, tmp_path):
+def test_cli_prints_json_and_fails_clearly(servers, lake_spec, loaded, tmp_path, catalog):
     folder, _ = servers
-    env = {**os.environ, "PYTHONPATH": str(LOCAL_LAKE)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(LOCAL_LAKE), str(LOCAL_LAKE.parent / "glue-scripts")]),
+    }
     command = [sys.executable, "-m", "localdb"]
     paths = ["--data-dir", str(folder), "--lake-spec", str(lake_spec)]
     ok = subprocess.run([*command, "crawl", *paths, "--catalog-dir", str(tmp_path)], capture_output=True,
