@@ -220,8 +220,9 @@ def glue_client():
     return boto3.client("glue")
 
 
-def _error_code(error: Exception) -> str | None:
-    return getattr(error, "response", {}).get("Error", {}).get("Code")
+def not_found(error: Exception) -> bool:
+    """Whether a Glue API error is EntityNotFoundException (no such table or database)."""
+    return getattr(error, "response", {}).get("Error", {}).get("Code") == "EntityNotFoundException"
 
 
 def register(
@@ -234,7 +235,7 @@ def register(
     try:
         current = client.get_table(DatabaseName=database, Name=name)["Table"]
     except Exception as error:
-        if _error_code(error) != "EntityNotFoundException":
+        if not not_found(error):
             raise CatalogError(f"GetTable {database}.{name}: {error}") from error
         current = None
     if current is None:
@@ -265,24 +266,27 @@ def _existing_partitions(client, database: str, name: str) -> set[tuple[str, ...
     return existing
 
 
-def _add_partitions(
-    client, database: str, table: Mapping[str, Any], partitions: Iterable[Sequence[str]]
-) -> int:
-    name = table["Name"]
-    existing = _existing_partitions(client, database, name)
-    new = sorted({tuple(p) for p in partitions} - existing)
-    for start in range(0, len(new), BATCH_CREATE_PARTITION_LIMIT):
-        chunk = [
-            partition_input(table, values) for values in new[start : start + BATCH_CREATE_PARTITION_LIMIT]
-        ]
+def create_partitions(client, database: str, name: str, inputs: Sequence[Mapping[str, Any]]) -> None:
+    """BatchCreatePartition in chunks of the API's limit; a partition that exists already (created
+    concurrently since a listing) is fine, any other refusal raises naming the partitions."""
+    for start in range(0, len(inputs), BATCH_CREATE_PARTITION_LIMIT):
         response = client.batch_create_partition(
-            DatabaseName=database, TableName=name, PartitionInputList=chunk
+            DatabaseName=database,
+            TableName=name,
+            PartitionInputList=list(inputs[start : start + BATCH_CREATE_PARTITION_LIMIT]),
         )
-        # A partition created concurrently since the listing is fine; anything else is not.
         errors = [
             e for e in response.get("Errors", []) if e["ErrorDetail"]["ErrorCode"] != "AlreadyExistsException"
         ]
         if errors:
             details = "; ".join(f"{e['PartitionValues']}: {e['ErrorDetail']['ErrorMessage']}" for e in errors)
             raise CatalogError(f"BatchCreatePartition {database}.{name}: {details}")
+
+
+def _add_partitions(
+    client, database: str, table: Mapping[str, Any], partitions: Iterable[Sequence[str]]
+) -> int:
+    name = table["Name"]
+    new = sorted({tuple(p) for p in partitions} - _existing_partitions(client, database, name))
+    create_partitions(client, database, name, [partition_input(table, values) for values in new])
     return len(new)

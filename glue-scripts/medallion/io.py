@@ -217,7 +217,7 @@ def crawled_columns(runtime: Runtime, database: str, table: str) -> list[dict] |
             "Columns"
         ]
     except Exception as error:
-        if getattr(error, "response", {}).get("Error", {}).get("Code") == "EntityNotFoundException":
+        if catalog.not_found(error):
             return None
         raise
 

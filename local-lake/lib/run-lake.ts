@@ -234,11 +234,10 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
         await step("bronze", async () => {
             await runJob("bronze");
-            const rows = tableRunSummaries(lake.spec, layout.layers.bronze, batchId).map(
-                (t): TableRows => ({ layer: "bronze", table: `${t.source}/${t.table}`, rows: numberOr(t.summary.rows) }),
-            );
+            const bronzeSummaries = tableRunSummaries(lake.spec, layout.layers.bronze, batchId);
+            const rows = bronzeSummaries.map((t): TableRows => ({ layer: "bronze", table: `${t.source}/${t.table}`, rows: numberOr(t.summary.rows) }));
             summary.tables.push(...rows);
-            const drifted = tableRunSummaries(lake.spec, layout.layers.bronze, batchId).flatMap((t) => {
+            const drifted = bronzeSummaries.flatMap((t) => {
                 const text = formatDrift(t.summary.drift);
                 return text ? [`${t.source}/${t.table}: ${text}`] : [];
             });

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from medallion import catalog
+
 from .errors import LocalDbError
 from .servers import _pid_alive, _wait, free_port, log, write_private
 
@@ -103,13 +105,7 @@ def restore(glue, saved: dict) -> int:
         glue.create_database(DatabaseInput=entry["database"])
         for table in entry["tables"]:
             glue.create_table(DatabaseName=name, TableInput=table["table"])
-            partitions = table["partitions"]
-            for start in range(0, len(partitions), 100):
-                glue.batch_create_partition(
-                    DatabaseName=name,
-                    TableName=table["table"]["Name"],
-                    PartitionInputList=partitions[start : start + 100],
-                )
+            catalog.create_partitions(glue, name, table["table"]["Name"], table["partitions"])
             count += 1
     return count
 
