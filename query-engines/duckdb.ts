@@ -4,7 +4,7 @@
  * ad hoc SQL run unchanged on a laptop. One DuckDB schema per catalog database, one view per table.
  */
 import { DuckDBConnection, DuckDBDecimalValue, DuckDBInstance, DuckDBResultReader } from "@duckdb/node-api";
-import { QueryEngine, QueryOptions, QueryResult } from "./engine";
+import { QueryEngine, QueryOptions, QueryResult, quoteIdentifier, quoteLiteral } from "./engine";
 
 /** A table of the local catalog: where its Parquet files live (a folder, searched recursively). */
 export interface ParquetTable {
@@ -15,15 +15,6 @@ export interface ParquetTable {
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** DuckDB double-quoted identifier. */
-export function quoteIdentifier(name: string): string {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-
-function quoteLiteral(value: string): string {
-    return `'${value.replace(/'/g, "''")}'`;
-}
 
 /** The schemas that hold the catalog's databases. Pure, like {@link viewStatement}. */
 export function schemaStatements(tables: ParquetTable[]): string[] {

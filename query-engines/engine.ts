@@ -3,6 +3,16 @@
  * `npm run query` and services run the same SQL against the local lake or an AWS stack.
  */
 
+/** A double-quoted SQL identifier, as DuckDB, Trino and Athena all read it. */
+export function quoteIdentifier(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A single-quoted SQL string literal, as DuckDB, Trino and Athena all read it. */
+export function quoteLiteral(value: string): string {
+    return `'${value.replace(/'/g, "''")}'`;
+}
+
 /** One result column: its name and the engine's type name (for example `bigint`, `varchar`, `decimal(12,2)`). */
 export interface QueryColumn {
     name: string;

@@ -18,6 +18,8 @@ def test_command_runs_the_entry_script_with_jars_conf_and_arguments(tmp_path):
     confs = [command[i + 1] for i, token in enumerate(command) if token == "--conf"]
     assert "spark.sql.session.timeZone=UTC" in confs
     assert "spark.sql.sources.partitionOverwriteMode=dynamic" in confs
+    java = command[command.index("--driver-java-options") + 1].split()
+    assert "-Duser.timezone=UTC" in java and "-XX:TieredStopAtLevel=1" in java
     script = command.index(str(local_submit.GLUE_SCRIPTS / "silver_job.py"))
     assert command[script + 1 :] == ["--lake_spec", "/s.json", "--silver_path", "file:///l/silver"]
 

@@ -6,7 +6,8 @@
  */
 import * as path from "path";
 import { LakeSpec } from "../../components/medallion-lake";
-import { DuckDbQueryEngine, quoteIdentifier } from "../../query-engines/duckdb";
+import { DuckDbQueryEngine } from "../../query-engines/duckdb";
+import { quoteIdentifier } from "../../query-engines/engine";
 import { QueryEngine } from "../../query-engines/engine";
 import { previewAvro } from "./avro";
 import { dataFolders, listFiles } from "./lake-files";

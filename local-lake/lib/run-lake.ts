@@ -7,8 +7,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { namedQueries } from "../../components/medallion-lake";
+import { quoteIdentifier, quoteLiteral } from "../../query-engines/engine";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
+import { mapConcurrently } from "./concurrency";
 import { LakeStack, loadLakeStack } from "./config";
 import { goldRunSummary, tableRunSummaries } from "./lake-files";
 import { defaultDataDir, fileUri, lakeLayout, Layer } from "./layout";
@@ -88,6 +90,9 @@ const STEP_PURPOSE: Record<StepName, string> = {
     gold: "gold Glue job on local Spark: silver -> partitioned Parquet models",
     query: "running every Athena named query of the component on Trino, through the Glue catalog",
 };
+
+/** Named queries in flight at once on the local Trino (2 cores: more only queue). */
+const NAMED_QUERY_CONCURRENCY = 3;
 
 const numberOr = (value: unknown): number | null => (typeof value === "number" ? value : null);
 
@@ -288,18 +293,31 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             summary.trinoStartSeconds = trino.startSeconds;
             reporter.detail(`Trino ${trino.url} ready (started in ${trino.startSeconds} s); catalog "${trino.catalog}"`);
             const engine = new TrinoQueryEngine({ server: trino.url, catalog: trino.catalog });
-            const gold = lake.spec.databases.gold;
-            const models = await engine.query(`SHOW TABLES FROM "${gold}"`);
-            for (const { Table: model } of models.rows as { Table: string }[]) {
-                const count = await engine.query(`SELECT count(*) AS n FROM "${gold}"."${model}"`);
-                summary.tables.push({ layer: "gold", table: model, rows: numberOr(count.rows[0].n) });
+            const gold = quoteIdentifier(lake.spec.databases.gold);
+            const models = (await engine.query(`SHOW TABLES FROM ${gold}`)).rows.map((r) => String(r.Table));
+            if (models.length) {
+                // One query for every model's count: each Trino query costs a planning round trip.
+                const counts = await engine.query(models.map((m) => `SELECT ${quoteLiteral(m)} AS model, count(*) AS n FROM ${gold}.${quoteIdentifier(m)}`).join(" UNION ALL "));
+                const byModel = new Map(counts.rows.map((r) => [String(r.model), numberOr(r.n)]));
+                summary.tables.push(...models.map((model): TableRows => ({ layer: "gold", table: model, rows: byModel.get(model) ?? null })));
             }
-            for (const q of namedQueries(lake.spec)) {
+            // The queries are independent and mostly wait on Trino's planning: a few run at once,
+            // printed in the component's order.
+            const queries = namedQueries(lake.spec);
+            const settled = await mapConcurrently(queries, NAMED_QUERY_CONCURRENCY, (q) =>
+                engine.query(q.sql).then(
+                    (result) => ({ result }),
+                    (error: Error) => ({ error }),
+                ),
+            );
+            for (const [i, q] of queries.entries()) {
                 const outcome: QueryOutcome = { name: q.name, layer: q.layer, description: q.description, sql: q.sql };
                 summary.queries.push(outcome);
                 reporter.print(`\n-- ${q.name} (${q.layer}): ${q.description}\n${q.sql}`);
-                outcome.result = await engine.query(q.sql);
-                reporter.print(formatResult(outcome.result, options.maxPrintedRows ?? 20));
+                const ran = settled[i];
+                if ("error" in ran) throw ran.error;
+                outcome.result = ran.result;
+                reporter.print(formatResult(ran.result, options.maxPrintedRows ?? 20));
             }
             return `${summary.queries.length} named queries run on Trino`;
         });
