@@ -116,10 +116,16 @@ def has_files(spark: SparkSession, path: str, suffix: str) -> bool:
 
 
 def read_text(spark: SparkSession, path: str) -> str:
-    """A whole small file (lake spec, connections, state) through Spark, for s3:// and local paths."""
-    if not exists(spark, path):
+    """A whole small file (lake spec, connections, state) through Hadoop's file system, for s3://
+    and local paths alike; not `spark.read.text`, which would run a Spark job per file."""
+    fs, jpath = _fs(spark, path)
+    if not fs.exists(jpath):
         raise FileNotFoundError(f"file not found: {path}")
-    return spark.read.text(path, wholetext=True).first()[0]
+    stream = fs.open(jpath)
+    try:
+        return bytes(stream.readAllBytes()).decode("utf-8")
+    finally:
+        stream.close()
 
 
 def write_text(spark: SparkSession, path: str, text: str) -> None:
