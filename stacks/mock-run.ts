@@ -3,10 +3,7 @@
  * and returns every registered resource with its inputs and options. Used by the unit tests,
  * `npm run plan` and the policy-pack tests.
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 
 /** One resource as the program registered it. */
 export interface MockResource {
@@ -200,23 +197,4 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
     } finally {
         running = false;
     }
-}
-
-/** The repository root (the folder holding Pulumi.yaml). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-
-/**
- * Loads `Pulumi.<env>.yaml` into the config map `runUnderMocks` takes (keys like
- * `medallion-lake:lake`, `aws:region`). Secure values (`{ secure: ... }`) are listed in
- * `secretKeys`; they are ciphertext and must be replaced by the caller to be usable.
- */
-export function loadStackConfig(env: string, root: string = PROJECT_ROOT): { config: Record<string, unknown>; secretKeys: string[] } {
-    const file = path.join(root, `Pulumi.${env}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`loadStackConfig: ${file} does not exist (no stack "${env}")`);
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const config: Record<string, unknown> = doc.config ?? {};
-    const secretKeys = Object.entries(config)
-        .filter(([, v]) => v !== null && typeof v === "object" && "secure" in (v as object))
-        .map(([k]) => k);
-    return { config: { ...config }, secretKeys };
 }

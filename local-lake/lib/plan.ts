@@ -4,7 +4,8 @@
  * and a Mermaid diagram of the data flow drawn from the registered resources' own inputs.
  */
 import { LakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { loadStackConfig, MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { loadStackConfig } from "../../stacks/stack-config";
 import { createLake, secretConfigRef } from "../../stacks/program";
 import { LAKE_CONFIG_KEY, loadLakeStack } from "./config";
 import { formatTable } from "./progress";

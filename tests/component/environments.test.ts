@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { lifecycleRules, parseLakeConfig } from "../../components/medallion-lake";
-import { loadStackConfig, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
+import { runUnderMocks } from "../../stacks/mock-run";
+import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake } from "../../stacks/program";
 import { rawLake } from "./helpers";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { JSON_SCHEMA_PATH, lakeConfigJsonSchema } from "../../components/medallion-lake";
-import { PROJECT_ROOT } from "../../stacks/mock-run";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("schema/lake-config.schema.json", () => {
     const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, JSON_SCHEMA_PATH), "utf8"));

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "../../components/medallion-lake";
-import { PROJECT_ROOT } from "../../stacks/mock-run";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { rawLake } from "./helpers";
 
 describe("lakeSpec", () => {

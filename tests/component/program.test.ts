@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { secretConfigRef } from "../../stacks/program";
-import { loadStackConfig } from "../../stacks/mock-run";
+import { loadStackConfig } from "../../stacks/stack-config";
 import { lifecycleOptions, lakeTags, parseLakeConfig } from "../../components/medallion-lake";
 import { rawLake } from "./helpers";
 
