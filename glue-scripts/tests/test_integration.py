@@ -107,7 +107,7 @@ def lake(spark):
 
 
 def test_jobs_get_the_contract_arguments_and_glue_system_arguments(lake):
-    contract = json.loads((REPO / "glue-scripts" / "job_arguments.json").read_text())["jobs"]
+    contract = json.loads((REPO / "glue-scripts" / "medallion" / "job_arguments.json").read_text())["jobs"]
     for job in JOBS:
         given = lake["arguments"][job]
         assert {f"--{name}" for name in contract[job]["required"]} <= set(given)

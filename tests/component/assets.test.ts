@@ -51,6 +51,12 @@ describe("content-hashed asset keys", () => {
         expect(contentHash("ab")).not.to.equal(contentHash("ba"));
     });
 
+    it("ships the package data the jobs load at run time (job_arguments.json) in the package zip", () => {
+        const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+        const plan = planAssets(path.resolve(__dirname, "..", "..", "glue-scripts"), spec);
+        expect(plan.package.files).to.include.members(["__init__.py", "arguments.py", "job_arguments.json"]);
+    });
+
     it("names the missing entry script when planning uploads", () => {
         const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
         expect(() => planAssets(dir, spec)).to.throw(/silver entry script not found at .*silver_job\.py/);
