@@ -26,6 +26,10 @@ export interface MockResource {
     retainOnDelete: boolean;
     /** URNs this resource explicitly depends on (dependsOn and input dependencies). */
     dependencies: string[];
+    /** Reference (`<urn>::<id>`) of the explicit or inherited provider; "" for the default provider. */
+    provider: string;
+    /** Aliases the registration carries (alias specs: old names, parents, URNs). */
+    aliases: unknown[];
 }
 
 export interface MockRunOptions {
@@ -92,11 +96,36 @@ function mockArn(type: string, physical: string, id: string, region: string): st
     }
 }
 
+/**
+ * `random:index/randomString:RandomString` result: `length` characters of the allowed classes,
+ * derived from the logical name, so every run of a program gets the same value (as a real stack does
+ * from its state).
+ */
+export function mockRandomString(name: string, inputs: Record<string, any>): string {
+    const alphabet = [inputs.lower !== false ? "abcdefghijklmnopqrstuvwxyz" : "", inputs.numeric !== false ? "0123456789" : "", inputs.upper !== false ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : ""].join("");
+    let h = hash(name) >>> 0;
+    return Array.from({ length: Number(inputs.length) }, () => {
+        h = (Math.imul(h, 1103515245) + 12345) >>> 0;
+        return alphabet[h % alphabet.length];
+    }).join("");
+}
+
+/** Ids in the shape AWS gives them, for the types whose ids are validated when passed on. */
+const MOCK_ID_SHAPES: Record<string, (hex: string) => string> = {
+    "aws:kms/key:Key": (hex) => `${hex}-0000-4000-8000-000000000000`,
+    "aws:ec2/subnet:Subnet": (hex) => `subnet-${hex}`,
+    "aws:ec2/securityGroup:SecurityGroup": (hex) => `sg-${hex}`,
+};
+
 /** Plausible provider state: inputs plus the id, name and ARN attributes AWS would return. */
 function mockState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+    if (type === "random:index/randomString:RandomString") {
+        const result = mockRandomString(name, inputs);
+        return { id: result, state: { ...inputs, result } };
+    }
     const suffix = (hash(type + name) >>> 0).toString(16);
     const physical = String(inputs.name ?? inputs.bucket ?? `${name}-${suffix}`);
-    const id = type === "aws:kms/key:Key" ? `mock-key-${suffix}` : physical;
+    const id = MOCK_ID_SHAPES[type]?.(suffix.padStart(8, "0")) ?? physical;
     return { id, state: { ...inputs, name: physical, arn: mockArn(type, physical, id, region), id, keyId: id, bucket: inputs.bucket ?? physical } };
 }
 
@@ -177,6 +206,8 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
                         protect: req.getProtect() === true,
                         retainOnDelete: req.getRetainondelete() === true,
                         dependencies: req.getDependenciesList(),
+                        provider: req.getProvider(),
+                        aliases: req.getAliasesList().map((a: any) => a.toObject()),
                     };
                     resources.push(resource);
                     opts.onResource?.(resource);
