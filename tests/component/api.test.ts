@@ -5,7 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { checkedInput, LakeConfigError, LakeConfigInput, MedallionLake, SECRET_ARN } from "../../components/medallion-lake";
+import { LakeConfigError, LakeConfigInput, MedallionLake } from "../../components/medallion-lake";
+import { checkedInput, SECRET_ARN } from "../../components/medallion-lake/config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID, runUnderMocks } from "../../stacks/mock-run";
 
 const T = {

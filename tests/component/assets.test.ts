@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contentHash, directoryKey, fileKey, packageFiles, planAssets, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { contentHash, directoryKey, fileKey, packageFiles, planAssets } from "../../components/medallion-lake/assets";
 import { rawLake } from "./helpers";
 
 describe("content-hashed asset keys", () => {

@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
-import { jobArguments, lakeSpec, parseLakeConfig, systemArguments } from "../../components/medallion-lake";
+import { jobArguments, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { systemArguments } from "../../components/medallion-lake/jobs";
 import { ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
 
 const T = {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { DEFAULT_PORTS, LakeConfigError, parseLakeConfig, columnTypeProblem } from "../../components/medallion-lake";
+import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
+import { DEFAULT_PORTS, columnTypeProblem } from "../../components/medallion-lake/config";
 import { rawLake } from "./helpers";
 
 const minimal = () => ({

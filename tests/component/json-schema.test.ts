@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { JSON_SCHEMA_PATH, lakeConfigJsonSchema } from "../../components/medallion-lake";
+import { lakeConfigJsonSchema } from "../../components/medallion-lake";
+import { JSON_SCHEMA_PATH } from "../../components/medallion-lake/json-schema";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("schema/lake-config.schema.json", () => {

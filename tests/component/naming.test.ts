@@ -1,17 +1,6 @@
 import { expect } from "chai";
-import {
-    bucketName,
-    BUCKET_SUFFIX_LENGTH,
-    catalogTableName,
-    connectionName,
-    crawlerPath,
-    databaseNames,
-    jdbcUrl,
-    LakeConfigError,
-    layerTableName,
-    shortTableName,
-    validateEnvironment,
-} from "../../components/medallion-lake";
+import { databaseNames, LakeConfigError, validateEnvironment } from "../../components/medallion-lake";
+import { bucketName, BUCKET_SUFFIX_LENGTH, catalogTableName, connectionName, crawlerPath, jdbcUrl, layerTableName, shortTableName } from "../../components/medallion-lake/naming";
 
 describe("naming", () => {
     it("builds the JDBC URL of each engine", () => {
