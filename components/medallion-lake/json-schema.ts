@@ -1,9 +1,15 @@
-/** The JSON Schema of `medallion-lake:lake`, generated from the zod schema so the two never drift. */
+/**
+ * The JSON Schemas of `medallion-lake:lake` (from the config's zod schema) and of the lake spec (from
+ * lake-spec-schema.ts, tied to the `LakeSpec` type), generated so that neither drifts.
+ */
 import { z } from "zod";
 import { lakeConfigSchema, PULUMI_INPUT } from "./config";
+import { lakeSpecSchema } from "./lake-spec-schema";
 
 /** Repository path of the generated schema file. */
 export const JSON_SCHEMA_PATH = "schema/lake-config.schema.json";
+/** Repository path of the generated lake spec schema. */
+export const LAKE_SPEC_SCHEMA_PATH = "schema/lake-spec.schema.json";
 
 /** Marks the `pulumi.Input` branch of pass-through fields, which a YAML file cannot hold. */
 const INPUT_BRANCH = { not: {}, $comment: "pulumi.Input" };
@@ -35,4 +41,9 @@ export function lakeConfigJsonSchema(): object {
         },
     });
     return { ...(dropInputBranches(schema) as object), title: "medallion-lake:lake" };
+}
+
+/** JSON Schema of the lake spec the Glue jobs read (`--lake_spec`): what `lakeSpec()` emits. */
+export function lakeSpecJsonSchema(): object {
+    return { ...z.toJSONSchema(lakeSpecSchema, { io: "output" }), title: "medallion-lake lake spec" };
 }
