@@ -51,6 +51,8 @@ export interface MockRunOptions {
 
 export interface MockRunResult {
     resources: MockResource[];
+    /** Every invoke (data source call) the program made, with the provider reference it used ("" for the default). */
+    invokes: { token: string; provider: string }[];
     /** Stack outputs, fully resolved (secrets unwrapped). */
     outputs: Record<string, any>;
 }
@@ -170,11 +172,15 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
     try {
         const region = typeof opts.config["aws:region"] === "string" ? (opts.config["aws:region"] as string) : "us-east-1";
         const resources: MockResource[] = [];
+        const invokes: MockRunResult["invokes"] = [];
         const failures: Error[] = [];
         await pulumi.runtime.setMocks(
             {
                 newResource: (args) => mockState(args.type, args.name, args.inputs, region),
-                call: (args) => mockCall(args.token, args.inputs, region),
+                call: (args) => {
+                    invokes.push({ token: args.token, provider: args.provider ?? "" });
+                    return mockCall(args.token, args.inputs, region);
+                },
             },
             opts.project ?? "medallion-lake",
             opts.stack,
@@ -224,7 +230,7 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
         }
         if (failures.length > 0) throw failures[0];
         const found: string[] = [];
-        return { resources, outputs: unwrapSecrets(outputs ?? {}, "", found) };
+        return { resources, invokes, outputs: unwrapSecrets(outputs ?? {}, "", found) };
     } finally {
         running = false;
     }

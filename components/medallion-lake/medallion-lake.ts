@@ -288,7 +288,8 @@ export class MedallionLake extends pulumi.ComponentResource {
         return {
             environment: this.spec.environment,
             kmsKeyArn: this.kmsKeyArn,
-            kmsKeyAlias: this.kmsKeyAlias,
+            // No alias with an existing key (config kmsKeyArn); an undefined output would only warn.
+            ...(this.kmsKeyAlias ? { kmsKeyAlias: this.kmsKeyAlias } : {}),
             bucketNames: this.bucketNames,
             bucketArns: this.bucketArns,
             databaseNames: this.databaseNames,

@@ -128,6 +128,13 @@ describe("MedallionLake from TypeScript", function () {
             for (const r of awsChildren) expect(r.provider, `${r.type} ${r.name}`).to.equal(ref);
             // The random suffix is not an AWS resource: it keeps the default random provider.
             expect(byName(run.resources, "shop-bucket-suffix").provider).not.to.equal(ref);
+            // The account, region and partition lookups run through it too.
+            expect(run.invokes.map((i) => i.token).sort()).to.deep.equal([
+                "aws:index/getCallerIdentity:getCallerIdentity",
+                "aws:index/getPartition:getPartition",
+                "aws:index/getRegion:getRegion",
+            ]);
+            for (const invoke of run.invokes) expect(invoke.provider, invoke.token).to.equal(ref);
         });
 
         it("the caller's protect and retainOnDelete reach every child, over the config's protect: false", () => {
@@ -246,10 +253,16 @@ describe("MedallionLake from TypeScript", function () {
             expect((error as LakeConfigError).issues[0].path).to.equal("forceDestroy");
         });
 
-        it("children carry the caller's aliases, so renaming the component keeps its resources", async () => {
+        it("passes the caller's aliases on, and names every child <name>-… under the component, so a rename reaches the children", async () => {
+            // The engine derives the children's aliases from the parent's alias specs, replacing the
+            // parent's name at the start of a child's name; under the mocks only their inputs are visible.
             const run = await build({}, { aliases: [{ name: "old-shop" }] });
             const component = run.resources.find((r) => r.type === "medallion-lake:index:MedallionLake")!;
-            expect(JSON.stringify(component.aliases)).to.contain("old-shop");
+            expect(component.aliases).to.have.length(1);
+            expect((component.aliases[0] as { spec: { name: string } }).spec.name).to.equal("old-shop");
+            const children = lakeChildren(run.resources, "shop");
+            expect(children.length).to.be.greaterThan(40);
+            for (const r of children) expect(r.name.startsWith("shop-"), r.name).to.equal(true);
         });
 
         it("an Input is checked like a literal once known: a wildcard secret ARN fails naming the field", async () => {
