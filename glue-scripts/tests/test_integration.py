@@ -45,7 +45,8 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
         **{f"{layer}Path": (lake_dir / layer).as_uri() for layer in ("bronze", "silver", "gold")},
     }
     script = (
-        'import { jobArguments, systemArguments } from "./components/medallion-lake";'
+        'import { jobArguments } from "./components/medallion-lake";'
+        ' import { systemArguments } from "./components/medallion-lake/jobs";'
         f" const paths = {json.dumps(paths)};"
         ' const layers = ["bronze", "silver", "gold"] as const;'
         " process.stdout.write(JSON.stringify(Object.fromEntries(layers.map((l) => [l, {"
