@@ -52,11 +52,13 @@ def spark_submit_executable() -> Path:
 
 
 def package_zip(directory: Path) -> Path:
-    """The medallion package as a zip with `medallion/` at its root (what Glue gets as --extra-py-files)."""
+    """The medallion package as a zip with `medallion/` at its root (what Glue gets as --extra-py-files):
+    every file, package data included, without bytecode (as components/medallion-lake/assets.ts)."""
     target = directory / "medallion.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for module in sorted(PACKAGE.glob("*.py")):
-            archive.write(module, f"medallion/{module.name}")
+        for file in sorted(PACKAGE.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
+                archive.write(file, f"medallion/{file.relative_to(PACKAGE).as_posix()}")
     return target
 
 

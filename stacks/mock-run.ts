@@ -3,10 +3,7 @@
  * and returns every registered resource with its inputs and options. Used by the unit tests,
  * `npm run plan` and the policy-pack tests.
  */
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
 
 /** One resource as the program registered it. */
 export interface MockResource {
@@ -29,6 +26,10 @@ export interface MockResource {
     retainOnDelete: boolean;
     /** URNs this resource explicitly depends on (dependsOn and input dependencies). */
     dependencies: string[];
+    /** Reference (`<urn>::<id>`) of the explicit or inherited provider; "" for the default provider. */
+    provider: string;
+    /** Aliases the registration carries (alias specs: old names, parents, URNs). */
+    aliases: unknown[];
 }
 
 export interface MockRunOptions {
@@ -50,6 +51,8 @@ export interface MockRunOptions {
 
 export interface MockRunResult {
     resources: MockResource[];
+    /** Every invoke (data source call) the program made, with the provider reference it used ("" for the default). */
+    invokes: { token: string; provider: string }[];
     /** Stack outputs, fully resolved (secrets unwrapped). */
     outputs: Record<string, any>;
 }
@@ -95,11 +98,36 @@ function mockArn(type: string, physical: string, id: string, region: string): st
     }
 }
 
+/**
+ * `random:index/randomString:RandomString` result: `length` characters of the allowed classes,
+ * derived from the logical name, so every run of a program gets the same value (as a real stack does
+ * from its state).
+ */
+export function mockRandomString(name: string, inputs: Record<string, any>): string {
+    const alphabet = [inputs.lower !== false ? "abcdefghijklmnopqrstuvwxyz" : "", inputs.numeric !== false ? "0123456789" : "", inputs.upper !== false ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : ""].join("");
+    let h = hash(name) >>> 0;
+    return Array.from({ length: Number(inputs.length) }, () => {
+        h = (Math.imul(h, 1103515245) + 12345) >>> 0;
+        return alphabet[h % alphabet.length];
+    }).join("");
+}
+
+/** Ids in the shape AWS gives them, for the types whose ids are validated when passed on. */
+const MOCK_ID_SHAPES: Record<string, (hex: string) => string> = {
+    "aws:kms/key:Key": (hex) => `${hex}-0000-4000-8000-000000000000`,
+    "aws:ec2/subnet:Subnet": (hex) => `subnet-${hex}`,
+    "aws:ec2/securityGroup:SecurityGroup": (hex) => `sg-${hex}`,
+};
+
 /** Plausible provider state: inputs plus the id, name and ARN attributes AWS would return. */
 function mockState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+    if (type === "random:index/randomString:RandomString") {
+        const result = mockRandomString(name, inputs);
+        return { id: result, state: { ...inputs, result } };
+    }
     const suffix = (hash(type + name) >>> 0).toString(16);
     const physical = String(inputs.name ?? inputs.bucket ?? `${name}-${suffix}`);
-    const id = type === "aws:kms/key:Key" ? `mock-key-${suffix}` : physical;
+    const id = MOCK_ID_SHAPES[type]?.(suffix.padStart(8, "0")) ?? physical;
     return { id, state: { ...inputs, name: physical, arn: mockArn(type, physical, id, region), id, keyId: id, bucket: inputs.bucket ?? physical } };
 }
 
@@ -144,11 +172,15 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
     try {
         const region = typeof opts.config["aws:region"] === "string" ? (opts.config["aws:region"] as string) : "us-east-1";
         const resources: MockResource[] = [];
+        const invokes: MockRunResult["invokes"] = [];
         const failures: Error[] = [];
         await pulumi.runtime.setMocks(
             {
                 newResource: (args) => mockState(args.type, args.name, args.inputs, region),
-                call: (args) => mockCall(args.token, args.inputs, region),
+                call: (args) => {
+                    invokes.push({ token: args.token, provider: args.provider ?? "" });
+                    return mockCall(args.token, args.inputs, region);
+                },
             },
             opts.project ?? "medallion-lake",
             opts.stack,
@@ -180,6 +212,8 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
                         protect: req.getProtect() === true,
                         retainOnDelete: req.getRetainondelete() === true,
                         dependencies: req.getDependenciesList(),
+                        provider: req.getProvider(),
+                        aliases: req.getAliasesList().map((a: any) => a.toObject()),
                     };
                     resources.push(resource);
                     opts.onResource?.(resource);
@@ -196,27 +230,8 @@ export async function runUnderMocks(opts: MockRunOptions): Promise<MockRunResult
         }
         if (failures.length > 0) throw failures[0];
         const found: string[] = [];
-        return { resources, outputs: unwrapSecrets(outputs ?? {}, "", found) };
+        return { resources, invokes, outputs: unwrapSecrets(outputs ?? {}, "", found) };
     } finally {
         running = false;
     }
-}
-
-/** The repository root (the folder holding Pulumi.yaml). */
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-
-/**
- * Loads `Pulumi.<env>.yaml` into the config map `runUnderMocks` takes (keys like
- * `medallion-lake:lake`, `aws:region`). Secure values (`{ secure: ... }`) are listed in
- * `secretKeys`; they are ciphertext and must be replaced by the caller to be usable.
- */
-export function loadStackConfig(env: string, root: string = PROJECT_ROOT): { config: Record<string, unknown>; secretKeys: string[] } {
-    const file = path.join(root, `Pulumi.${env}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`loadStackConfig: ${file} does not exist (no stack "${env}")`);
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const config: Record<string, unknown> = doc.config ?? {};
-    const secretKeys = Object.entries(config)
-        .filter(([, v]) => v !== null && typeof v === "object" && "secure" in (v as object))
-        .map(([k]) => k);
-    return { config: { ...config }, secretKeys };
 }

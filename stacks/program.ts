@@ -3,7 +3,7 @@
  * build the same lake from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfigError, MedallionLake, parseLakeConfig } from "../components/medallion-lake";
+import { LakeConfigInput, MedallionLake } from "../components/medallion-lake";
 
 /** Pulumi project name: the config namespace of `lake` and of unqualified secret keys. */
 export const PROJECT = "medallion-lake";
@@ -24,28 +24,18 @@ export interface CreateLakeOptions {
 }
 
 /**
- * Reads `medallion-lake:lake` and the sources' secret passwords from the stack config and builds the
- * lake. @throws LakeConfigError listing every config problem or missing secret.
+ * Builds the lake from `medallion-lake:lake` (passed through as read: the component validates it,
+ * once) and the sources' secret passwords from the stack config.
+ * @throws LakeConfigError listing every config problem or missing secret.
  */
 export function createLake(options: CreateLakeOptions = {}): MedallionLake {
-    const lake = new pulumi.Config(PROJECT).requireObject<unknown>("lake");
-    const config = parseLakeConfig(lake);
-    const passwords: Record<string, pulumi.Output<string>> = {};
-    const missing = config.sources.flatMap((s, i) => {
-        if (!s.passwordSecret) return [];
-        const ref = secretConfigRef(s.passwordSecret);
-        const value = new pulumi.Config(ref.namespace).getSecret(ref.key);
-        if (value === undefined) {
-            return [{ path: `sources[${i}].passwordSecret`, message: `Pulumi secret "${ref.namespace}:${ref.key}" is not set: run pulumi config set --secret ${ref.namespace}:${ref.key} <password>` }];
-        }
-        passwords[s.passwordSecret] = value;
-        return [];
-    });
-    if (missing.length > 0) throw new LakeConfigError(missing);
     return new MedallionLake(options.name ?? "lake", {
-        config: lake,
+        config: new pulumi.Config(PROJECT).requireObject<LakeConfigInput>("lake"),
         environment: options.environment ?? pulumi.getStack(),
-        passwords,
+        passwords: (passwordSecret) => {
+            const ref = secretConfigRef(passwordSecret);
+            return new pulumi.Config(ref.namespace).getSecret(ref.key);
+        },
         scriptsDir: options.scriptsDir,
     });
 }

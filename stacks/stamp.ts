@@ -5,7 +5,7 @@
  */
 import { LakeConfigError } from "../components/medallion-lake";
 import { EnvironmentStamper, LAKE_CONFIG_KEY, REPOSITORY_ROOT } from "./automation";
-import { loadStackConfig } from "./mock-run";
+import { loadStackConfig } from "./stack-config";
 
 export const USAGE = "usage: npm run stamp -- <env> [--preview | --destroy]";
 

@@ -2,6 +2,7 @@
  * The lake's stack config (`medallion-lake:lake`): the zod schema, its defaults and `parseLakeConfig`.
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
 import { alertsSchema } from "./alerts-config";
@@ -47,6 +48,25 @@ export class LakeConfigError extends Error {
     }
 }
 
+/**
+ * A pass-through value (an id or ARN the lake only hands on to AWS): a literal, validated here, or a
+ * `pulumi.Output`/`Promise` from another resource of the same program, validated by `checkedInput`
+ * once its value is known. The JSON Schema shows only the literal (json-schema.ts drops the rest).
+ */
+export const PULUMI_INPUT = z.custom<pulumi.Output<string> | Promise<string>>((v) => pulumi.Output.isInstance(v) || v instanceof Promise, {
+    error: "expected a string or a pulumi Output",
+});
+const passThrough = (literal: z.ZodString) => z.union([literal, PULUMI_INPUT]);
+
+/** Checks a pass-through value once it is known. @throws LakeConfigError at `path` when `literal` rejects it. */
+export function checkedInput(value: pulumi.Input<string>, literal: z.ZodType<string>, path: string): pulumi.Output<string> {
+    return pulumi.output(value).apply((v) => {
+        const result = literal.safeParse(v);
+        if (!result.success) throw new LakeConfigError(result.error.issues.map((i) => ({ path, message: `${i.message} (got "${v}")` })));
+        return v;
+    });
+}
+
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: () => `expected one of ${values.join(", ")}` });
 
@@ -89,6 +109,19 @@ const columnSpec = z.union([
     }),
 ]);
 
+/**
+ * Secret names take letters, digits and /_+=.@- only; no IAM wildcard (* ?) may widen the grant.
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+ */
+export const SECRET_ARN = z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret ARN (no wildcards)");
+export const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)");
+export const AVAILABILITY_ZONE = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone like us-east-1a");
+export const SECURITY_GROUP_ID = z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-...)");
+/** A KMS key by ARN (not an alias: policies name the key itself); multi-Region key ids start with mrk-. */
+export const KMS_KEY_ARN = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, "must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)");
+
 const tableObject = z.strictObject({
     name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
     primaryKey: z.array(columnName).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
@@ -121,13 +154,9 @@ const source = z
             .describe("Database host name or IPv4 address, reachable from the network subnet."),
         port: z.number().int().min(1).max(65535).optional().describe("TCP port. Default: 5432 (postgres), 3306 (mysql), 1433 (sqlserver)."),
         database: z.string().min(1).describe("Database name: an unquoted identifier of the engine (no URL or driver-property characters)."),
-        secretArn: z
-            .string()
-            // Secret names take letters, digits and /_+=.@- only; no IAM wildcard (* ?) may widen the grant.
-            // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
-            .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret ARN (no wildcards)")
+        secretArn: passThrough(SECRET_ARN)
             .optional()
-            .describe("ARN of an existing Secrets Manager secret with username and password keys. Exclusive with passwordSecret."),
+            .describe("ARN of an existing Secrets Manager secret with username and password keys (in TypeScript also a pulumi Input). Exclusive with passwordSecret."),
         passwordSecret: z
             .string()
             .regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a Pulumi config key name")
@@ -228,10 +257,10 @@ export const lakeConfigSchema = z
             .describe("Lake name (lowercase letters, digits, hyphens; at most 16): prefixes every resource, bucket and catalog database name."),
         network: z
             .strictObject({
-                subnetId: z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)").describe("Private subnet that can reach the sources."),
-                availabilityZone: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone like us-east-1a").describe("Availability zone of the subnet."),
+                subnetId: passThrough(SUBNET_ID).describe("Private subnet that can reach the sources."),
+                availabilityZone: passThrough(AVAILABILITY_ZONE).describe("Availability zone of the subnet."),
                 securityGroupIds: z
-                    .array(z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-...)"))
+                    .array(passThrough(SECURITY_GROUP_ID))
                     .min(1)
                     .describe("Security groups of the Glue network interfaces (must allow their own traffic and reach the databases)."),
             })
@@ -266,6 +295,11 @@ export const lakeConfigSchema = z
             })
             .prefault({})
             .describe("Athena workgroup settings."),
+        kmsKeyArn: passThrough(KMS_KEY_ARN)
+            .optional()
+            .describe(
+                "ARN of an existing customer-managed KMS key to encrypt the lake with instead of creating one (in TypeScript also a pulumi Input). Its key policy must grant what keyPolicy() grants (docs/aws-deploy.md). Default: the lake creates its own key.",
+            ),
         retention,
         alerts: alertsSchema,
         protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
@@ -297,6 +331,12 @@ export const lakeConfigSchema = z
         }
     })
     .describe("The medallion lake of one environment (Pulumi config key medallion-lake:lake).");
+
+/**
+ * The lake config as a caller writes it (YAML or TypeScript): optional fields optional, defaults not
+ * yet applied; pass-through ids and ARNs may be `pulumi.Input`s.
+ */
+export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 
 type ParsedRaw = z.output<typeof lakeConfigSchema>;
 export type ColumnType = string;

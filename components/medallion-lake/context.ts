@@ -1,9 +1,14 @@
 /**
  * What every resource group of the lake shares: the validated config, environment, spec, tags and
  * the resource options (parent, protect, retainOnDelete) decided by pure functions below.
+ *
+ * Precedence of resource options: what the caller sets in the component's `opts` wins. `protect` or
+ * `retainOnDelete` given there applies to every child and overrides the config's `protect` /
+ * `retainOnDelete`; left unset, the config decides. Providers, aliases and transforms reach the
+ * children through `parent` as Pulumi defines; the lake never sets a provider of its own.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfig } from "./config";
+import { LakeConfig, LakeConfigError } from "./config";
 import { LakeSpec } from "./lake-spec";
 import { resourcePrefix } from "./naming";
 
@@ -18,9 +23,29 @@ export function lakeTags(config: LakeConfig, environment: string): Record<string
  */
 export type ResourceKind = "data" | "infra";
 
-/** The lifecycle options a child of kind `kind` gets from the config. */
-export function lifecycleOptions(config: Pick<LakeConfig, "protect" | "retainOnDelete">, kind: ResourceKind): { protect: boolean; retainOnDelete: boolean } {
-    return { protect: config.protect, retainOnDelete: kind === "data" && config.retainOnDelete };
+/** The lifecycle options the caller set on the component (`ComponentResourceOptions`). */
+export type CallerLifecycle = Pick<pulumi.ComponentResourceOptions, "protect" | "retainOnDelete">;
+
+/** The lifecycle options a child of kind `kind` gets: the caller's where set, else the config's. */
+export function lifecycleOptions(
+    config: Pick<LakeConfig, "protect" | "retainOnDelete">,
+    kind: ResourceKind,
+    caller: CallerLifecycle = {},
+): { protect: boolean; retainOnDelete: boolean } {
+    return { protect: caller.protect ?? config.protect, retainOnDelete: caller.retainOnDelete ?? (kind === "data" && config.retainOnDelete) };
+}
+
+/**
+ * `forceDestroy` with the options in effect: the config alone is checked by `parseLakeConfig`, but
+ * the caller's `protect` / `retainOnDelete` may switch protection on. @throws LakeConfigError.
+ */
+export function checkForceDestroy(config: Pick<LakeConfig, "protect" | "retainOnDelete" | "forceDestroy">, caller: CallerLifecycle): void {
+    const data = lifecycleOptions(config, "data", caller);
+    if (config.forceDestroy && (data.protect || data.retainOnDelete)) {
+        throw new LakeConfigError([
+            { path: "forceDestroy", message: "cannot be true while data is protected or retained (protect / retainOnDelete in the config or the component's resource options)" },
+        ]);
+    }
 }
 
 export interface LakeContext {
@@ -46,6 +71,7 @@ export function createContext(
     environment: string,
     spec: LakeSpec,
     aws: { accountId: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> },
+    caller: CallerLifecycle = {},
 ): LakeContext {
     return {
         name,
@@ -55,6 +81,6 @@ export function createContext(
         prefix: resourcePrefix(config.name, environment),
         tags: lakeTags(config, environment),
         ...aws,
-        opts: (kind = "infra", extra = {}) => ({ parent, ...lifecycleOptions(config, kind), ...extra }),
+        opts: (kind = "infra", extra = {}) => ({ parent, ...lifecycleOptions(config, kind, caller), ...extra }),
     };
 }

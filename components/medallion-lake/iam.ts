@@ -48,7 +48,7 @@ export function glueAssumeRolePolicy(): object {
     };
 }
 
-const CATALOG_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
+export const CATALOG_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
 const CATALOG_WRITE = [
     "glue:CreateTable",
     "glue:UpdateTable",
@@ -69,11 +69,14 @@ const LAYER_REGISTRATION = ["glue:GetTable", "glue:CreateTable", "glue:UpdateTab
 const SOURCE_SCHEMA_READ = ["glue:GetTable"];
 const KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"];
 
-function glueArn(s: PolicyScope, resource: string): string {
+type Account = Pick<PolicyScope, "partition" | "region" | "accountId">;
+
+function glueArn(s: Account, resource: string): string {
     return `arn:${s.partition}:glue:${s.region}:${s.accountId}:${resource}`;
 }
 
-function catalogStatement(sid: string, s: PolicyScope, actions: string[], databases: string[]): Statement {
+/** `actions` on the catalog, the given databases and their tables. */
+export function catalogStatement(sid: string, s: Account, actions: string[], databases: string[]): Statement {
     return {
         Sid: sid,
         Effect: "Allow",

@@ -1,23 +1,18 @@
 /**
- * medallion-lake component: the `MedallionLake` ComponentResource and the pure functions it is
- * built from (config validation, naming, lake spec, job arguments, named queries).
+ * medallion-lake component: the public API. The `MedallionLake` ComponentResource with its args,
+ * grants and config types, and the pure functions the Pulumi program, the Automation API and the
+ * local runner share (config validation, lake spec, job arguments, named queries, naming). Everything
+ * else is internal to the component; its tests import the modules directly.
  */
-export * from "./config";
-export * from "./naming";
-export * from "./lake-spec";
-export * from "./quality-rules";
-export * from "./alerts-config";
-export * from "./metrics";
-export * from "./alerts";
-export * from "./dashboard";
-export * from "./job-arguments";
-export * from "./named-queries";
-export * from "./context";
-export * from "./assets";
-export * from "./storage";
-export * from "./kms";
-export * from "./iam";
-export * from "./sources";
-export * from "./jobs";
-export * from "./medallion-lake";
-export * from "./json-schema";
+export { MedallionLake, MEDALLION_LAKE_TYPE } from "./medallion-lake";
+export type { GrantOptions, MedallionLakeArgs, PasswordLookup, QueryGrantOptions } from "./medallion-lake";
+export { ENGINES, LakeConfigError, lakeConfigSchema, parseLakeConfig } from "./config";
+export type { Engine, LakeConfig, LakeConfigInput, LakeConfigIssue, SourceConfig, TableConfig } from "./config";
+export { lakeSpec } from "./lake-spec";
+export type { LakeSpec, LakeSpecColumn, LakeSpecSource, LakeSpecTable } from "./lake-spec";
+export { BUCKET_PURPOSES, databaseNames, LAYERS, resourcePrefix, validateEnvironment } from "./naming";
+export type { BucketPurpose, Layer } from "./naming";
+export { jobArguments } from "./job-arguments";
+export type { JobPaths } from "./job-arguments";
+export { namedQueries } from "./named-queries";
+export { lakeConfigJsonSchema } from "./json-schema";

@@ -1,14 +1,49 @@
-/** The JSON Schema of `medallion-lake:lake`, generated from the zod schema so the two never drift. */
+/**
+ * The JSON Schemas of `medallion-lake:lake` (from the config's zod schema) and of the lake spec (from
+ * lake-spec-schema.ts, tied to the `LakeSpec` type), generated so that neither drifts.
+ */
 import { z } from "zod";
-import { lakeConfigSchema } from "./config";
+import { lakeConfigSchema, PULUMI_INPUT } from "./config";
+import { lakeSpecSchema } from "./lake-spec-schema";
 
 /** Repository path of the generated schema file. */
 export const JSON_SCHEMA_PATH = "schema/lake-config.schema.json";
+/** Repository path of the generated lake spec schema. */
+export const LAKE_SPEC_SCHEMA_PATH = "schema/lake-spec.schema.json";
 
-/** JSON Schema of the config as users write it (input side: defaults shown, optional fields optional). */
+/** Marks the `pulumi.Input` branch of pass-through fields, which a YAML file cannot hold. */
+const INPUT_BRANCH = { not: {}, $comment: "pulumi.Input" };
+
+/** Replaces `anyOf: [literal, INPUT_BRANCH]` by the literal, recursively. */
+function dropInputBranches(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map(dropInputBranches);
+    if (node === null || typeof node !== "object") return node;
+    const entries = Object.entries(node).map(([k, v]) => [k, dropInputBranches(v)] as const);
+    const out: Record<string, unknown> = Object.fromEntries(entries);
+    if (Array.isArray(out.anyOf)) {
+        const kept = out.anyOf.filter((branch) => (branch as { $comment?: string }).$comment !== INPUT_BRANCH.$comment);
+        if (kept.length === 1) {
+            const { anyOf: _dropped, ...rest } = out;
+            return { ...(kept[0] as object), ...rest };
+        }
+        out.anyOf = kept;
+    }
+    return out;
+}
+
+/** JSON Schema of the config as users write it in YAML (input side: defaults shown, optional fields optional). */
 export function lakeConfigJsonSchema(): object {
-    return {
-        ...z.toJSONSchema(lakeConfigSchema, { io: "input" }),
-        title: "medallion-lake:lake",
-    };
+    const schema = z.toJSONSchema(lakeConfigSchema, {
+        io: "input",
+        unrepresentable: "any",
+        override: (ctx) => {
+            if (ctx.zodSchema === PULUMI_INPUT) Object.assign(ctx.jsonSchema, INPUT_BRANCH);
+        },
+    });
+    return { ...(dropInputBranches(schema) as object), title: "medallion-lake:lake" };
+}
+
+/** JSON Schema of the lake spec the Glue jobs read (`--lake_spec`): what `lakeSpec()` emits. */
+export function lakeSpecJsonSchema(): object {
+    return { ...z.toJSONSchema(lakeSpecSchema, { io: "output" }), title: "medallion-lake lake spec" };
 }

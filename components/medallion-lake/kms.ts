@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkedInput, KMS_KEY_ARN } from "./config";
 import { LakeContext } from "./context";
 
 /** Days a deleted key stays recoverable (KMS allows 7..30). */
@@ -50,12 +51,35 @@ export function keyPolicy(accountId: string, region: string, partition: string):
 }
 
 export interface Encryption {
-    key: aws.kms.Key;
-    alias: aws.kms.Alias;
+    /** The key the lake created; undefined when the config names an existing key (`kmsKeyArn`). */
+    key?: aws.kms.Key;
+    alias?: aws.kms.Alias;
+    /** ARN of the key everything is encrypted with (created or existing). */
+    keyArn: pulumi.Output<string>;
     securityConfiguration: aws.glue.SecurityConfiguration;
 }
 
 export function createEncryption(ctx: LakeContext): Encryption {
+    const existing = ctx.config.kmsKeyArn;
+    const created = existing === undefined ? createKey(ctx) : undefined;
+    const keyArn = created ? created.key.arn : checkedInput(existing!, KMS_KEY_ARN, "kmsKeyArn");
+    const securityConfiguration = new aws.glue.SecurityConfiguration(
+        `${ctx.name}-security`,
+        {
+            name: `${ctx.prefix}-security`,
+            encryptionConfiguration: {
+                s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: keyArn },
+                cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: keyArn },
+                jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: keyArn },
+            },
+        },
+        ctx.opts(),
+    );
+    return { ...created, keyArn, securityConfiguration };
+}
+
+/** The lake's own key (rotation on, `keyPolicy`) and its alias `alias/<lake>-<env>`. */
+function createKey(ctx: LakeContext): { key: aws.kms.Key; alias: aws.kms.Alias } {
     const key = new aws.kms.Key(
         `${ctx.name}-key`,
         {
@@ -68,17 +92,5 @@ export function createEncryption(ctx: LakeContext): Encryption {
         ctx.opts("data"),
     );
     const alias = new aws.kms.Alias(`${ctx.name}-key-alias`, { name: `alias/${ctx.prefix}`, targetKeyId: key.keyId }, ctx.opts());
-    const securityConfiguration = new aws.glue.SecurityConfiguration(
-        `${ctx.name}-security`,
-        {
-            name: `${ctx.prefix}-security`,
-            encryptionConfiguration: {
-                s3Encryption: { s3EncryptionMode: "SSE-KMS", kmsKeyArn: key.arn },
-                cloudwatchEncryption: { cloudwatchEncryptionMode: "SSE-KMS", kmsKeyArn: key.arn },
-                jobBookmarksEncryption: { jobBookmarksEncryptionMode: "CSE-KMS", kmsKeyArn: key.arn },
-            },
-        },
-        ctx.opts(),
-    );
-    return { key, alias, securityConfiguration };
+    return { key, alias };
 }

@@ -11,7 +11,7 @@ export type Layer = (typeof LAYERS)[number];
 export const BUCKET_PURPOSES = ["bronze", "silver", "gold", "query-results", "assets", "logs"] as const;
 export type BucketPurpose = (typeof BUCKET_PURPOSES)[number];
 
-/** Longest environment accepted, so `<lake>-<env>-query-results-<account id>` stays within S3's 63 characters. */
+/** Longest environment accepted, so `<lake>-<env>-query-results-<suffix>` stays within S3's 63 characters. */
 export const MAX_ENVIRONMENT_LENGTH = 16;
 
 /**
@@ -44,12 +44,18 @@ export function databaseNames(lake: string, environment: string): Record<"source
 }
 
 /**
- * Globally unique bucket name: `<lake>-<env>-<purpose>-<account id>-<region>` when it fits in 63
- * characters, else without the region (the account id alone keeps it unique per account).
+ * Length of the random suffix of bucket names: 36^8 (about 2.8e12) values make a clash with
+ * another account's bucket of the same lake and environment negligible.
  */
-export function bucketName(lake: string, environment: string, purpose: BucketPurpose, accountId: string, region: string): string {
-    const withRegion = `${lake}-${environment}-${purpose}-${accountId}-${region}`;
-    const name = withRegion.length <= 63 ? withRegion : `${lake}-${environment}-${purpose}-${accountId}`;
+export const BUCKET_SUFFIX_LENGTH = 8;
+
+/**
+ * Globally unique bucket name: `<lake>-<env>-<purpose>-<suffix>`, where `suffix` is the lake's
+ * stable random suffix (storage.ts), not the AWS account id: bucket names are public (DNS, error
+ * messages), so they should not reveal the account. At most 16 + 16 + 13 + 8 + 3 = 56 characters.
+ */
+export function bucketName(lake: string, environment: string, purpose: BucketPurpose, suffix: string): string {
+    const name = `${lake}-${environment}-${purpose}-${suffix}`;
     if (name.length > 63 || !/^[a-z0-9][a-z0-9-]*[a-z0-9]$/.test(name)) {
         throw new LakeConfigError([{ path: "name", message: `derived bucket name "${name}" is not a valid S3 bucket name` }]);
     }

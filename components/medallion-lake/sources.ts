@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { SourceConfig } from "./config";
+import { AVAILABILITY_ZONE, checkedInput, SECRET_ARN, SECURITY_GROUP_ID, SourceConfig, SUBNET_ID } from "./config";
 import { LakeContext } from "./context";
 import { connectionName, crawlerPath, crawlerTablePrefix, jdbcUrl } from "./naming";
 
@@ -35,8 +35,14 @@ export function connectionProperties(source: SourceConfig, secretArn: string): R
  */
 export function createSources(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>, passwords: Record<string, pulumi.Input<string>>): Source[] {
     const network = ctx.config.network;
-    return ctx.config.sources.map((s) => {
-        const secretArn = s.secretArn ? pulumi.output(s.secretArn) : createdSecret(ctx, s, kmsKeyArn, passwords);
+    // Literals were validated by parseLakeConfig; Inputs from other resources are checked when known.
+    const placement = network && {
+        subnetId: checkedInput(network.subnetId, SUBNET_ID, "network.subnetId"),
+        availabilityZone: checkedInput(network.availabilityZone, AVAILABILITY_ZONE, "network.availabilityZone"),
+        securityGroupIdLists: network.securityGroupIds.map((id, i) => checkedInput(id, SECURITY_GROUP_ID, `network.securityGroupIds[${i}]`)),
+    };
+    return ctx.config.sources.map((s, i) => {
+        const secretArn = s.secretArn ? checkedInput(s.secretArn, SECRET_ARN, `sources[${i}].secretArn`) : createdSecret(ctx, s, kmsKeyArn, passwords);
         const connection = new aws.glue.Connection(
             `${ctx.name}-${s.name}-connection`,
             {
@@ -44,9 +50,7 @@ export function createSources(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>
                 description: `${s.engine} source ${s.name} (${s.host}/${s.database})`,
                 connectionType: "JDBC",
                 connectionProperties: secretArn.apply((arn) => connectionProperties(s, arn)),
-                physicalConnectionRequirements: network
-                    ? { subnetId: network.subnetId, availabilityZone: network.availabilityZone, securityGroupIdLists: network.securityGroupIds }
-                    : undefined,
+                physicalConnectionRequirements: placement || undefined,
                 tags: ctx.tags,
             },
             ctx.opts(),

@@ -4,9 +4,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { LakeConfig } from "./config";
 import { LakeContext, ResourceKind } from "./context";
-import { BUCKET_PURPOSES, BucketPurpose, bucketName } from "./naming";
+import { BUCKET_PURPOSES, BUCKET_SUFFIX_LENGTH, BucketPurpose, bucketName } from "./naming";
 
 /** Glue assets layout: scripts, lake spec and packages; Glue temp dir; Spark UI event logs. */
 export const ASSET_PREFIXES = { scripts: "scripts/", temp: "temp/", sparkUi: "spark-ui/" } as const;
@@ -86,14 +87,28 @@ const KIND: Record<BucketPurpose, ResourceKind> = {
     assets: "infra",
 };
 
+/**
+ * The random suffix of the lake's bucket names, generated once and kept in state: it changes only when
+ * a keeper (lake name, environment) changes, and then every bucket name changes anyway. Lowercase
+ * letters and digits only, as bucket names allow. Protected and retained like the data: replacing it
+ * would rename, that is replace, every bucket.
+ * https://www.pulumi.com/registry/packages/random/api-docs/randomstring/
+ */
+export function createBucketSuffix(ctx: LakeContext): random.RandomString {
+    return new random.RandomString(
+        `${ctx.name}-bucket-suffix`,
+        { length: BUCKET_SUFFIX_LENGTH, lower: true, numeric: true, upper: false, special: false, keepers: { lake: ctx.config.name, environment: ctx.environment } },
+        ctx.opts("data"),
+    );
+}
+
 export function createStorage(ctx: LakeContext, kmsKeyArn: pulumi.Output<string>): Storage {
+    const suffix = createBucketSuffix(ctx).result;
     const make = (purpose: BucketPurpose): aws.s3.Bucket =>
         new aws.s3.Bucket(
             `${ctx.name}-${purpose}`,
             {
-                bucket: pulumi
-                    .all([ctx.accountId, ctx.region])
-                    .apply(([account, region]) => bucketName(ctx.config.name, ctx.environment, purpose, account, region)),
+                bucket: suffix.apply((s) => bucketName(ctx.config.name, ctx.environment, purpose, s)),
                 forceDestroy: ctx.config.forceDestroy,
                 tags: { ...ctx.tags, layer: purpose },
             },

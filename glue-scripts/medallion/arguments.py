@@ -1,28 +1,22 @@
 """Job argument parsing shared by the three entry scripts.
 
-The names mirror glue-scripts/job_arguments.json (the single definition; a test keeps this table
-and that file identical). Glue passes `--name value` pairs plus its own system arguments
-(`--JOB_RUN_ID`, `--job-bookmark-option`, `--TempDir`, `--enable-metrics`, ...), which are
-accepted and ignored here except the run id (the batch id fallback). On Glue, `io.start` hands
+The names come from job_arguments.json in this package, the single definition that the component
+(components/medallion-lake/job-arguments.ts) also reads. Glue passes `--name value` pairs plus its
+own system arguments (`--JOB_RUN_ID`, `--job-bookmark-option`, `--TempDir`, `--enable-metrics`,
+...), which are accepted and ignored here except the run id (the batch id fallback). On Glue, `io.start` hands
 the system arguments to `Job.init` through awsglue's own `getResolvedOptions`.
 """
 
 from __future__ import annotations
 
-JOB_ARGUMENTS: dict[str, dict[str, list[str]]] = {
-    "bronze": {
-        "required": ["lake_spec", "environment", "bronze_path"],
-        "optional": ["batch_id", "local_connections"],
-    },
-    "silver": {
-        "required": ["lake_spec", "environment", "bronze_path", "silver_path"],
-        "optional": ["batch_id"],
-    },
-    "gold": {
-        "required": ["lake_spec", "environment", "silver_path", "gold_path"],
-        "optional": ["batch_id"],
-    },
-}
+import json
+from importlib import resources
+
+# Package data, read through importlib.resources so that it loads from the --extra-py-files zip
+# as well as from a directory: https://docs.python.org/3.11/library/importlib.resources.html
+JOB_ARGUMENTS: dict[str, dict[str, list[str]]] = json.loads(
+    resources.files(__package__).joinpath("job_arguments.json").read_text(encoding="utf-8")
+)["jobs"]
 
 # Glue system arguments the jobs read (the batch id fallback); never required.
 GLUE_RUNTIME_ARGUMENTS = ("JOB_RUN_ID",)

@@ -1,11 +1,15 @@
 import importlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import local_submit
 import pytest
-from medallion.arguments import JOB_ARGUMENTS, ArgumentError, parse_job_arguments, parse_pairs
+from medallion.arguments import ArgumentError, parse_job_arguments, parse_pairs
 
-CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "job_arguments.json").read_text())["jobs"]
+CONTRACT_FILE = Path(__file__).resolve().parents[1] / "medallion" / "job_arguments.json"
+CONTRACT = json.loads(CONTRACT_FILE.read_text())["jobs"]
 # What Glue adds to every run on top of the contract arguments (some flags carry no value).
 GLUE_SYSTEM_ARGS = [
     "--JOB_ID", "j_0123", "--JOB_RUN_ID", "jr_abc123", "--JOB_NAME", "tickit-dev-silver",
@@ -19,8 +23,21 @@ def _entry(job):
     return importlib.import_module(f"{job}_job")
 
 
-def test_the_parser_table_is_job_arguments_json():
-    assert JOB_ARGUMENTS == CONTRACT
+def test_the_contract_loads_from_the_package_zip_glue_gets(tmp_path):
+    """--extra-py-files hands Glue a zip: the package data must load through zipimport, with no
+    glue-scripts/ directory on the path (a fresh interpreter in an empty working directory)."""
+    archive = local_submit.package_zip(tmp_path)
+    probe = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        "import medallion.arguments as a; print(a.__file__); print(json.dumps(a.JOB_ARGUMENTS))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-I", "-c", probe, str(archive)], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    module_file, loaded = run.stdout.splitlines()
+    assert module_file.startswith(str(archive))  # imported from the zip, not from the source tree
+    assert json.loads(loaded) == CONTRACT
 
 
 @pytest.mark.parametrize("job", sorted(CONTRACT))

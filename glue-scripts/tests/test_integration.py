@@ -45,7 +45,8 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
         **{f"{layer}Path": (lake_dir / layer).as_uri() for layer in ("bronze", "silver", "gold")},
     }
     script = (
-        'import { jobArguments, systemArguments } from "./components/medallion-lake";'
+        'import { jobArguments } from "./components/medallion-lake";'
+        ' import { systemArguments } from "./components/medallion-lake/jobs";'
         f" const paths = {json.dumps(paths)};"
         ' const layers = ["bronze", "silver", "gold"] as const;'
         " process.stdout.write(JSON.stringify(Object.fromEntries(layers.map((l) => [l, {"
@@ -107,7 +108,7 @@ def lake(spark):
 
 
 def test_jobs_get_the_contract_arguments_and_glue_system_arguments(lake):
-    contract = json.loads((REPO / "glue-scripts" / "job_arguments.json").read_text())["jobs"]
+    contract = json.loads((REPO / "glue-scripts" / "medallion" / "job_arguments.json").read_text())["jobs"]
     for job in JOBS:
         given = lake["arguments"][job]
         assert {f"--{name}" for name in contract[job]["required"]} <= set(given)

@@ -1,28 +1,79 @@
-"""The spec the component really produces (lakeSpec() over Pulumi.dev.yaml) parses here, with the
-tables, keys and formats that the stack config declares."""
+"""The spec the component really produces (lakeSpec() over the committed stacks) parses here, with the
+tables, keys and formats that the stack config declares, and stays within the generated JSON Schema
+of the lake spec (schema/lake-spec.schema.json)."""
 
 import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from medallion.spec import Column, parse_lake_spec
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = """
+STACKS = ("dev", "prod", "local")
+SCRIPT = f"""
 import * as fs from "fs";
 import * as YAML from "yaml";
-import { lakeSpec, parseLakeConfig } from "./components/medallion-lake";
-const raw = YAML.parse(fs.readFileSync("Pulumi.dev.yaml", "utf8")).config["medallion-lake:lake"];
-process.stdout.write(JSON.stringify(lakeSpec(parseLakeConfig(raw), "dev")));
+import {{ lakeSpec, parseLakeConfig }} from "./components/medallion-lake";
+const specs = Object.fromEntries({list(STACKS)!r}.map((env) => {{
+    const raw = YAML.parse(fs.readFileSync(`Pulumi.${{env}}.yaml`, "utf8")).config["medallion-lake:lake"];
+    return [env, lakeSpec(parseLakeConfig(raw), env)];
+}}));
+process.stdout.write(JSON.stringify(specs));
 """
 
 
-def test_the_component_lake_spec_of_the_dev_stack_parses():
+@pytest.fixture(scope="module")
+def emitted() -> dict[str, dict]:
+    """The lake spec of each committed stack, as lakeSpec() emits it (one ts-node run)."""
     done = subprocess.run(
         ["npx", "--no-install", "ts-node", "-T", "-e", SCRIPT], cwd=REPO, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    spec = parse_lake_spec(done.stdout)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_spec_parses(emitted, stack):
+    spec = parse_lake_spec(json.dumps(emitted[stack]))
+    assert spec.environment == stack and spec.lake == "tickit"
+    assert len(spec.tables()) == sum(len(s["tables"]) for s in emitted[stack]["sources"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_field_emitted_is_declared_in_the_generated_schema(emitted, stack):
+    """A field lakeSpec() writes that the JSON Schema lacks would be a contract nobody documented."""
+    schema = json.loads((REPO / "schema" / "lake-spec.schema.json").read_text())
+
+    def undeclared(value, node, at):
+        if isinstance(value, dict):
+            props = node.get("properties", {})
+            found = [f"{at}.{k}" for k in value if k not in props]
+            for key, child in value.items():
+                if key in props:
+                    found += undeclared(child, _object_branch(props[key]), f"{at}.{key}")
+            return found + [f"{at}.{k} (required)" for k in node.get("required", []) if k not in value]
+        if isinstance(value, list) and "items" in node:
+            return [
+                p
+                for i, v in enumerate(value)
+                for p in undeclared(v, _object_branch(node["items"]), f"{at}[{i}]")
+            ]
+        return []
+
+    assert undeclared(emitted[stack], schema, "spec") == []
+
+
+def _object_branch(node: dict) -> dict:
+    """The object alternative of an `anyOf` (nullable objects), else the node itself."""
+    for branch in node.get("anyOf", []):
+        if branch.get("type") in ("object", "array"):
+            return branch
+    return node
+
+
+def test_the_component_lake_spec_of_the_dev_stack_parses(emitted):
+    spec = parse_lake_spec(json.dumps(emitted["dev"]))
     assert spec.environment == "dev"
     assert [(s.name, s.engine, t.source_table) for s, t in spec.tables()] == [
         ("saas", "postgres", "saas.category"), ("saas", "postgres", "saas.venue"),
@@ -39,4 +90,4 @@ def test_the_component_lake_spec_of_the_dev_stack_parses():
     assert Column("holiday", "boolean", None) in date.columns and date.date_column == "caldate"
     assert set(spec.databases) == {"source", "bronze", "silver", "gold"}
     assert spec.metrics_namespace == "MedallionLake/tickit"  # the namespace the job roles may put metrics in
-    assert json.loads(done.stdout)["lake"] == spec.lake == "tickit"
+    assert emitted["dev"]["lake"] == spec.lake == "tickit"

@@ -32,8 +32,15 @@ def test_unknown_job_is_rejected(tmp_path):
 def test_package_zip_has_the_package_at_its_root(tmp_path):
     with zipfile.ZipFile(local_submit.package_zip(tmp_path)) as archive:
         names = set(archive.namelist())
-    assert {"medallion/__init__.py", "medallion/silver.py", "medallion/gold.py"} <= names
-    assert all(n.startswith("medallion/") and n.endswith(".py") for n in names)
+    assert {
+        "medallion/__init__.py",
+        "medallion/silver.py",
+        "medallion/gold.py",
+        "medallion/job_arguments.json",
+    } <= names
+    assert all(
+        n.startswith("medallion/") and "__pycache__" not in n and not n.endswith(".pyc") for n in names
+    )
 
 
 def test_missing_jars_point_at_setup(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@
  * lake spec as `pulumi up`, so local and AWS runs share one definition.
  */
 import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { loadStackConfig } from "../../stacks/mock-run";
+import { loadStackConfig } from "../../stacks/stack-config";
 
 export const LAKE_CONFIG_KEY = "medallion-lake:lake";
 

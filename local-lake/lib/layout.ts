@@ -5,7 +5,7 @@
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { Layer } from "../../components/medallion-lake";
-import { PROJECT_ROOT } from "../../stacks/mock-run";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 // The component's layer names and the repository root, re-exported for the local lake's modules.
 export { LAYERS } from "../../components/medallion-lake";

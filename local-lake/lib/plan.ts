@@ -3,10 +3,11 @@
  * the real program run under the Pulumi SDK's mock runtime — as a resource tree, counts per type
  * and a Mermaid diagram of the data flow drawn from the registered resources' own inputs.
  */
-import { LakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { loadStackConfig, MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { LakeSpec } from "../../components/medallion-lake";
+import { MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { loadStackConfig } from "../../stacks/stack-config";
 import { createLake, secretConfigRef } from "../../stacks/program";
-import { LAKE_CONFIG_KEY, loadLakeStack } from "./config";
+import { loadLakeStack } from "./config";
 import { formatTable } from "./progress";
 
 /** Stand-in for each source's `passwordSecret` value: the plan needs a value, never the real one. */
@@ -20,10 +21,10 @@ export interface StackPlan {
 
 /** Runs the stack's program under mocks with its config (secrets replaced by placeholders). */
 export async function planStack(stack: string): Promise<StackPlan> {
-    const { spec } = loadLakeStack(stack);
+    const { config: lake, spec } = loadLakeStack(stack);
     const { config, secretKeys } = loadStackConfig(stack);
-    const placeholders = parseLakeConfig(config[LAKE_CONFIG_KEY])
-        .sources.filter((s) => s.passwordSecret)
+    const placeholders = lake.sources
+        .filter((s) => s.passwordSecret)
         .map((s) => {
             const ref = secretConfigRef(s.passwordSecret as string);
             return `${ref.namespace}:${ref.key}`;

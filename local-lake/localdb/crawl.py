@@ -109,9 +109,9 @@ def crawl(data_dir: Path | str, lake_spec: dict | str | Path, catalog_dir: Path 
     spec = read_spec(lake_spec)
     servers = read_servers(Path(data_dir))
     glue = glue_catalog.client(glue_catalog.read_server(catalog_dir)["endpoint"])
-    database = spec["databases"]["source"]
+    database = spec.databases["source"]
     glue_catalog.ensure_databases(glue, [database])
-    connections = {s["name"]: s["connectionName"] for s in spec["sources"]}
+    connections = {s.name: s.connection_name for s in spec.sources}
     entries = []
     for table in source_tables(spec):
         columns, count = _describe(servers, table)

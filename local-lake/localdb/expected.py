@@ -60,21 +60,21 @@ def translate_pattern(pattern: str) -> tuple[str, str]:
 
 def clean_view_sql(table: SourceTable) -> str:
     """SELECT of the valid, deduplicated rows of one copied table, typed as silver types them."""
-    spec_columns = {c["name"]: c for c in table.spec["columns"]}
+    spec_columns = {c.name: c for c in table.spec.columns}
     select, conditions = [], []
     for name, portable in SCHEMAS[table.short]:
         column = f'"{name}"'
         is_text = portable.startswith(("varchar", "char"))
         value = f"nullif(btrim({column}), '')" if is_text else column
         spec = spec_columns.get(name)
-        if is_text and spec and spec["format"] and spec["type"] in ("timestamp", "date"):
-            pg_format, regex = translate_pattern(spec["format"])
+        if is_text and spec and spec.format and spec.type in ("timestamp", "date"):
+            pg_format, regex = translate_pattern(spec.format)
             parsed = f"CASE WHEN {value} ~ '{regex}' THEN to_timestamp({value}, '{pg_format}')::timestamp END"
-            value = f"({parsed})::{spec['type']}"
+            value = f"({parsed})::{spec.type}"
             conditions.append(f"(nullif(btrim({column}), '') IS NULL OR {value} IS NOT NULL)")
         select.append(f"{value} AS {column}")
-    keys = table.spec["primaryKey"] or [name for name, _ in SCHEMAS[table.short]]
-    conditions += [f"nullif(btrim(\"{k}\"::text), '') IS NOT NULL" for k in table.spec["primaryKey"]]
+    keys = list(table.spec.primary_key) or [name for name, _ in SCHEMAS[table.short]]
+    conditions += [f"nullif(btrim(\"{k}\"::text), '') IS NOT NULL" for k in table.spec.primary_key]
     key_list = ", ".join(f'"{k}"' for k in keys)
     where = " AND ".join(conditions) or "true"
     return (

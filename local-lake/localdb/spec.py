@@ -1,4 +1,7 @@
-"""The lake spec as this package uses it: which source tables live on which local server."""
+"""The lake spec as this package uses it: which source tables live on which local server.
+
+The spec itself is parsed and validated by the Glue jobs' own parser (`medallion.spec`), so the
+local lake reads exactly what the jobs read."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from medallion.spec import LakeSpec, SpecError, Table, parse_lake_spec
 
 from .errors import LocalDbError
 from .tables import SCHEMAS
@@ -26,24 +31,25 @@ class SourceTable:
     short: str  # TICKIT table name (category, venue, ...)
     source_table: str
     catalog_table: str
-    spec: dict
+    spec: Table
 
 
-def read_spec(spec: dict | str | Path) -> dict:
-    if isinstance(spec, dict):
+def read_spec(spec: LakeSpec | dict | str | Path) -> LakeSpec:
+    """The parsed lake spec, from a parsed spec, its JSON object or a JSON file."""
+    if isinstance(spec, LakeSpec):
         return spec
-    path = Path(spec)
+    where = "lake spec" if isinstance(spec, dict) else str(spec)
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise LocalDbError("read lake spec", f"{path}: {error}") from error
+        return parse_lake_spec(json.dumps(spec) if isinstance(spec, dict) else Path(spec).read_text())
+    except (OSError, SpecError) as error:
+        raise LocalDbError("read lake spec", f"{where}: {error}") from error
 
 
-def source_tables(spec: dict) -> list[SourceTable]:
+def source_tables(spec: LakeSpec) -> list[SourceTable]:
     """Every configured table, mapped to its local server; unknown engines or tables are errors."""
     result = []
-    for source in spec.get("sources", []):
-        name, engine = source["name"], source["engine"]
+    for source in spec.sources:
+        name, engine = source.name, source.engine
         if engine not in SERVER_FOR_ENGINE:
             raise LocalDbError(
                 "map sources",
@@ -51,14 +57,14 @@ def source_tables(spec: dict) -> list[SourceTable]:
                 f"(known: {', '.join(SERVER_FOR_ENGINE)})",
             )
         server = SERVER_FOR_ENGINE[engine]
-        for table in source["tables"]:
-            if table["name"] not in SCHEMAS:
+        for table in source.tables:
+            if table.name not in SCHEMAS:
                 raise LocalDbError(
                     "map sources",
-                    f"source {name} table {table['sourceTable']}: no local rows for "
-                    f"table {table['name']!r} (known: {', '.join(SCHEMAS)})",
+                    f"source {name} table {table.source_table}: no local rows for "
+                    f"table {table.name!r} (known: {', '.join(SCHEMAS)})",
                 )
-            parts = table["sourceTable"].split(".")
+            parts = table.source_table.split(".")
             if server == "postgres":
                 schema, unqualified = (parts[0], parts[-1]) if len(parts) > 1 else ("public", parts[0])
             else:
@@ -68,12 +74,12 @@ def source_tables(spec: dict) -> list[SourceTable]:
                     name,
                     engine,
                     server,
-                    source["database"],
+                    source.database,
                     schema,
                     unqualified,
-                    table["name"],
-                    table["sourceTable"],
-                    table["catalogTable"],
+                    table.name,
+                    table.source_table,
+                    table.catalog_table,
                     table,
                 )
             )

@@ -6,7 +6,7 @@ import pytest
 from localdb.__main__ import redacted
 from localdb.errors import LocalDbError
 from localdb.expected import clean_view_sql, translate_pattern
-from localdb.spec import find, source_tables
+from localdb.spec import find, read_spec, source_tables
 
 
 def table(name, source_table, columns, primary_key=()):
@@ -17,9 +17,11 @@ def table(name, source_table, columns, primary_key=()):
 
 
 def spec(*sources):
-    return {"lake": "t", "environment": "local", "databases": {"source": "t_local_source"},
-            "sources": [{"name": n, "engine": e, "database": "tickit", "connectionName": n, "tables": t}
-                        for n, e, t in sources]}  # fmt: skip
+    """A lake spec as the component writes it, parsed by read_spec (medallion.spec's parser)."""
+    layers = ("source", "bronze", "silver", "gold")
+    return read_spec({"lake": "t", "environment": "local", "databases": {x: f"t_local_{x}" for x in layers},
+                      "sources": [{"name": n, "engine": e, "database": "tickit", "connectionName": n,
+                                   "tables": t} for n, e, t in sources]})  # fmt: skip
 
 
 SALES = table("sales", "sales", [("salesid", "int", None), ("saletime", "timestamp", "M/d/yyyy HH:mm:ss")],
@@ -43,9 +45,14 @@ def test_an_unknown_table_is_an_error_naming_source_and_table():
         source_tables(spec(("saas", "postgres", [table("orders", "saas.orders", [])])))
 
 
-def test_an_unknown_engine_is_an_error_naming_the_source():
-    with pytest.raises(LocalDbError, match=r"source x: engine 'oracle' has no local server"):
-        source_tables(spec(("x", "oracle", [SALES])))
+def test_an_invalid_spec_is_refused_by_the_jobs_parser_naming_the_path(tmp_path):
+    engines = "expected one of postgres, mysql, sqlserver"
+    with pytest.raises(LocalDbError, match=rf"lake spec: sources\[0\]\.engine: {engines}"):
+        spec(("x", "oracle", [SALES]))
+    broken = tmp_path / "spec.json"
+    broken.write_text('{"lake": "t"}')
+    with pytest.raises(LocalDbError, match=rf"{re.escape(str(broken))}: databases: expected a dict"):
+        read_spec(broken)
 
 
 def test_a_table_configured_twice_cannot_be_found_by_short_name():

@@ -8,13 +8,16 @@ function inProduction(check: ResourceRule["check"]): ResourceRule["check"] {
 
 const CATALOG_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase";
 const KMS_KEY = "aws:kms/key:Key";
+/** The random suffix of the bucket names: replacing it renames, that is replaces, every bucket. */
+const RANDOM_STRING = "random:index/randomString:RandomString";
 
 export const prodProtectData: ResourceRule = {
     kind: "resource",
     name: "prod-protect-data",
-    description: "In production stacks, every bucket (data and the access-log audit trail), Glue catalog database and KMS key is protected or retained on delete, so no update or destroy can drop the data.",
+    description:
+        "In production stacks, every bucket (data and the access-log audit trail), Glue catalog database, KMS key and random bucket-name suffix is protected or retained on delete, so no update or destroy can drop the data.",
     level: "mandatory",
-    types: [BUCKET, CATALOG_DATABASE, KMS_KEY],
+    types: [BUCKET, CATALOG_DATABASE, KMS_KEY, RANDOM_STRING],
     check: inProduction((r, stack) =>
         r.opts.protect || r.opts.retainOnDelete ? [] : [`not protected or retained on delete in production stack "${stack}"`],
     ),

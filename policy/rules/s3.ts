@@ -163,4 +163,16 @@ export const s3DataBucketAccessLogging: StackRule = {
     }),
 };
 
-export const s3Rules = [s3BucketEncryption, s3PublicAccessBlock, s3TlsOnlyPolicy, s3DataBucketVersioning, s3DataBucketAccessLogging];
+export const s3BucketNameNoAccountId: StackRule = {
+    kind: "stack",
+    name: "s3-bucket-name-no-account-id",
+    description:
+        "Bucket names carry no AWS account id (a 12-digit segment): bucket names are public (DNS, access-denied errors), so the component makes them unique with a stable random suffix instead.",
+    level: "advisory",
+    check: perBucket((bucket) => {
+        const name = known(() => bucket.props.bucket);
+        return typeof name === "string" && /(^|[-.])\d{12}([-.]|$)/.test(name) ? `name "${name}" contains an AWS account id` : undefined;
+    }),
+};
+
+export const s3Rules = [s3BucketEncryption, s3PublicAccessBlock, s3TlsOnlyPolicy, s3DataBucketVersioning, s3DataBucketAccessLogging, s3BucketNameNoAccountId];

@@ -3,7 +3,8 @@
  * stacks under Pulumi mocks (topic, policy, subscriptions, EventBridge rules, alarms, dashboard, IAM, key policy).
  */
 import { expect } from "chai";
-import { freshnessHours, parseLakeConfig, scheduleIntervalHours } from "../../components/medallion-lake";
+import { parseLakeConfig } from "../../components/medallion-lake";
+import { freshnessHours, scheduleIntervalHours } from "../../components/medallion-lake/alerts-config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
 import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
 

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contentHash, directoryKey, fileKey, packageFiles, planAssets, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { contentHash, directoryKey, fileKey, packageFiles, planAssets } from "../../components/medallion-lake/assets";
 import { rawLake } from "./helpers";
 
 describe("content-hashed asset keys", () => {
@@ -49,6 +50,12 @@ describe("content-hashed asset keys", () => {
     it("hashes content, not the way it is split", () => {
         expect(contentHash("ab")).to.equal(contentHash(["a", "b"]));
         expect(contentHash("ab")).not.to.equal(contentHash("ba"));
+    });
+
+    it("ships the package data the jobs load at run time (job_arguments.json) in the package zip", () => {
+        const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+        const plan = planAssets(path.resolve(__dirname, "..", "..", "glue-scripts"), spec);
+        expect(plan.package.files).to.include.members(["__init__.py", "arguments.py", "job_arguments.json"]);
     });
 
     it("names the missing entry script when planning uploads", () => {

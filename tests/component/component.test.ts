@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
-import { jobArguments, lakeSpec, parseLakeConfig, systemArguments } from "../../components/medallion-lake";
+import { jobArguments, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { systemArguments } from "../../components/medallion-lake/jobs";
 import { ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
 
 const T = {
@@ -31,6 +32,7 @@ const T = {
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
     secret: "aws:secretsmanager/secret:Secret",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+    randomString: "random:index/randomString:RandomString",
 };
 
 /** Types whose AWS resources take tags (the rest, e.g. BucketVersioning, have none). */
@@ -59,13 +61,23 @@ for (const env of ["dev", "prod"]) {
         });
 
         describe("1. storage", () => {
-            it("creates the six buckets with valid, account-scoped names", () => {
+            it("creates the six buckets named <lake>-<env>-<purpose>-<one random suffix>, without the account id", () => {
                 expect(Object.keys(buckets)).to.have.members(["bronze", "silver", "gold", "query-results", "assets", "logs"]);
+                const suffix = /^tickit-[a-z]+-bronze-([a-z0-9]{8})$/.exec(buckets.bronze.inputs.bucket)?.[1];
+                expect(suffix, buckets.bronze.inputs.bucket).to.be.a("string");
                 for (const [purpose, b] of Object.entries(buckets)) {
-                    expect(b.inputs.bucket).to.equal(`tickit-${env}-${purpose}-${MOCK_ACCOUNT_ID}-us-east-1`);
+                    expect(b.inputs.bucket).to.equal(`tickit-${env}-${purpose}-${suffix}`);
+                    expect(b.inputs.bucket).not.to.contain(MOCK_ACCOUNT_ID);
                     expect(b.inputs.bucket.length).to.be.at.most(63);
                     expect(b.inputs.forceDestroy).to.equal(raw.forceDestroy);
                 }
+            });
+
+            it("draws the suffix once, kept by lake and environment, lowercase letters and digits only", () => {
+                const suffix = one(res, T.randomString, "lake-bucket-suffix");
+                expect(suffix.inputs).to.deep.include({ length: 8, lower: true, numeric: true, upper: false, special: false });
+                expect(suffix.inputs.keepers).to.deep.equal({ lake: "tickit", environment: env });
+                expect(ofType(res, T.randomString)).to.have.length(1);
             });
 
             it("encrypts every data bucket with the customer key (bucket key on), the logs bucket with SSE-S3", () => {
@@ -404,12 +416,13 @@ for (const env of ["dev", "prod"]) {
         });
 
         describe("protection", () => {
-            const DATA = [T.key, T.db];
+            // The bucket-name suffix counts as data: replacing it would rename, that is replace, every bucket.
+            const DATA = [T.key, T.db, T.randomString];
             const isData = (r: MockResource) => DATA.includes(r.type) || (r.type === T.bucket && !/-(assets|query-results)$/.test(r.name));
 
             it(env === "prod" ? "protects everything and retains data buckets, databases and the key" : "protects and retains nothing", () => {
                 const custom = res.filter((r) => r.custom);
-                expect(custom.filter(isData)).to.have.length(4 + 4 + 1);
+                expect(custom.filter(isData)).to.have.length(4 + 4 + 1 + 1);
                 for (const r of custom) {
                     expect(r.protect, `${r.type} ${r.name} protect`).to.equal(env === "prod");
                     expect(r.retainOnDelete, `${r.type} ${r.name} retainOnDelete`).to.equal(env === "prod" && isData(r));

@@ -1,5 +1,7 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { DEFAULT_PORTS, LakeConfigError, parseLakeConfig, columnTypeProblem } from "../../components/medallion-lake";
+import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
+import { DEFAULT_PORTS, columnTypeProblem } from "../../components/medallion-lake/config";
 import { rawLake } from "./helpers";
 
 const minimal = () => ({
@@ -104,5 +106,33 @@ describe("parseLakeConfig", () => {
         const raw: any = minimal();
         raw.sources[0].tables = ["a.orders", "b.orders"];
         expect(issuesOf(raw)[0].path).to.equal("sources[0].tables[1]");
+    });
+});
+
+describe("parseLakeConfig: pulumi Inputs", () => {
+    const output = (v: string) => pulumi.output(v);
+
+    it("accepts Outputs for the pass-through ids and ARNs and keeps them as given", () => {
+        const subnetId = output("subnet-0abc");
+        const secretArn = output("arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf");
+        const kmsKeyArn = output("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-0000-4000-8000-000000000000");
+        const config = parseLakeConfig({
+            ...minimal(),
+            network: { subnetId, availabilityZone: "eu-west-1a", securityGroupIds: [output("sg-0abc"), "sg-0def"] },
+            sources: [{ ...minimal().sources[0], secretArn }],
+            kmsKeyArn,
+        });
+        expect(config.network!.subnetId).to.equal(subnetId);
+        expect(config.sources[0].secretArn).to.equal(secretArn);
+        expect(config.kmsKeyArn).to.equal(kmsKeyArn);
+    });
+
+    it("still checks literals in those fields, and refuses Outputs everywhere else", () => {
+        expect(issuesOf({ ...minimal(), kmsKeyArn: "alias/mine" })).to.deep.equal([
+            { path: "kmsKeyArn", message: "must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)" },
+        ]);
+        const issues = issuesOf({ ...minimal(), name: output("shop"), sources: [{ ...minimal().sources[0], host: output("db") }] });
+        expect([...new Set(issues.map((i) => i.path))]).to.deep.equal(["name", "sources[0].host"]);
+        expect(issues[0].message).to.match(/^expected string, got object/);
     });
 });

@@ -4,7 +4,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { expect } from "chai";
 import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
-import { loadStackConfig, MockResource, MockRunResult, PROJECT_ROOT, runUnderMocks } from "../../stacks/mock-run";
+import { MockResource, MockRunResult, runUnderMocks } from "../../stacks/mock-run";
+import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake } from "../../stacks/program";
 
 /** Plaintext test passwords for the stacks' passwordSecret keys; must never appear outside a secret. */

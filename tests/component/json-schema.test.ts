@@ -1,8 +1,12 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { JSON_SCHEMA_PATH, lakeConfigJsonSchema } from "../../components/medallion-lake";
-import { PROJECT_ROOT } from "../../stacks/mock-run";
+import { lakeConfigJsonSchema } from "../../components/medallion-lake";
+import { JSON_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeSpecJsonSchema } from "../../components/medallion-lake/json-schema";
+import { lakeSpecSchema } from "../../components/medallion-lake/lake-spec-schema";
+import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { rawLake } from "./helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("schema/lake-config.schema.json", () => {
     const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, JSON_SCHEMA_PATH), "utf8"));
@@ -25,5 +29,27 @@ describe("schema/lake-config.schema.json", () => {
         expect(committed.properties.jobs.properties.workerType.default).to.equal("G.1X");
         expect(committed.properties.protect.default).to.equal(true);
         expect(committed.required).to.have.members(["name", "sources"]);
+    });
+});
+
+describe("schema/lake-spec.schema.json", () => {
+    const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, LAKE_SPEC_SCHEMA_PATH), "utf8"));
+
+    it("is up to date with the lake spec's schema (regenerate with npm run schema)", () => {
+        expect(committed).to.deep.equal(JSON.parse(JSON.stringify(lakeSpecJsonSchema())));
+    });
+
+    for (const env of ["dev", "prod", "local"]) {
+        it(`holds the spec lakeSpec() emits for the ${env} stack, with no field it does not declare`, () => {
+            const result = lakeSpecSchema.safeParse(lakeSpec(parseLakeConfig(rawLake(env)), env));
+            expect(result.success, JSON.stringify(result.error?.issues)).to.equal(true);
+        });
+    }
+
+    it("declares the fields the Glue jobs' parser requires", () => {
+        expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources"]);
+        const table = committed.properties.sources.items.properties.tables.items;
+        expect(table.required).to.include.members(["name", "sourceTable", "catalogTable", "primaryKey", "columns"]);
+        expect(table.additionalProperties).to.equal(false);
     });
 });

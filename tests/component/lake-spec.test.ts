@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "../../components/medallion-lake";
-import { PROJECT_ROOT } from "../../stacks/mock-run";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { rawLake } from "./helpers";
 
 describe("lakeSpec", () => {
@@ -51,8 +51,8 @@ describe("lakeSpec", () => {
     });
 });
 
-describe("jobArguments agrees with glue-scripts/job_arguments.json", () => {
-    const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "glue-scripts", "job_arguments.json"), "utf8")).jobs;
+describe("jobArguments agrees with glue-scripts/medallion/job_arguments.json", () => {
+    const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "glue-scripts", "medallion", "job_arguments.json"), "utf8")).jobs;
     const paths = { lakeSpec: "s3://a/spec.json", environment: "dev", bronzePath: "s3://b", silverPath: "s3://s", goldPath: "s3://g" };
 
     it("covers exactly the layers of the contract", () => {

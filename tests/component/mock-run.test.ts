@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { MockResource, runUnderMocks } from "../../stacks/mock-run";
 
 describe("runUnderMocks", () => {
@@ -45,5 +46,22 @@ describe("runUnderMocks", () => {
     it("fails on an invoke it has no answer for", async () => {
         const err = await runUnderMocks({ stack: "x", config: {}, program: () => aws.ec2.getVpcOutput({ default: true }).id }).catch((e: Error) => e);
         expect(String(err)).to.match(/no mock for invoke aws:ec2\/getVpc:getVpc/);
+    });
+
+    it("gives a RandomString a result of its length and character classes, the same on every run", async () => {
+        const draw = () =>
+            runUnderMocks({
+                stack: "r",
+                config: {},
+                program: () => {
+                    const options = { length: 12, upper: false, special: false };
+                    return { a: new random.RandomString("a", options).result, b: new random.RandomString("b", options).result };
+                },
+            });
+        const [first, second] = [await draw(), await draw()];
+        expect(first.outputs.a).to.match(/^[a-z0-9]{12}$/);
+        expect(first.outputs.b).to.match(/^[a-z0-9]{12}$/);
+        expect(first.outputs.a).not.to.equal(first.outputs.b);
+        expect(second.outputs).to.deep.equal(first.outputs);
     });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { GOLD_MODELS, lakeSpec, namedQueries, parseLakeConfig } from "../../components/medallion-lake";
+import { lakeSpec, namedQueries, parseLakeConfig } from "../../components/medallion-lake";
+import { GOLD_MODELS } from "../../components/medallion-lake/named-queries";
 import { rawLake } from "./helpers";
 
 const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");

@@ -1,16 +1,6 @@
 import { expect } from "chai";
-import {
-    bucketName,
-    catalogTableName,
-    connectionName,
-    crawlerPath,
-    databaseNames,
-    jdbcUrl,
-    LakeConfigError,
-    layerTableName,
-    shortTableName,
-    validateEnvironment,
-} from "../../components/medallion-lake";
+import { databaseNames, LakeConfigError, validateEnvironment } from "../../components/medallion-lake";
+import { bucketName, BUCKET_SUFFIX_LENGTH, catalogTableName, connectionName, crawlerPath, jdbcUrl, layerTableName, shortTableName } from "../../components/medallion-lake/naming";
 
 describe("naming", () => {
     it("builds the JDBC URL of each engine", () => {
@@ -42,11 +32,12 @@ describe("naming", () => {
         expect(connectionName("tickit", "prod", "crm")).to.equal("tickit-prod-crm");
     });
 
-    it("keeps bucket names within 63 characters, dropping the region only when needed", () => {
-        expect(bucketName("tickit", "dev", "bronze", "123456789012", "us-east-1")).to.equal("tickit-dev-bronze-123456789012-us-east-1");
-        const longest = bucketName("abcdefghijklmnop", "abcdefghijklmnop", "query-results", "123456789012", "ap-southeast-2");
-        expect(longest).to.equal("abcdefghijklmnop-abcdefghijklmnop-query-results-123456789012");
+    it("names buckets <lake>-<env>-<purpose>-<random suffix>, within 63 characters for the longest names", () => {
+        expect(bucketName("tickit", "dev", "bronze", "k3x9q2ab")).to.equal("tickit-dev-bronze-k3x9q2ab");
+        const longest = bucketName("abcdefghijklmnop", "abcdefghijklmnop", "query-results", "z".repeat(BUCKET_SUFFIX_LENGTH));
+        expect(longest).to.equal("abcdefghijklmnop-abcdefghijklmnop-query-results-zzzzzzzz");
         expect(longest.length).to.be.at.most(63);
+        expect(() => bucketName("tickit", "dev", "bronze", "Bad_Suffix")).to.throw(LakeConfigError, /not a valid S3 bucket name/);
     });
 
     it("validates the environment name", () => {

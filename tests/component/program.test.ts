@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { secretConfigRef } from "../../stacks/program";
-import { loadStackConfig } from "../../stacks/mock-run";
-import { lifecycleOptions, lakeTags, parseLakeConfig } from "../../components/medallion-lake";
+import { loadStackConfig } from "../../stacks/stack-config";
+import { parseLakeConfig } from "../../components/medallion-lake";
+import { lifecycleOptions, lakeTags } from "../../components/medallion-lake/context";
 import { rawLake } from "./helpers";
 
 describe("stack program helpers", () => {

@@ -91,7 +91,7 @@ describe("malformed configs are rejected before any resource is registered", () 
         expect(err.issues).to.deep.equal([
             {
                 path: "sources[1].passwordSecret",
-                message: 'Pulumi secret "medallion-lake:ecommDbPassword" is not set: run pulumi config set --secret medallion-lake:ecommDbPassword <password>',
+                message: 'no value for Pulumi secret "ecommDbPassword": run pulumi config set --secret ecommDbPassword <password>',
             },
         ]);
     });

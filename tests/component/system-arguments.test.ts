@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { systemArguments } from "../../components/medallion-lake";
+import { systemArguments } from "../../components/medallion-lake/jobs";
 
 describe("systemArguments", () => {
     it("turns continuous logging on only for Glue 4.0: Glue 5.0 always logs in real time and has no switch", () => {

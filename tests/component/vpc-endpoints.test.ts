@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { LAYERS } from "../../components/medallion-lake";
 import { PolicyScope, crawlerPolicy, jobPolicy } from "../../components/medallion-lake/iam";
-import { PROJECT_ROOT } from "../../stacks/mock-run";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 // IAM service prefix -> VPC endpoint service name; EC2 calls are Glue's own (it creates the ENIs).
 const ENDPOINT_OF: Record<string, string | null> = { s3: "s3", glue: "glue", secretsmanager: "secretsmanager", kms: "kms", logs: "logs", cloudwatch: "monitoring", ec2: null };

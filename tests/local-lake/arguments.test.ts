@@ -4,7 +4,7 @@ import * as path from "path";
 import { localJobArguments, newBatchId, submitArgv } from "../../local-lake/lib/arguments";
 import { defaultDataDir, lakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 
-const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "glue-scripts", "job_arguments.json"), "utf8")).jobs as Record<
+const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "glue-scripts", "medallion", "job_arguments.json"), "utf8")).jobs as Record<
     string,
     { required: string[]; optional: string[] }
 >;

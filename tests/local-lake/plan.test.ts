@@ -4,7 +4,7 @@ import { PLAN_PASSWORD_PLACEHOLDER, planDiagram, planStack, resourceTree, typeCo
 import { MockResource } from "../../stacks/mock-run";
 
 const res = (type: string, name: string, parent: string, inputs: Record<string, unknown> = {}): MockResource => ({
-    type, name, urn: `urn:${name}`, id: name, custom: true, inputs, secretPaths: [], parent, protect: false, retainOnDelete: false, dependencies: [],
+    type, name, urn: `urn:${name}`, id: name, custom: true, inputs, secretPaths: [], parent, protect: false, retainOnDelete: false, dependencies: [], provider: "", aliases: [],
 });
 
 describe("local lake: npm run plan", () => {

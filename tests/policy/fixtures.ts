@@ -5,8 +5,8 @@
 import { LakeResource, makeUrn } from "../../policy/resource";
 
 export const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
-export const BRONZE = "tickit-prod-bronze-123456789012";
-export const LOGS = "tickit-prod-logs-123456789012";
+export const BRONZE = "tickit-prod-bronze-k3x9q2ab";
+export const LOGS = "tickit-prod-logs-k3x9q2ab";
 
 export function tlsOnlyPolicy(bucket: string, extra: object[] = []): string {
     return JSON.stringify({
@@ -59,6 +59,7 @@ export function secureLake(stack: string): LakeResource[] {
         r("aws:s3/bucketVersioning:BucketVersioning", "bronze-versioning", { bucket: BRONZE, versioningConfiguration: { status: "Enabled" } }),
         r("aws:s3/bucketLogging:BucketLogging", "bronze-logging", { bucket: BRONZE, targetBucket: LOGS, targetPrefix: "bronze/" }),
         r("aws:s3/bucket:Bucket", "logs", { bucket: LOGS, tags: { layer: "logs" } }, keep),
+        r("random:index/randomString:RandomString", "bucket-suffix", { length: 8, special: false, upper: false, keepers: { lake: "tickit", environment: "prod" } }, keep),
         r("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "logs-sse", sse(LOGS, "AES256")),
         r("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab", block(LOGS)),
         r("aws:s3/bucketPolicy:BucketPolicy", "logs-policy", { bucket: LOGS, policy: tlsOnlyPolicy(LOGS) }),

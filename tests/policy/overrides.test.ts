@@ -35,7 +35,7 @@ describe("overriding the component's secure defaults", () => {
         });
         expect(namesOf(run.resources, "aws:s3/bucket:Bucket").sort()).to.deep.equal(DATA_BUCKETS);
         expect(findings(run, "mandatory")).to.deep.equal(
-            [...DATA_BUCKETS, ...DATABASES, "lake-key"].map((n) => `prod-protect-data ${n}`).sort(),
+            [...DATA_BUCKETS, ...DATABASES, "lake-key", "lake-bucket-suffix"].map((n) => `prod-protect-data ${n}`).sort(),
             formatViolations(run.violations),
         );
     });
@@ -43,7 +43,7 @@ describe("overriding the component's secure defaults", () => {
     it("a dev-style config (unprotected, force-destroy) deployed to a production-named stack is reported, not silently accepted", async () => {
         const run = await runPack("dev", { stack: "prod-eu" });
         const expected = [
-            ...[...DATA_BUCKETS, ...DATABASES, "lake-key"].map((n) => `prod-protect-data ${n}`),
+            ...[...DATA_BUCKETS, ...DATABASES, "lake-key", "lake-bucket-suffix"].map((n) => `prod-protect-data ${n}`),
             ...[...DATA_BUCKETS, "lake-workgroup", "lake-ecomm-secret"].map((n) => `prod-no-force-destroy ${n}`),
         ].sort();
         expect(findings(run, "mandatory")).to.deep.equal(expected, formatViolations(run.violations));

@@ -29,6 +29,11 @@ const withSecret = (recoveryWindowInDays: number): Change => (lake) => {
     const stack = stackFromUrn(lake[0].urn);
     lake.push(resource(stack, "aws:secretsmanager/secret:Secret", "saas-secret", { name: "tickit/saas", kmsKeyId: KEY_ARN, recoveryWindowInDays }));
 };
+/** Renames a bucket and every companion that names it. */
+const renameBucket = (from: string, to: string): Change => (lake) =>
+    lake.forEach((r) => {
+        for (const key of ["bucket", "targetBucket"]) if (r.props[key] === from) r.props[key] = to;
+    });
 const securityConfiguration = (lake: LakeResource[]) => props(lake, "glue-security").encryptionConfiguration;
 const workgroupConfiguration = (lake: LakeResource[]) => props(lake, "workgroup").configuration;
 
@@ -219,12 +224,23 @@ const CASES: Record<string, { violating: Violating[]; compliant: Case[] }> = {
             { stack: "production", what: "unprotected catalog database", on: "bronze-db", message: /production stack "production"/, change: (l) => (find(l, "bronze-db").opts = { protect: false, retainOnDelete: false }) },
             { stack: "prod-eu", what: "unprotected KMS key", on: "key", message: /production stack "prod-eu"/, change: (l) => (find(l, "key").opts = {}) },
             { what: "unprotected access-log bucket (the audit trail)", on: "logs", message: /not protected or retained/, change: (l) => (find(l, "logs").opts = {}) },
+            { what: "unprotected bucket-name suffix (replacing it replaces every bucket)", on: "bucket-suffix", message: /not protected or retained/, change: (l) => (find(l, "bucket-suffix").opts = {}) },
         ],
         compliant: [
             { what: "retained but not protected", change: (l) => (find(l, "bronze").opts = { retainOnDelete: true }) },
             { what: "protected but not retained", change: (l) => (find(l, "bronze").opts = { protect: true }) },
             { stack: "dev", what: "unprotected data in dev", change: (l) => l.forEach((r) => (r.opts = {})) },
             { stack: "production-copy", what: "a stack that only starts with 'production'", change: (l) => l.forEach((r) => (r.opts = {})) },
+        ],
+    },
+    "s3-bucket-name-no-account-id": {
+        violating: [
+            { what: "account id as a name segment", on: "bronze", message: /name "tickit-prod-bronze-123456789012-us-east-1" contains an AWS account id/, change: renameBucket(BRONZE, "tickit-prod-bronze-123456789012-us-east-1") },
+            { what: "account id at the start", on: "logs", message: /contains an AWS account id/, change: renameBucket(LOGS, "123456789012-logs") },
+        ],
+        compliant: [
+            { what: "other digits in the name", change: renameBucket(BRONZE, "tickit-2026-bronze-k3x9q2ab") },
+            { what: "an unknown name (preview)", change: (l) => delete props(l, "bronze").bucket },
         ],
     },
     "prod-no-force-destroy": {

@@ -1,8 +1,13 @@
-/** Writes schema/lake-config.schema.json from the zod schema (`npm run schema`). */
+/** Writes schema/lake-config.schema.json and schema/lake-spec.schema.json (`npm run schema`). */
 import * as fs from "fs";
 import * as path from "path";
-import { JSON_SCHEMA_PATH, lakeConfigJsonSchema } from "../json-schema";
+import { JSON_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeConfigJsonSchema, lakeSpecJsonSchema } from "../json-schema";
 
-const target = path.resolve(__dirname, "..", "..", "..", JSON_SCHEMA_PATH);
-fs.writeFileSync(target, JSON.stringify(lakeConfigJsonSchema(), null, 2) + "\n");
-console.log(`wrote ${path.relative(process.cwd(), target)}`);
+for (const [file, schema] of [
+    [JSON_SCHEMA_PATH, lakeConfigJsonSchema()],
+    [LAKE_SPEC_SCHEMA_PATH, lakeSpecJsonSchema()],
+] as const) {
+    const target = path.resolve(__dirname, "..", "..", "..", file);
+    fs.writeFileSync(target, JSON.stringify(schema, null, 2) + "\n");
+    console.log(`wrote ${path.relative(process.cwd(), target)}`);
+}

@@ -1,0 +1,56 @@
+/**
+ * The lake spec's schema, for its JSON Schema (`schema/lake-spec.schema.json`, `npm run schema`),
+ * which documents the contract between `lakeSpec()` and the Glue jobs' parser (medallion/spec.py).
+ * The compile-time checks at the bottom tie it to the `LakeSpec` interfaces in both directions, so
+ * a field added to, removed from or retyped in the spec fails `tsc` until this schema follows.
+ */
+import { z } from "zod";
+import { ENGINES } from "./config";
+import { LakeSpec } from "./lake-spec";
+import { ROW_CHECKS, RULE_SEVERITIES, TABLE_CHECKS } from "./quality-rules";
+
+const nullable = <T extends z.ZodType>(t: T) => z.union([t, z.null()]);
+const layerDatabases = z.strictObject({ source: z.string(), bronze: z.string(), silver: z.string(), gold: z.string() });
+
+const rule = z.strictObject({
+    name: z.string(),
+    check: z.enum([...ROW_CHECKS, ...TABLE_CHECKS]),
+    severity: z.enum(RULE_SEVERITIES),
+    column: nullable(z.string()).describe("The checked column (notNull, range, acceptedValues, pattern, reference, freshness)."),
+    columns: z.array(z.string()).describe("The columns of a unique rule."),
+    min: nullable(z.number()),
+    max: nullable(z.number()),
+    values: z.array(z.union([z.string(), z.number(), z.boolean()])),
+    pattern: nullable(z.string()),
+    reference: nullable(z.strictObject({ source: z.string(), table: z.string(), column: z.string() })),
+    maxAgeHours: nullable(z.number()),
+});
+
+const table = z.strictObject({
+    name: z.string().describe("Short name (last segment), unique per source."),
+    sourceTable: z.string().describe("Table as named in the source database."),
+    catalogTable: z.string().describe("Name of the crawler's table in the source catalog database."),
+    primaryKey: z.array(z.string()),
+    watermarkColumn: nullable(z.string()),
+    partitionColumn: nullable(z.string()),
+    dateColumn: nullable(z.string()),
+    columns: z.array(z.strictObject({ name: z.string(), type: z.string(), format: nullable(z.string()) })),
+    rules: z.array(rule).describe("Data-quality rules, checked by the silver job."),
+});
+
+export const lakeSpecSchema = z
+    .strictObject({
+        lake: z.string(),
+        environment: z.string(),
+        databases: layerDatabases,
+        metricsNamespace: z.string().describe("CloudWatch namespace the jobs publish their metrics under."),
+        sources: z.array(
+            z.strictObject({ name: z.string(), engine: z.enum(ENGINES), database: z.string(), connectionName: z.string(), tables: z.array(table) }),
+        ),
+    })
+    .describe("The lake spec: what the component uploads as --lake_spec for the Glue jobs (medallion/spec.py parses it).");
+
+// Both directions: the schema's type is a LakeSpec, and a LakeSpec fits the schema.
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesLakeSpec: Equal<z.output<typeof lakeSpecSchema>, LakeSpec> = true;
+void schemaMatchesLakeSpec;
