@@ -6,11 +6,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { namedQueries } from "../../components/medallion-lake";
+import { freshnessHours, namedQueries } from "../../components/medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
 import { LakeStack, loadLakeStack } from "./config";
-import { goldRunSummary, tableRunSummaries } from "./lake-files";
+import { goldRunSummary, lastGoldSuccess, tableRunSummaries } from "./lake-files";
 import { defaultDataDir, fileUri, lakeLayout, Layer } from "./layout";
 import {
     CatalogServer,
@@ -27,7 +27,7 @@ import {
 } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
-import { formatDrift, formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
+import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
@@ -306,6 +306,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         summary.ok = true;
         return summary;
     } finally {
+        if (stack) summary.goldFreshness = goldFreshness(freshnessHours(stack.config), lastGoldSuccess(layout.layers.gold), new Date());
         await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
         reporter.print(formatSummary(summary));
     }
