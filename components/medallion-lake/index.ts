@@ -6,6 +6,8 @@ export * from "./config";
 export * from "./naming";
 export * from "./lake-spec";
 export * from "./quality-rules";
+export * from "./dqdl";
+export * from "./quality-rulesets";
 export * from "./alerts-config";
 export * from "./metrics";
 export * from "./alerts";
