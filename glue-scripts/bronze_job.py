@@ -208,16 +208,17 @@ def main(argv: list[str]) -> None:
     started = now.replace(microsecond=now.microsecond // 1000 * 1000)
     batch_id = bronze.resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], started)
     connections = _local_connections(runtime, args["local_connections"])
-    summaries, current = [], None
+    summaries, current, succeeded = [], None, False
     try:
         for source, table in spec.tables():
             current = f"{source.name}/{table.name}"
             summaries.append(ingest_table(runtime, spec, args, connections, source, table, batch_id, started))
         current = None
         runtime.commit()
+        succeeded = True
     finally:
-        # Also when a table fails: the rows ingested before it and the failure (never raises).
-        totals, per_table = metrics.bronze_metrics(summaries, current)
+        # Also when the run fails: the rows ingested before, and the failed table (never raises).
+        totals, per_table = metrics.bronze_metrics(summaries, current, succeeded)
         metrics.publish_run(
             runtime.on_glue,
             spec.metrics_namespace,

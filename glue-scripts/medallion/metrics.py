@@ -92,10 +92,11 @@ def publish_run(
     publish(namespace, job_metrics(lake, environment, layer, totals, tables))
 
 
-def bronze_metrics(summaries: list[dict], failed_table: str | None) -> tuple[dict, dict]:
+def bronze_metrics(summaries: list[dict], failed_table: str | None, succeeded: bool) -> tuple[dict, dict]:
     """(totals, per table) of a bronze run: rows ingested (read from the source and written, so
-    RowsRead = RowsWritten), batches written (a table with no new rows writes none) and tables whose
-    ingestion failed (`failed_table`, `<source>/<table>`, stops the run: at most one)."""
+    RowsRead = RowsWritten), batches written (a table with no new rows writes none), tables whose
+    ingestion failed (`failed_table`, `<source>/<table>`, stops the run: at most one) and whether
+    the run succeeded (it can also fail after the tables, committing its bookmarks)."""
     tables = {
         f"{s['source']}/{s['table']}": {
             "RowsRead": s["rows"],
@@ -111,4 +112,4 @@ def bronze_metrics(summaries: list[dict], failed_table: str | None) -> tuple[dic
         m: sum(t.get(m, 0) for t in tables.values())
         for m in ("RowsRead", "RowsWritten", "BatchesWritten", "TablesFailed")
     }
-    return {**totals, "JobSucceeded": 0 if failed_table else 1}, tables
+    return {**totals, "JobSucceeded": 1 if succeeded else 0}, tables

@@ -72,7 +72,7 @@ def test_bronze_reports_rows_batches_and_the_failed_table():
         {"source": "ecomm", "table": "sales", "rows": 120},
         {"source": "saas", "table": "category", "rows": 0},
     ]
-    totals, tables = metrics.bronze_metrics(summaries, "saas/event")
+    totals, tables = metrics.bronze_metrics(summaries, "saas/event", False)
     assert totals == {
         "RowsRead": 120,
         "RowsWritten": 120,
@@ -85,7 +85,15 @@ def test_bronze_reports_rows_batches_and_the_failed_table():
         "saas/category": {"RowsRead": 0, "RowsWritten": 0, "BatchesWritten": 0, "TablesFailed": 0},
         "saas/event": {"TablesFailed": 1},
     }
-    assert metrics.bronze_metrics(summaries, None)[0]["JobSucceeded"] == 1
+    assert metrics.bronze_metrics(summaries, None, True)[0]["JobSucceeded"] == 1
+    # Every table ingested, then committing the bookmarks failed.
+    assert metrics.bronze_metrics(summaries, None, False)[0] == {
+        "RowsRead": 120,
+        "RowsWritten": 120,
+        "BatchesWritten": 1,
+        "TablesFailed": 0,
+        "JobSucceeded": 0,
+    }
 
 
 @pytest.fixture()
@@ -100,7 +108,7 @@ def cloudwatch_env(monkeypatch):
 def test_a_run_s_metrics_reach_cloudwatch_through_the_endpoint_variable(cloudwatch_env, moto_endpoint):
     cloudwatch_env.setenv(metrics.ENDPOINT_VARIABLE, moto_endpoint)
     namespace = f"MedallionLake/t{uuid.uuid4().hex[:8]}"
-    totals, tables = metrics.bronze_metrics([{"source": "ecomm", "table": "sales", "rows": 7}], None)
+    totals, tables = metrics.bronze_metrics([{"source": "ecomm", "table": "sales", "rows": 7}], None, True)
     metrics.publish_run(False, namespace, "tickit", "test", "bronze", totals, tables, time.monotonic())
 
     cloudwatch = boto3.client("cloudwatch", endpoint_url=moto_endpoint)
