@@ -306,7 +306,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         summary.ok = true;
         return summary;
     } finally {
-        if (stack) summary.goldFreshness = goldFreshness(freshnessHours(stack.config), lastGoldSuccess(layout.layers.gold), new Date());
+        // As the component's gold-freshness alarm: only with a window (a schedule or alerts.freshnessHours).
+        const hours = stack ? freshnessHours(stack.config) : undefined;
+        if (hours !== undefined) summary.goldFreshness = goldFreshness(hours, lastGoldSuccess(layout.layers.gold), new Date());
         await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
         reporter.print(formatSummary(summary));
     }
