@@ -3,8 +3,8 @@ locally. Row rules run on the conformed rows before deduplication: a failing `er
 name to the row's `_reason` (the row is quarantined), a failing `warn` rule is only counted. Table
 rules run on the silver rows of the run: a failing `error` rule keeps the table's previous silver
 version and fails the job, a failing `warn` rule is reported; rowCount counts only the rows the run
-added or changed (see `medallion.silver`). Null values pass every rule but
-`notNull`. Rule values reach Spark only as literals (`isin`, `rlike` with a string), never as SQL.
+added or changed (see `medallion.silver`). Null values pass every rule but `notNull`. Rule values
+reach Spark only as literals (`isin`, `rlike` with a string), never as SQL.
 """
 
 from __future__ import annotations
