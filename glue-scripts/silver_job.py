@@ -97,15 +97,10 @@ def refine_table(
         table_results = quality.check_table(silver, table.rules, datetime.now(UTC), mark)
         if table.rules:
             summary["quality"] = row_results + table_results
-        this_run = {
-            "ingested_after": None if mark is None else mark.isoformat(sep=" "),
-            "bronze_rows": run_valid + run_quarantined,
-            "silver_rows": ingested_after(silver, mark).count(),
-            "quarantined_rows": run_quarantined,
-        }
         if quality.failed_errors(table_results):
             # Never half-apply: the previous silver version and quarantine stay as they were.
             written = silver.count()
+            run_silver = ingested_after(silver, mark).count()
             summary["kept_previous_silver"] = True
         else:
             silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
@@ -114,6 +109,7 @@ def refine_table(
             ).parquet(quarantine_path)
             written_silver = spark.read.parquet(silver_path)
             written = written_silver.count()
+            run_silver = ingested_after(written_silver, mark).count()  # Parquet: one column, cheap
             name = catalog_table_name(source.name, table.name)
             database = spec.databases["silver"]
             summary["catalog"] = {
@@ -130,6 +126,12 @@ def refine_table(
                 ),
             }
         checked.unpersist()
+        this_run = {
+            "ingested_after": None if mark is None else mark.isoformat(sep=" "),
+            "bronze_rows": run_valid + run_quarantined,
+            "silver_rows": run_silver,
+            "quarantined_rows": run_quarantined,
+        }
         summary.update(
             bronze_rows=valid + quarantined,
             silver_rows=written,
