@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import bronze, drift, io
+from medallion import bronze, drift, io, metrics
 from medallion.arguments import parse_job_arguments
 from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
@@ -198,6 +198,7 @@ def ingest_table(
 
 
 def main(argv: list[str]) -> None:
+    began = time.monotonic()
     args = parse_args(argv)
     runtime = io.start("medallion-bronze", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
@@ -207,10 +208,27 @@ def main(argv: list[str]) -> None:
     started = now.replace(microsecond=now.microsecond // 1000 * 1000)
     batch_id = bronze.resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], started)
     connections = _local_connections(runtime, args["local_connections"])
-    summaries = [
-        ingest_table(runtime, spec, args, connections, s, t, batch_id, started) for s, t in spec.tables()
-    ]
-    runtime.commit()
+    summaries, current, succeeded = [], None, False
+    try:
+        for source, table in spec.tables():
+            current = f"{source.name}/{table.name}"
+            summaries.append(ingest_table(runtime, spec, args, connections, source, table, batch_id, started))
+        current = None
+        runtime.commit()
+        succeeded = True
+    finally:
+        # Also when the run fails: the rows ingested before, and the failed table (never raises).
+        totals, per_table = metrics.bronze_metrics(summaries, current, succeeded)
+        metrics.publish_run(
+            runtime.on_glue,
+            spec.metrics_namespace,
+            spec.lake,
+            spec.environment,
+            "bronze",
+            totals,
+            per_table,
+            began,
+        )
     io.metric("bronze_done", batch_id=batch_id, tables=len(summaries), rows=sum(s["rows"] for s in summaries))
 
 

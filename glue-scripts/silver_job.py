@@ -14,7 +14,15 @@ from medallion import io, metrics, quality
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import bronze_table_path, resolve_batch_id
 from medallion.catalog import avro_reader_schema, catalog_table_name
-from medallion.silver import conform, quarantine_rows, shadowed_date_parts, silver_rows
+from medallion.silver import (
+    conform,
+    ingested_after,
+    newest_ingested,
+    quarantine_rows,
+    run_row_counts,
+    shadowed_date_parts,
+    silver_rows,
+)
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark import StorageLevel
 
@@ -40,6 +48,13 @@ def reference_rows(spark, silver_root: str, table: Table) -> dict:
                 else spark.createDataFrame([], f"`{rule.reference.column}` string")
             )
     return rows
+
+
+def previous_mark(spark, paths) -> datetime | None:
+    """The newest `_ingested_at` the table's previous silver and quarantine hold (None before the
+    first silver run): the bronze batches ingested later are this run's."""
+    marks = [newest_ingested(spark.read.parquet(p)) for p in paths if io.has_files(spark, p, ".parquet")]
+    return max((m for m in marks if m is not None), default=None)
 
 
 def refine_table(
@@ -68,20 +83,24 @@ def refine_table(
             .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=reader_schema)
             .load(bronze_path)
         )
+        silver_path = f"{silver_root}/{source.name}/{table.name}"
+        quarantine_path = f"{silver_root}/_quarantine/{source.name}/{table.name}"
+        # Read before this run overwrites them: rows ingested later are this run's.
+        mark = previous_mark(spark, (silver_path, quarantine_path))
         references = reference_rows(spark, silver_root, table)
         checked = quality.check_rows(conform(bronze, table), table.rules, references)
         checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
         valid, quarantined, row_results = quality.count_rows(checked, table.rules)
+        run_valid, run_quarantined = run_row_counts(checked, mark)
         conformed = quality.drop_checks(checked)
         silver = silver_rows(conformed, table)
-        table_results = quality.check_table(silver, table.rules, datetime.now(UTC))
+        table_results = quality.check_table(silver, table.rules, datetime.now(UTC), mark)
         if table.rules:
             summary["quality"] = row_results + table_results
-        silver_path = f"{silver_root}/{source.name}/{table.name}"
-        quarantine_path = f"{silver_root}/_quarantine/{source.name}/{table.name}"
         if quality.failed_errors(table_results):
             # Never half-apply: the previous silver version and quarantine stay as they were.
             written = silver.count()
+            run_silver = ingested_after(silver, mark).count()
             summary["kept_previous_silver"] = True
         else:
             silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
@@ -90,6 +109,7 @@ def refine_table(
             ).parquet(quarantine_path)
             written_silver = spark.read.parquet(silver_path)
             written = written_silver.count()
+            run_silver = ingested_after(written_silver, mark).count()  # Parquet: one column, cheap
             name = catalog_table_name(source.name, table.name)
             database = spec.databases["silver"]
             summary["catalog"] = {
@@ -106,11 +126,18 @@ def refine_table(
                 ),
             }
         checked.unpersist()
+        this_run = {
+            "ingested_after": None if mark is None else mark.isoformat(sep=" "),
+            "bronze_rows": run_valid + run_quarantined,
+            "silver_rows": run_silver,
+            "quarantined_rows": run_quarantined,
+        }
         summary.update(
             bronze_rows=valid + quarantined,
             silver_rows=written,
             quarantined_rows=quarantined,
             duplicates_removed=valid - written,
+            this_run=this_run,
         )
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
@@ -120,6 +147,18 @@ def refine_table(
     io.write_json(spark, f"{silver_root}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary)
     io.metric("silver_table", **summary, seconds=round(time.monotonic() - began, 2))
     return summary
+
+
+def run_metrics(summary: dict) -> dict:
+    """A table's metrics: rows of this run's bronze batches (read, written to silver, quarantined;
+    nothing written when an error table rule kept the previous silver) and failed rules."""
+    this_run = summary.get("this_run", {"bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})
+    return {
+        "RowsRead": this_run["bronze_rows"],
+        "RowsWritten": 0 if summary.get("kept_previous_silver") else this_run["silver_rows"],
+        "QuarantinedRows": this_run["quarantined_rows"],
+        "QualityFailures": sum(not r["passed"] for r in summary.get("quality", [])),
+    }
 
 
 def main(argv: list[str]) -> None:
@@ -141,15 +180,7 @@ def main(argv: list[str]) -> None:
         quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
         quality_errors=len(failures),
     )
-    per_table = {
-        f"{s['source']}/{s['table']}": {
-            "RowsRead": s["bronze_rows"],
-            "RowsWritten": s["silver_rows"],
-            "QuarantinedRows": s["quarantined_rows"],
-            "QualityFailures": sum(not r["passed"] for r in s.get("quality", [])),
-        }
-        for s in summaries
-    }
+    per_table = {f"{s['source']}/{s['table']}": run_metrics(s) for s in summaries}
     totals = {
         m: sum(t[m] for t in per_table.values())
         for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures")

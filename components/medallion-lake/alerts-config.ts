@@ -47,7 +47,7 @@ export const alertsSchema = z
             .gt(0)
             .max(1)
             .default(0.05)
-            .describe("Alarm when a silver run quarantines more than this share of the rows it read (0 < share <= 1). Default 0.05."),
+            .describe("Alarm when a silver run quarantines more than this share of the rows of its bronze batches (0 < share <= 1). Default 0.05."),
     })
     .prefault({})
     .describe("Alerts: SNS subscriptions and the freshness and quarantine alarms.");

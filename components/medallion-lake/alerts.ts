@@ -123,7 +123,7 @@ export function alarmSpecs(ctx: Pick<LakeContext, "config" | "environment" | "pr
         {
             key: "quarantine",
             name: name("quarantine-share"),
-            alarmDescription: `A silver run of ${ctx.prefix} quarantined more than ${ctx.config.alerts.quarantineShare * 100}% of the rows it read.`,
+            alarmDescription: `A silver run of ${ctx.prefix} quarantined more than ${ctx.config.alerts.quarantineShare * 100}% of the rows of its bronze batches.`,
             comparisonOperator: "GreaterThanThreshold",
             threshold: ctx.config.alerts.quarantineShare,
             evaluationPeriods: 1,

@@ -302,6 +302,17 @@ export const lakeConfigSchema = z
             ),
         retention,
         alerts: alertsSchema,
+        dataQuality: z
+            .strictObject({
+                publishRulesets: z
+                    .boolean()
+                    .default(false)
+                    .describe(
+                        "Publish each table's rules that have a DQDL equivalent as a Glue Data Quality ruleset on its silver catalog table, to see them in the Glue console (the silver job enforces the rules either way). Default false.",
+                    ),
+            })
+            .prefault({})
+            .describe("Glue Data Quality: whether the declared rules are also published as rulesets."),
         protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
         retainOnDelete: z
             .boolean()

@@ -1,7 +1,7 @@
 /**
- * The lake's CloudWatch dashboard: job durations and successes, rows per layer, quarantined rows and
- * failed data-quality rules (the jobs' metrics, metrics.ts), the alarms (freshness among them) and
- * the Athena workgroup's bytes scanned. The body is a pure function of names.
+ * The lake's CloudWatch dashboard: job durations and successes, rows per layer, bronze batches and
+ * failed tables, quarantined rows and failed data-quality rules (the jobs' metrics, metrics.ts), the
+ * alarms (freshness among them) and the Athena workgroup's bytes scanned. The body is a pure function of names.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -38,8 +38,9 @@ export function dashboardBody(n: DashboardNames): object {
             widget("Successful job runs", perLayer(METRICS.jobSucceeded), "Sum", 12, 0),
             widget("Rows written per layer", perLayer(METRICS.rowsWritten), "Sum", 0, 6),
             widget("Quarantined rows and failed data-quality rules (silver)", [...perLayer(METRICS.quarantinedRows, ["silver"]), ...perLayer(METRICS.qualityFailures, ["silver"])], "Sum", 12, 6),
-            widget("Athena bytes scanned", [["AWS/Athena", "ProcessedBytes", "WorkGroup", n.workgroup]], "Sum", 0, 12),
-            { type: "alarm", x: 12, y: 12, width: 12, height: 6, properties: { title: "Alarms (freshness, quarantine, data quality)", alarms: n.alarmArns } },
+            widget("Bronze batches written and failed tables", [...perLayer(METRICS.batchesWritten, ["bronze"]), ...perLayer(METRICS.tablesFailed, ["bronze"])], "Sum", 0, 12),
+            widget("Athena bytes scanned", [["AWS/Athena", "ProcessedBytes", "WorkGroup", n.workgroup]], "Sum", 12, 12),
+            { type: "alarm", x: 0, y: 18, width: 24, height: 6, properties: { title: "Alarms (freshness, quarantine, data quality)", alarms: n.alarmArns } },
         ],
     };
 }

@@ -15,4 +15,5 @@ export type { BucketPurpose, Layer } from "./naming";
 export { jobArguments } from "./job-arguments";
 export type { JobPaths } from "./job-arguments";
 export { namedQueries } from "./named-queries";
+export { freshnessHours } from "./alerts-config";
 export { lakeConfigJsonSchema } from "./json-schema";

@@ -24,6 +24,7 @@ import { BUCKET_PURPOSES, BucketPurpose, LAYERS, Layer } from "./naming";
 import { createOrchestration } from "./orchestration";
 import { createQuery } from "./query";
 import { createDashboard } from "./dashboard";
+import { createQualityRulesets } from "./quality-rulesets";
 import { createCrawlers, createSources } from "./sources";
 import { createStorage } from "./storage";
 
@@ -128,6 +129,8 @@ export class MedallionLake extends pulumi.ComponentResource {
     /** The SNS topic failed runs, crawls and alarms notify. */
     readonly alertTopicArn: pulumi.Output<string>;
     readonly dashboardName: pulumi.Output<string>;
+    /** Glue Data Quality ruleset names by silver table (`<source>_<table>`); empty unless `dataQuality.publishRulesets`. */
+    readonly qualityRulesetNames: Record<string, pulumi.Output<string>>;
 
     private readonly resourceName: string;
     private readonly childOpts: () => pulumi.CustomResourceOptions;
@@ -213,6 +216,7 @@ export class MedallionLake extends pulumi.ComponentResource {
             storage["query-results"].ready,
         );
 
+        const rulesets = createQualityRulesets(ctx, catalog.silver.name);
         const alerts = createAlerts(ctx, keyArn, jobs, crawlers);
         const dashboard = createDashboard(ctx, query.workgroup.name, alerts.alarms);
 
@@ -251,6 +255,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         this.lakeSpecUri = assets.lakeSpec;
         this.alertTopicArn = alerts.topic.arn;
         this.dashboardName = dashboard.dashboardName;
+        this.qualityRulesetNames = Object.fromEntries(Object.entries(rulesets).map(([table, r]) => [table, r.name]));
         this.registerOutputs(this.outputs());
     }
 
@@ -310,6 +315,7 @@ export class MedallionLake extends pulumi.ComponentResource {
             lakeSpecUri: this.lakeSpecUri,
             alertTopicArn: this.alertTopicArn,
             dashboardName: this.dashboardName,
+            qualityRulesetNames: this.qualityRulesetNames,
         };
     }
 }

@@ -11,10 +11,14 @@ export function metricsNamespace(lake: string): string {
 
 /** Metric names, per job run (dimensions Lake, Environment, Layer) and per table (plus Table). */
 export const METRICS = {
-    /** Rows a job read: bronze from the sources, silver from bronze. */
+    /** Rows a job read: bronze from the sources, silver the rows of this run's bronze batches. */
     rowsRead: "RowsRead",
-    /** Rows a job wrote to its layer. */
+    /** Rows a job wrote to its layer: bronze the rows it ingested, silver the rows this run added or changed, gold the model rows. */
     rowsWritten: "RowsWritten",
+    /** Bronze batches written (a table with no new rows writes none). */
+    batchesWritten: "BatchesWritten",
+    /** Bronze tables whose ingestion failed (it stops the run). */
+    tablesFailed: "TablesFailed",
     /** Rows silver quarantined (type failures, null keys, error row rules). */
     quarantinedRows: "QuarantinedRows",
     /** Data-quality rules that failed, any severity. */

@@ -11,7 +11,7 @@ export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
 
 /** Row rules judge each row (an `error` quarantines it with the rule's name as its reason, a `warn` counts it). */
 export const ROW_CHECKS = ["notNull", "range", "acceptedValues", "pattern", "reference"] as const;
-/** Table rules judge the silver table of the run (an `error` fails the silver job, a `warn` reports). */
+/** Table rules judge the silver table of the run, rowCount only its new rows (an `error` fails the silver job, a `warn` reports). */
 export const TABLE_CHECKS = ["rowCount", "unique", "freshness"] as const;
 export type RuleCheck = (typeof ROW_CHECKS)[number] | (typeof TABLE_CHECKS)[number];
 
@@ -81,8 +81,8 @@ export const ruleSchema = z
                 .strictObject({
                     ...base,
                     check: checkField("rowCount"),
-                    min: z.number().int().min(0).optional().describe("Fewest rows silver may hold after the run."),
-                    max: z.number().int().min(0).optional().describe("Most rows silver may hold after the run."),
+                    min: z.number().int().min(0).optional().describe("Fewest silver rows the run may add or change (the rows of its bronze batches)."),
+                    max: z.number().int().min(0).optional().describe("Most silver rows the run may add or change (the rows of its bronze batches)."),
                 })
                 .superRefine(checkBounds),
             z.strictObject({ ...base, check: checkField("unique"), columns: z.array(column).min(1).describe("Columns whose combined values must be unique in silver.") }),

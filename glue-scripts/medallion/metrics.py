@@ -3,7 +3,8 @@ defines them), published with boto3 `put_metric_data` under the lake's namespace
 
 Publishing never fails a job: any error is printed and the run goes on. It happens on Glue, or
 locally when `AWS_ENDPOINT_URL_CLOUDWATCH` points at an endpoint (e.g. a moto server); otherwise it
-is skipped.
+is skipped. Short timeouts and few retries keep an unreachable endpoint (no monitoring VPC endpoint
+and no NAT) from holding a job for minutes (botocore's defaults: 60 s connect, 5 attempts).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Mapping
 # put_metric_data takes at most 1,000 metric datums per call.
 BATCH = 1000
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_CLOUDWATCH"
+# https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html
+CLIENT_CONFIG = {"connect_timeout": 5, "read_timeout": 10, "retries": {"max_attempts": 2, "mode": "standard"}}
 
 
 def job_metrics(
@@ -57,8 +60,9 @@ def publish(namespace: str, datums: list[dict], client=None) -> bool:
     try:
         if client is None:
             import boto3  # on Glue; locally only needed with an endpoint
+            from botocore.config import Config
 
-            client = boto3.client("cloudwatch")
+            client = boto3.client("cloudwatch", config=Config(**CLIENT_CONFIG))
         for start in range(0, len(datums), BATCH):
             client.put_metric_data(Namespace=namespace, MetricData=datums[start : start + BATCH])
         return True
@@ -86,3 +90,26 @@ def publish_run(
         return
     totals = {**totals, "JobSeconds": round(time.monotonic() - began, 1)}
     publish(namespace, job_metrics(lake, environment, layer, totals, tables))
+
+
+def bronze_metrics(summaries: list[dict], failed_table: str | None, succeeded: bool) -> tuple[dict, dict]:
+    """(totals, per table) of a bronze run: rows ingested (read from the source and written, so
+    RowsRead = RowsWritten), batches written (a table with no new rows writes none), tables whose
+    ingestion failed (`failed_table`, `<source>/<table>`, stops the run: at most one) and whether
+    the run succeeded (it can also fail after the tables, committing its bookmarks)."""
+    tables = {
+        f"{s['source']}/{s['table']}": {
+            "RowsRead": s["rows"],
+            "RowsWritten": s["rows"],
+            "BatchesWritten": 1 if s["rows"] else 0,
+            "TablesFailed": 0,
+        }
+        for s in summaries
+    }
+    if failed_table is not None:
+        tables[failed_table] = {"TablesFailed": 1}
+    totals = {
+        m: sum(t.get(m, 0) for t in tables.values())
+        for m in ("RowsRead", "RowsWritten", "BatchesWritten", "TablesFailed")
+    }
+    return {**totals, "JobSucceeded": 1 if succeeded else 0}, tables

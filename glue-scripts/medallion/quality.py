@@ -2,8 +2,9 @@
 locally. Row rules run on the conformed rows before deduplication: a failing `error` rule appends its
 name to the row's `_reason` (the row is quarantined), a failing `warn` rule is only counted. Table
 rules run on the silver rows of the run: a failing `error` rule keeps the table's previous silver
-version and fails the job, a failing `warn` rule is reported. Null values pass every rule but
-`notNull`. Rule values reach Spark only as literals (`isin`, `rlike` with a string), never as SQL.
+version and fails the job, a failing `warn` rule is reported; rowCount counts only the rows the run
+added or changed (see `medallion.silver`). Null values pass every rule but `notNull`. Rule values
+reach Spark only as literals (`isin`, `rlike` with a string), never as SQL.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from .rules import TABLE_CHECKS, Rule
-from .silver import REASON
+from .silver import REASON, ingested_after
 from .spec import LakeSpec, Source, Table
 
 _CHECK = "__dq_"
@@ -37,7 +38,7 @@ def describe(rule: Rule) -> str:
         "reference": lambda: (
             f"{rule.column} exists in {rule.reference.source}.{rule.reference.table}.{rule.reference.column}"
         ),
-        "rowCount": lambda: f"row count {bounds}",
+        "rowCount": lambda: f"rows this run {bounds}",
         "unique": lambda: f"({', '.join(rule.columns)}) unique",
         "freshness": lambda: f"newest {rule.column} at most {rule.max_age_hours:g} h old",
     }
@@ -137,12 +138,16 @@ def count_rows(checked: DataFrame, rules: tuple[Rule, ...]) -> tuple[int, int, l
     return row["valid"], row["quarantined"], results
 
 
-def check_table(silver: DataFrame, rules: tuple[Rule, ...], now: datetime) -> list[dict]:
-    """The result of each table rule on the silver rows of the run; `now` is timezone-aware."""
+def check_table(
+    silver: DataFrame, rules: tuple[Rule, ...], now: datetime, added_after: datetime | None
+) -> list[dict]:
+    """The result of each table rule on the silver table the run computed; `now` is timezone-aware.
+    rowCount counts the rows this run added or changed: those ingested after `added_after`
+    (`silver.newest_ingested` of the previous version; None on the first run: every row)."""
     results = []
     for rule in (r for r in rules if not r.is_row_rule):
         if rule.check == "rowCount":
-            n = silver.count()
+            n = ingested_after(silver, added_after).count()
             ok = (rule.min is None or n >= rule.min) and (rule.max is None or n <= rule.max)
             results.append(_result(rule, ok, observed=n))
         elif rule.check == "unique":

@@ -5,9 +5,16 @@ valid rows are deduplicated on the primary key keeping the latest ingested row. 
 that fails validation is quarantined and the previous valid version stays in silver.
 Running these transforms needs `spark.sql.legacy.timeParserPolicy=CORRECTED` (the jobs set it), so
 that an unparseable timestamp becomes a quarantined row instead of a job failure.
+
+Silver rebuilds each table from all of bronze, so "this run" is told apart by `_ingested_at` (one
+value per bronze batch, its start): a run's rows are those ingested after the newest bronze row the
+table's previous silver version and quarantine hold (`newest_ingested`), i.e. the rows of the bronze
+batches no earlier silver write has refined (`ingested_after`).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pyspark.sql import Column as SparkColumn
 from pyspark.sql import DataFrame, Window
@@ -119,3 +126,27 @@ def silver_layout(df: DataFrame) -> DataFrame:
 def silver_rows(conformed: DataFrame, table: Table) -> DataFrame:
     """The silver table from conformed rows: valid rows, deduplicated, with date parts."""
     return silver_layout(add_date_parts(deduplicate(valid_rows(conformed), table), table))
+
+
+def newest_ingested(df: DataFrame) -> datetime | None:
+    """The newest `_ingested_at` of silver or quarantine rows (the quarantine holds it as a string);
+    None for no rows."""
+    return df.agg(F.max(F.col("_ingested_at").cast("timestamp"))).first()[0]
+
+
+def ingested_after(df: DataFrame, mark: datetime | None) -> DataFrame:
+    """The rows ingested after `mark`: this run's rows (every row on a table's first run)."""
+    return df if mark is None else df.where(F.col("_ingested_at") > F.lit(mark).cast("timestamp"))
+
+
+def run_row_counts(conformed: DataFrame, mark: datetime | None) -> tuple[int, int]:
+    """(valid, quarantined) rows of the bronze batches ingested after `mark`."""
+    row = (
+        ingested_after(conformed, mark)
+        .agg(
+            F.count(F.when(F.col(REASON).isNull(), 1)).alias("valid"),
+            F.count(F.when(F.col(REASON).isNotNull(), 1)).alias("quarantined"),
+        )
+        .first()
+    )
+    return row["valid"], row["quarantined"]

@@ -45,9 +45,9 @@ def spark():
 
 
 @pytest.fixture(scope="session")
-def glue_endpoint():
-    """moto's server on loopback: the real Glue API surface (validation, paging, errors) that
-    registration talks to, in place of AWS."""
+def moto_endpoint():
+    """moto's server on loopback: the real Glue and CloudWatch API surfaces (validation, paging,
+    errors) that catalog registration and metric publishing talk to, in place of AWS."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -58,7 +58,7 @@ def glue_endpoint():
 
 
 @pytest.fixture()
-def glue(glue_endpoint):
+def glue(moto_endpoint):
     """A Glue client of the moto server with a fresh database per test."""
     import uuid
 
@@ -66,7 +66,7 @@ def glue(glue_endpoint):
 
     client = boto3.client(
         "glue",
-        endpoint_url=glue_endpoint,
+        endpoint_url=moto_endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",

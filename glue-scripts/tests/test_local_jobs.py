@@ -1,11 +1,15 @@
 """File-based end-to-end run of the silver and gold entry scripts through local_submit (no databases):
 a tiny bronze Avro dataset written here, two runs, identical results, partition overwrite."""
 
+import contextlib
+import io
 import json
-from datetime import datetime
+import socket
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
+import boto3
 import pytest
 from local_submit import JobFailed, submit
 from tickit_spec import spec_dict
@@ -49,6 +53,13 @@ BRONZE = {
           (21, "erin05", "Erin", "Eck", "Eugene", "OR", "0")]],
     ),
 }  # fmt: skip
+NAMESPACE = "MedallionLake/local-jobs-test"
+CLOUDWATCH_CLIENT = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+CLOUDWATCH_ENV = {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+}
 GOLD_MODELS = ("sales_by_month", "sales_by_category", "event_performance", "top_sellers", "top_buyers")
 
 
@@ -62,6 +73,12 @@ def _write_bronze(spark, root: Path):
             )
             path = root / source / table / f"ingest_date={at.date()}" / f"batch_id=b{n}"
             df.write.format("avro").save(str(path))
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _snapshot(spark, root: Path, datasets):
@@ -78,10 +95,10 @@ def _files_per_partition(root: Path):
 
 
 @pytest.fixture(scope="module")
-def lake(spark, tmp_path_factory):
+def lake(spark, tmp_path_factory, moto_endpoint):
     root = tmp_path_factory.mktemp("lake")
     spec_path = root / "lake-spec.json"
-    spec_path.write_text(json.dumps(spec_dict()))
+    spec_path.write_text(json.dumps({**spec_dict(), "metricsNamespace": NAMESPACE}))
     _write_bronze(spark, root / "bronze")
     common = {"lake_spec": str(spec_path), "environment": "test"}
     paths = {
@@ -91,23 +108,29 @@ def lake(spark, tmp_path_factory):
     }
     silver_sets = [f"{s}/{t}" for s, t in BRONZE] + ["_quarantine/ecomm/sales"]
 
-    def run(batch_id):
+    def run(batch_id, cloudwatch):
+        env = {**CLOUDWATCH_ENV, "AWS_ENDPOINT_URL_CLOUDWATCH": cloudwatch}
         submit("silver", {**common, "bronze_path": paths["bronze_path"], "silver_path": paths["silver_path"],
-                          "batch_id": batch_id})  # fmt: skip
+                          "batch_id": batch_id}, extra_env=env)  # fmt: skip
         submit("gold", {**common, "silver_path": paths["silver_path"], "gold_path": paths["gold_path"],
-                        "--batch_id": batch_id, "--JOB_RUN_ID": "ignored"})  # fmt: skip
+                        "--batch_id": batch_id, "--JOB_RUN_ID": "ignored"}, extra_env=env)  # fmt: skip
         return (_snapshot(spark, root / "silver", silver_sets), _snapshot(spark, root / "gold", GOLD_MODELS))
 
-    first = run("run1")
+    # The first run publishes its metrics to moto's CloudWatch, the second to an endpoint that is down.
+    first = run("run1", moto_endpoint)
     files_first = _files_per_partition(root / "gold")
     # A partition the next run does not produce, and a stray file in one it does.
     schema = spark.read.parquet(str(root / "gold/sales_by_month")).drop("year", "month").schema
     stale = spark.createDataFrame([(D("1.00"), D("0.15"), 1, 1, D("1.00"))], schema).coalesce(1)
     stale.write.parquet(str(root / "gold/sales_by_month/year=1999/month=1"))
     stale.write.mode("append").parquet(str(root / "gold/sales_by_month/year=2008/month=1"))
-    second = run("run2")
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log):
+        second = run("run2", f"http://127.0.0.1:{_closed_port()}")
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=moto_endpoint, **CLOUDWATCH_CLIENT)
     return {"root": root, "first": first, "second": second, "files_first": files_first,
-            "files_second": _files_per_partition(root / "gold")}  # fmt: skip
+            "files_second": _files_per_partition(root / "gold"), "second_log": log.getvalue(),
+            "cloudwatch": cloudwatch}  # fmt: skip
 
 
 def test_silver_types_dedupes_and_quarantines(lake):
@@ -127,8 +150,14 @@ def test_silver_types_dedupes_and_quarantines(lake):
     registered = summary.pop("catalog")
     assert set(registered) == {"ecomm_sales", "ecomm_sales_quarantine"}
     assert all(r["table"].startswith("not registered") for r in registered.values())
+    # The first run's rows are all of bronze; the second run has no new bronze batch.
     assert summary == {"source": "ecomm", "table": "sales", "batch_id": "run1", "bronze_rows": 4,
-                       "silver_rows": 2, "quarantined_rows": 1, "duplicates_removed": 1}  # fmt: skip
+                       "silver_rows": 2, "quarantined_rows": 1, "duplicates_removed": 1,
+                       "this_run": {"ingested_after": None, "bronze_rows": 4, "silver_rows": 2,
+                                    "quarantined_rows": 1}}  # fmt: skip
+    second = json.loads((lake["root"] / "silver/_run_summaries/ecomm/sales/run2.json").read_text())
+    assert second["this_run"] == {"ingested_after": "2008-06-02 12:00:00", "bronze_rows": 0, "silver_rows": 0,
+                                  "quarantined_rows": 0}  # fmt: skip
 
 
 def test_gold_models_from_the_silver_tables(lake):
@@ -170,3 +199,28 @@ def test_a_failing_job_raises_with_its_log(tmp_path):
         )
     assert failure.value.returncode != 0
     assert "silver job: missing required argument(s) --silver_path" in failure.value.log_tail
+
+
+def test_the_jobs_publish_their_metrics_and_a_down_endpoint_fails_neither(lake):
+    cloudwatch = lake["cloudwatch"]
+    now = datetime.now(UTC)
+
+    def total(metric, layer, table=None):
+        dims = [{"Name": "Lake", "Value": "tickit"}, {"Name": "Environment", "Value": "test"},
+                {"Name": "Layer", "Value": layer}]  # fmt: skip
+        dims += [{"Name": "Table", "Value": table}] if table else []
+        metric = {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dims}
+        query = {"Id": "m", "MetricStat": {"Metric": metric, "Period": 3600, "Stat": "Sum"}}
+        data = cloudwatch.get_metric_data(
+            MetricDataQueries=[query], StartTime=now - timedelta(hours=1), EndTime=now + timedelta(minutes=5)
+        )
+        return sum(data["MetricDataResults"][0]["Values"])
+
+    # Only run1 reached moto: its rows are all of bronze's (sales: 4 read, 2 in silver, 1 quarantined).
+    assert (total("RowsRead", "silver", "ecomm/sales"), total("RowsWritten", "silver", "ecomm/sales"),
+            total("QuarantinedRows", "silver", "ecomm/sales")) == (4, 2, 1)  # fmt: skip
+    assert total("RowsWritten", "silver") == sum(len(rows) for rows in lake["first"][0].values()) - 1
+    assert total("JobSucceeded", "silver") == 1 and total("JobSucceeded", "gold") == 1
+    assert total("RowsWritten", "gold", "sales_by_month") == 2
+    # run2 finished (the fixture would have raised) and said why its metrics are missing.
+    assert lake["second_log"].count("warning: could not publish") == 2

@@ -1,6 +1,14 @@
 """Job metrics for CloudWatch: the datums (names and dimensions the component's alarms and dashboard
-read), when they are published, and that publishing never fails a job."""
+read), when they are published, that they reach a CloudWatch API (moto's server) and that publishing
+never fails a job."""
 
+import socket
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
 from medallion import metrics
 
 
@@ -57,3 +65,93 @@ def test_a_publishing_failure_is_reported_and_never_raised(capsys):
     assert (
         "could not publish 1 metrics to MedallionLake/tickit: endpoint unreachable" in capsys.readouterr().err
     )
+
+
+def test_bronze_reports_rows_batches_and_the_failed_table():
+    summaries = [
+        {"source": "ecomm", "table": "sales", "rows": 120},
+        {"source": "saas", "table": "category", "rows": 0},
+    ]
+    totals, tables = metrics.bronze_metrics(summaries, "saas/event", False)
+    assert totals == {
+        "RowsRead": 120,
+        "RowsWritten": 120,
+        "BatchesWritten": 1,
+        "TablesFailed": 1,
+        "JobSucceeded": 0,
+    }
+    assert tables == {
+        "ecomm/sales": {"RowsRead": 120, "RowsWritten": 120, "BatchesWritten": 1, "TablesFailed": 0},
+        "saas/category": {"RowsRead": 0, "RowsWritten": 0, "BatchesWritten": 0, "TablesFailed": 0},
+        "saas/event": {"TablesFailed": 1},
+    }
+    assert metrics.bronze_metrics(summaries, None, True)[0]["JobSucceeded"] == 1
+    # Every table ingested, then committing the bookmarks failed.
+    assert metrics.bronze_metrics(summaries, None, False)[0] == {
+        "RowsRead": 120,
+        "RowsWritten": 120,
+        "BatchesWritten": 1,
+        "TablesFailed": 0,
+        "JobSucceeded": 0,
+    }
+
+
+@pytest.fixture()
+def cloudwatch_env(monkeypatch):
+    """What a job process sees: region and throwaway credentials (the endpoint is set per test)."""
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test",
+                        "AWS_SECRET_ACCESS_KEY": "test"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+def test_a_run_s_metrics_reach_cloudwatch_through_the_endpoint_variable(cloudwatch_env, moto_endpoint):
+    cloudwatch_env.setenv(metrics.ENDPOINT_VARIABLE, moto_endpoint)
+    namespace = f"MedallionLake/t{uuid.uuid4().hex[:8]}"
+    totals, tables = metrics.bronze_metrics([{"source": "ecomm", "table": "sales", "rows": 7}], None, True)
+    metrics.publish_run(False, namespace, "tickit", "test", "bronze", totals, tables, time.monotonic())
+
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=moto_endpoint)
+    listed = cloudwatch.list_metrics(Namespace=namespace)["Metrics"]
+    job = [{"Name": "Lake", "Value": "tickit"}, {"Name": "Environment", "Value": "test"},
+           {"Name": "Layer", "Value": "bronze"}]  # fmt: skip
+    table = [*job, {"Name": "Table", "Value": "ecomm/sales"}]
+    names = {(m["MetricName"], len(m["Dimensions"])) for m in listed}
+    assert names == {
+        *(
+            (m, 3)
+            for m in (
+                "RowsRead",
+                "RowsWritten",
+                "BatchesWritten",
+                "TablesFailed",
+                "JobSucceeded",
+                "JobSeconds",
+            )
+        ),
+        *((m, 4) for m in ("RowsRead", "RowsWritten", "BatchesWritten", "TablesFailed")),
+    }
+    now = datetime.now(UTC)
+    queries = [
+        {"Id": "rows", "MetricStat": {"Metric": {"Namespace": namespace, "MetricName": "RowsWritten",
+                                                 "Dimensions": table}, "Period": 60, "Stat": "Sum"}},
+        {"Id": "ok", "MetricStat": {"Metric": {"Namespace": namespace, "MetricName": "JobSucceeded",
+                                               "Dimensions": job}, "Period": 60, "Stat": "Sum"}},
+    ]  # fmt: skip
+    data = cloudwatch.get_metric_data(
+        MetricDataQueries=queries, StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5)
+    )
+    assert {r["Id"]: r["Values"] for r in data["MetricDataResults"]} == {"rows": [7.0], "ok": [1.0]}
+
+
+def test_an_unreachable_endpoint_neither_fails_nor_holds_the_job(cloudwatch_env, capsys):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cloudwatch_env.setenv(metrics.ENDPOINT_VARIABLE, f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    metrics.publish_run(
+        False, "MedallionLake/tickit", "tickit", "test", "gold", {"JobSucceeded": 1}, {}, started
+    )
+    assert time.monotonic() - started < 20
+    assert "warning: could not publish 2 metrics to MedallionLake/tickit" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from medallion.quality import (
     refinement_order,
 )
 from medallion.rules import RuleError, parse_rules
-from medallion.silver import conform, quarantine_rows, silver_rows
+from medallion.silver import conform, newest_ingested, quarantine_rows, run_row_counts, silver_rows
 from medallion.spec import SpecError, parse_lake_spec
 from tickit_spec import spec_dict
 
@@ -41,6 +41,13 @@ def _spec(sales_rules):
 
 def _sale(salesid, eventid="100", qtysold="2", pricepaid="10.00", saletime="2/18/2008 02:36:48"):
     return (salesid, eventid, qtysold, pricepaid, saletime, T1, "b1", "ecomm")
+
+
+def _checked(spark, rules, rows):
+    table = _spec(rules).find_table("sales")[1]
+    checked = check_rows(conform(spark.createDataFrame(rows, SALES_DDL), table), table.rules, {})
+    conformed = drop_checks(checked)
+    return checked, conformed, silver_rows(conformed, table)
 
 
 def _check(spark, rules, rows, events=(100, 101)):
@@ -134,7 +141,7 @@ NOW = datetime(2008, 2, 19, 2, 36, 48, tzinfo=UTC)  # 24 h after the sales' sale
 def test_table_rules_judge_the_silver_rows(spark, rule, passed, found):
     rows = [_sale("1", eventid="100", qtysold="1"), _sale("2", eventid="100"), _sale("3", eventid=None)]
     *_, silver = _check(spark, [rule], rows)
-    (result,) = check_table(silver, _spec([rule]).find_table("sales")[1].rules, NOW)
+    (result,) = check_table(silver, _spec([rule]).find_table("sales")[1].rules, NOW, None)
     assert result["passed"] is passed
     assert {k: result[k] for k in found} == found
     assert failed_errors([result]) == ([] if passed else [result])
@@ -143,8 +150,52 @@ def test_table_rules_judge_the_silver_rows(spark, rule, passed, found):
 def test_a_failed_warn_table_rule_does_not_fail_the_job(spark):
     rule = _rule("too_few", "rowCount", "warn", min=4)
     *_, silver = _check(spark, [rule], [_sale("1")])
-    (result,) = check_table(silver, _spec([rule]).find_table("sales")[1].rules, NOW)
+    (result,) = check_table(silver, _spec([rule]).find_table("sales")[1].rules, NOW, None)
     assert result["passed"] is False and failed_errors([result]) == []
+
+
+def test_row_count_counts_only_the_rows_this_run_added_or_changed(spark):
+    """Silver holds 1, 2 (from b1) and 3 (b2) plus 2 corrected by b2: a run after b1 added 2 and 3."""
+    rules = [_rule("new_rows", "rowCount", min=3), _rule("some_rows", "rowCount", "warn", min=1, max=2)]
+    t2 = datetime(2008, 6, 2, 12, 0, 0)
+    later = [(*_sale(salesid)[:5], t2, "b2", "ecomm") for salesid in ("2", "3")]
+    checked, conformed, silver = _checked(spark, rules, [_sale("1"), _sale("2"), *later])
+    assert silver.count() == 3
+    first, second = (
+        check_table(silver, _spec(rules).find_table("sales")[1].rules, NOW, mark) for mark in (None, T1)
+    )
+    assert [(r["rule"], r["passed"], r["observed"]) for r in first] == [
+        ("new_rows", True, 3),
+        ("some_rows", False, 3),
+    ]
+    assert [(r["rule"], r["passed"], r["observed"]) for r in second] == [
+        ("new_rows", False, 2),
+        ("some_rows", True, 2),
+    ]
+    assert second[0]["description"] == "rows this run >= 3"
+    # Nothing new after b2: zero rows this run.
+    assert check_table(silver, _spec(rules).find_table("sales")[1].rules, NOW, t2)[0]["observed"] == 0
+
+
+def test_this_run_s_rows_start_after_the_newest_row_of_the_previous_silver_and_quarantine(spark):
+    t2 = datetime(2008, 6, 2, 12, 0, 0)
+    rows = [
+        _sale("1"),
+        _sale("2", saletime="13/45/2008"),
+        (*_sale("3", saletime="bad")[:5], t2, "b2", "ecomm"),
+    ]
+    checked, conformed, silver = _checked(spark, [], rows)
+    quarantine = quarantine_rows(conformed)
+    assert dict(quarantine.select("salesid", "_ingested_at").collect()) == {
+        "2": "2008-06-01 12:00:00",
+        "3": "2008-06-02 12:00:00",
+    }
+    assert newest_ingested(silver) == T1
+    assert newest_ingested(quarantine) == t2  # the quarantine keeps it as a string
+    assert newest_ingested(silver.limit(0)) is None
+    assert run_row_counts(checked, None) == (1, 2)
+    assert run_row_counts(checked, T1) == (0, 1)
+    assert run_row_counts(checked, t2) == (0, 0)
 
 
 def test_referenced_tables_are_refined_first():

@@ -122,6 +122,12 @@ export function goldRunSummary(goldDir: string, batchId: string): Record<string,
     return fs.existsSync(file) ? (readJson(file) as Record<string, unknown>) : undefined;
 }
 
+/** When the gold job last succeeded: the time its newest run summary was written (it writes one only on success); undefined when never. */
+export function lastGoldSuccess(goldDir: string): Date | undefined {
+    const times = listFiles(path.join(goldDir, "_run_summaries"), ".json").map((f) => fs.statSync(f).mtimeMs);
+    return times.length ? new Date(Math.max(...times)) : undefined;
+}
+
 /** Files per partition folder of each gold model: `{ model, partition: "year=2008/month=1", files }`. */
 export function goldPartitionFiles(goldDir: string): { model: string; partition: string; files: number }[] {
     return dataFolders(goldDir).flatMap((model) => {

@@ -6,13 +6,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { namedQueries } from "../../components/medallion-lake";
+import { freshnessHours, namedQueries } from "../../components/medallion-lake";
 import { quoteIdentifier, quoteLiteral } from "../../query-engines/engine";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
 import { mapConcurrently } from "./concurrency";
 import { LakeStack, loadLakeStack } from "./config";
-import { goldRunSummary, tableRunSummaries } from "./lake-files";
+import { goldRunSummary, lastGoldSuccess, tableRunSummaries } from "./lake-files";
 import { defaultDataDir, fileUri, lakeLayout, Layer } from "./layout";
 import {
     CatalogServer,
@@ -29,7 +29,7 @@ import {
 } from "./localdb";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
-import { formatDrift, formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
+import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
@@ -324,6 +324,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         summary.ok = true;
         return summary;
     } finally {
+        // As the component's gold-freshness alarm: only with a window (a schedule or alerts.freshnessHours).
+        const hours = stack ? freshnessHours(stack.config) : undefined;
+        if (hours !== undefined) summary.goldFreshness = goldFreshness(hours, lastGoldSuccess(layout.layers.gold), new Date());
         await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
         reporter.print(formatSummary(summary));
     }

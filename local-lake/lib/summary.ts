@@ -78,6 +78,33 @@ export interface LakeRunSummary {
     queries: QueryOutcome[];
     /** Seconds from launching Trino to its first accepted query (it starts while the jobs run). */
     trinoStartSeconds?: number;
+    /** Gold's freshness at the end of the run, when the stack has a freshness window (as its alarm on AWS). */
+    goldFreshness?: GoldFreshness;
+}
+
+/** When gold last succeeded (its newest run summary) against the stack's freshness window. */
+export interface GoldFreshness {
+    /** The window of the component's gold-freshness alarm (`freshnessHours` of alerts-config.ts). */
+    hours: number;
+    /** ISO time of gold's last success; undefined when it never succeeded. */
+    lastSuccess?: string;
+    /** Hours since then, at the end of the run (undefined: never succeeded). */
+    ageHours?: number;
+}
+
+/** Gold's freshness at `now`, or undefined when there is no window (on AWS: no freshness alarm). */
+export function goldFreshness(hours: number | undefined, lastSuccess: Date | undefined, now: Date): GoldFreshness | undefined {
+    if (hours === undefined) return undefined;
+    if (!lastSuccess) return { hours };
+    return { hours, lastSuccess: lastSuccess.toISOString(), ageHours: (now.getTime() - lastSuccess.getTime()) / 3_600_000 };
+}
+
+/** The alert line of a freshness breach (never succeeded, or older than the window), else undefined. */
+export function freshnessBreach(f: GoldFreshness | undefined): string | undefined {
+    if (!f) return undefined;
+    if (f.ageHours === undefined) return `- gold freshness: gold has never succeeded (alarm after ${f.hours} h)`;
+    if (f.ageHours <= f.hours) return undefined;
+    return `- gold freshness: last success ${f.lastSuccess}, ${f.ageHours.toFixed(1)} h ago (alarm after ${f.hours} h)`;
 }
 
 /** A bronze run summary's `drift` as one line (`new venuecode varchar(8); missing x; retyped y int -> string`), "" when none. */
@@ -120,11 +147,13 @@ export function formatResult(result: QueryResult, maxRows: number): string {
     return `${table}${more}\n(${result.rows.length} row${result.rows.length === 1 ? "" : "s"}, ${formatDuration(result.stats.elapsedMs)})`;
 }
 
-/** What would have alerted on AWS (the lake's SNS topic): a failed step and every failed rule. */
+/** What would have alerted on AWS (the lake's SNS topic): a failed step, gold freshness and every failed rule. */
 export function formatAlerts(summary: LakeRunSummary): string[] {
     const failedRules = summary.quality.filter((q) => !q.passed);
+    const stale = freshnessBreach(summary.goldFreshness);
     const lines = [
         ...(summary.failedStep ? [`- ${summary.failedStep} job FAILED`] : []),
+        ...(stale ? [stale] : []),
         ...failedRules.map((q) => {
             const found = q.failedRows !== undefined ? `${q.failedRows} rows` : `observed ${q.observed ?? "no rows"}`;
             const effect = q.severity === "warn" ? "warn" : ["rowCount", "unique", "freshness"].includes(q.check) ? "error: job failed, previous silver kept" : "error: rows quarantined";

@@ -169,7 +169,7 @@ for (const env of ["dev", "prod"]) {
             expect(publishers.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
         });
 
-        it("has a dashboard of job durations and successes, rows per layer, quarantine, alarms and Athena bytes scanned", () => {
+        it("has a dashboard of job durations and successes, rows per layer, bronze batches and failures, quarantine, alarms and Athena bytes scanned", () => {
             const dashboard = ofType(res, T.dashboard);
             expect(dashboard).to.have.length(1);
             expect(run.outputs.dashboardName).to.equal(`tickit-${env}`);
@@ -180,6 +180,12 @@ for (const env of ["dev", "prod"]) {
             expect(athena.properties.metrics).to.deep.equal([["AWS/Athena", "ProcessedBytes", "WorkGroup", run.outputs.workgroupName]]);
             const rows = body.widgets.find((w: { properties: { title: string } }) => w.properties.title === "Rows written per layer");
             expect(rows.properties.metrics[1]).to.deep.equal(["MedallionLake/tickit", "RowsWritten", "Lake", "tickit", "Environment", env, "Layer", "silver", { label: "silver" }]);
+            expect(rows.properties.metrics[0]).to.deep.equal(["MedallionLake/tickit", "RowsWritten", "Lake", "tickit", "Environment", env, "Layer", "bronze", { label: "bronze" }]);
+            const bronze = body.widgets.find((w: { properties: { title: string } }) => w.properties.title === "Bronze batches written and failed tables");
+            expect(bronze.properties.metrics.map((m: string[]) => [m[1], m[7]])).to.deep.equal([
+                ["BatchesWritten", "bronze"],
+                ["TablesFailed", "bronze"],
+            ]);
             const alarms = body.widgets.find((w: { type: string }) => w.type === "alarm");
             expect(alarms.properties.alarms.map(lastSegment)).to.have.members(ofType(res, T.alarm).map((a) => a.inputs.name));
         });

@@ -257,12 +257,13 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
         });
 
         it("data-quality rules: an error row rule quarantines rows, an error table rule fails silver and keeps earlier layers", async () => {
-            // The local stack with two more rules: sales of more than 3 tickets, and more than 5 categories (TICKIT has 11).
+            // The local stack with two more rules: sales of more than 3 tickets, and categories that must get
+            // new rows every run (rowCount counts the rows of the run's bronze batches: none with --from silver).
             const configRoot = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-rules-"));
             const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.local.yaml"), "utf8"));
             const tables = (doc.config["medallion-lake:lake"].sources as { tables: { name: string; rules?: object[] }[] }[]).flatMap((s) => s.tables);
             tables.find((t) => t.name === "sales")?.rules?.push({ name: "qty_at_most_3", check: "range", column: "qtysold", max: 3 });
-            Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "few_categories", check: "rowCount", max: 5 }] });
+            Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "new_categories", check: "rowCount", min: 1 }] });
             fs.writeFileSync(path.join(configRoot, "Pulumi.local.yaml"), YAML.stringify(doc));
             const baseline = await layerSnapshot(spec, layout);
             const bronzeBefore = bronzeBatches(layout.layers.bronze);
@@ -273,15 +274,15 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
                 expect(failed).to.be.instanceOf(LakeStepFailed);
                 expect(failed.step).to.equal("silver");
                 const result = (rule: string) => failed.summary.quality.find((q) => q.rule === rule);
-                expect(result("few_categories")).to.include({ table: "saas/category", passed: false, severity: "error", observed: 11 });
+                expect(result("new_categories")).to.include({ table: "saas/category", passed: false, severity: "error", observed: 0 });
                 const qty = result("qty_at_most_3");
                 expect(qty).to.include({ table: "ecomm/sales", passed: false, severity: "error" });
                 expect(qty?.failedRows).to.be.greaterThan(0);
                 expect(result("range_qtysold")).to.include({ passed: true, failedRows: 0 });
                 expect(result("reference_eventid")).to.include({ passed: true, failedRows: 0 });
                 expect(printed).to.contain("Would have alerted");
-                expect(printed).to.contain("- data quality saas/category few_categories (row count <= 5): observed 11 [error: job failed, previous silver kept]");
-                expect(failed.message).to.contain("few_categories");
+                expect(printed).to.contain("- data quality saas/category new_categories (rows this run >= 1): observed 0 [error: job failed, previous silver kept]");
+                expect(failed.message).to.contain("new_categories");
 
                 const after = await layerSnapshot(spec, layout);
                 const category = `${spec.databases.silver}.saas_category`;

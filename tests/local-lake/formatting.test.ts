@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { formatBytes, formatCount, formatDuration, formatTable, streamReporter } from "../../local-lake/lib/progress";
-import { formatDrift, formatMetric, formatResult, formatSummary, LakeRunSummary } from "../../local-lake/lib/summary";
+import { freshnessHours } from "../../components/medallion-lake";
+import { loadLakeStack } from "../../local-lake/lib/config";
+import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, LakeRunSummary } from "../../local-lake/lib/summary";
 
 describe("local lake: progress and summary formatting", () => {
     it("aligns a text table: numbers right, text left, NULL for missing values", () => {
@@ -81,6 +83,26 @@ describe("local lake: progress and summary formatting", () => {
             "- data quality saas/category row_count (row count <= 5): observed 11 [error: job failed, previous silver kept]",
         ]);
         expect(text).to.contain("Would have alerted (SNS topic on AWS):");
+    });
+
+    it("reports a gold freshness breach with the window of the component's alarm (never succeeded, or too long ago)", () => {
+        // A daily schedule and 60-minute jobs: the alarm's window is 24 h plus three timeouts.
+        const local = loadLakeStack("local").config;
+        const hours = freshnessHours({ ...local, schedule: "cron(0 2 * * ? *)" });
+        expect(hours).to.equal(27);
+        const now = new Date("2026-12-02T12:00:00Z");
+        const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+        const alerts = (lastSuccess: Date | undefined) =>
+            formatSummary({ ...base, goldFreshness: goldFreshness(hours, lastSuccess, now) })
+                .split("\n")
+                .filter((l) => l.startsWith("- "));
+        expect(alerts(undefined)).to.deep.equal(["- gold freshness: gold has never succeeded (alarm after 27 h)"]);
+        expect(alerts(hoursAgo(30))).to.deep.equal(["- gold freshness: last success 2026-12-01T06:00:00.000Z, 30.0 h ago (alarm after 27 h)"]);
+        expect(alerts(hoursAgo(27))).to.deep.equal([]);
+        expect(alerts(hoursAgo(1))).to.deep.equal([]);
+        // Without a schedule or alerts.freshnessHours there is no alarm on AWS, and nothing to report here.
+        expect(goldFreshness(freshnessHours(local), undefined, now)).to.equal(undefined);
+        expect(goldFreshness(freshnessHours({ ...local, alerts: { ...local.alerts, freshnessHours: 2 } }), hoursAgo(3), now)).to.deep.include({ hours: 2, ageHours: 3 });
     });
 
     it("names the failed step and its cause, and says earlier layers are intact", () => {

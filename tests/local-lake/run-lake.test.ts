@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadLakeStack } from "../../local-lake/lib/config";
+import { lastGoldSuccess } from "../../local-lake/lib/lake-files";
 import { PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeStepFailed, needsSourceDatabases, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
@@ -25,6 +26,25 @@ describe("local lake orchestrator: failures before any server starts", () => {
             expect(fs.existsSync(path.join(dataDir, "lake"))).to.equal(false);
         } finally {
             fs.rmSync(dataDir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("local lake: gold's last success", () => {
+    it("is when the newest gold run summary was written (gold writes one only on success); none before the first", () => {
+        const goldDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-gold-"));
+        try {
+            expect(lastGoldSuccess(goldDir)).to.equal(undefined);
+            const summaries = path.join(goldDir, "_run_summaries");
+            fs.mkdirSync(summaries);
+            const times = { "run1.json": "2026-11-30T02:40:00Z", "run2.json": "2026-12-01T02:41:00Z" };
+            for (const [file, time] of Object.entries(times)) {
+                fs.writeFileSync(path.join(summaries, file), "{}");
+                fs.utimesSync(path.join(summaries, file), new Date(time), new Date(time));
+            }
+            expect(lastGoldSuccess(goldDir)?.toISOString()).to.equal("2026-12-01T02:41:00.000Z");
+        } finally {
+            fs.rmSync(goldDir, { recursive: true, force: true });
         }
     });
 });
