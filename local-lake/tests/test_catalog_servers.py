@@ -3,6 +3,7 @@ and Trino's configuration: loopback only, the catalog endpoint, the lake folder 
 read-only; Java 24+ is required with a message naming what is missing."""
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,13 @@ def test_trino_needs_java_24_and_says_so(tmp_path, monkeypatch):
     assert trino_server.find_java(tmp_path) == newer
     monkeypatch.setenv("TRINO_JAVA_HOME", str(_fake_jdk(tmp_path, "jdk24", "24")))
     assert trino_server.find_java(tmp_path) == tmp_path / "jdk24"
+
+
+def test_trino_start_time_is_read_from_its_log_not_from_when_the_run_asked():
+    # Lines as Trino 476 writes them (tab-separated); the run may wait for it minutes later.
+    log = (
+        "2026-12-02T12:58:01.020Z\tINFO\tmain\tio.airlift.log.Logging\tDisabling stderr output\n"
+        "2026-12-02T12:58:16.177Z\tINFO\tmain\tio.trino.server.Server\t======== SERVER STARTED ========\n"
+    )
+    assert trino_server.ready_at(log) == datetime(2026, 12, 2, 12, 58, 16, 177000, tzinfo=UTC).timestamp()
+    assert trino_server.ready_at(log.splitlines()[0]) is None
