@@ -169,8 +169,13 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const started = Date.now();
         const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId)), {
             label: `${layer} job (glue-scripts/${layer}_job.py via local_submit.py)`,
-            // The jobs register their tables in the local Glue catalog (locations as local:///, for Trino).
-            env: { ...(catalog as CatalogServer).env, MEDALLION_LOCAL_LAKE_ROOT: fileUri(layout.lakeDir) },
+            // The jobs register their tables in the local Glue catalog (locations as local:///, for Trino),
+            // and publish their metrics to the same moto server's CloudWatch API, as on AWS (not kept).
+            env: {
+                ...(catalog as CatalogServer).env,
+                AWS_ENDPOINT_URL_CLOUDWATCH: (catalog as CatalogServer).endpoint,
+                MEDALLION_LOCAL_LAKE_ROOT: fileUri(layout.lakeDir),
+            },
             measureMemory: true,
             logFile: path.join(layout.logsDir, `${batchId}-${layer}.log`),
             onLine: (line) => {
