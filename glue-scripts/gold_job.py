@@ -108,7 +108,10 @@ def main(argv: list[str]) -> None:
     written = {name: s for name, s in summary["models"].items() if s.get("written")}
     io.metric("gold_done", batch_id=batch_id, models=len(written), test_errors=len(failures))
     rows = {name: {"RowsWritten": s["rows"]} for name, s in written.items()}
-    totals = {"RowsWritten": sum(r["RowsWritten"] for r in rows.values()), "JobSucceeded": 0 if failures else 1}
+    totals = {
+        "RowsWritten": sum(r["RowsWritten"] for r in rows.values()),
+        "JobSucceeded": 0 if failures else 1,
+    }
     metrics.publish_run(
         runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "gold", totals, rows, began
     )

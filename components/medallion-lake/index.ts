@@ -6,6 +6,7 @@ export * from "./config";
 export * from "./naming";
 export * from "./lake-spec";
 export * from "./quality-rules";
+export * from "./gold-models";
 export * from "./alerts-config";
 export * from "./metrics";
 export * from "./alerts";

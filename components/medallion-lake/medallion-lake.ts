@@ -89,7 +89,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         const spec = lakeSpec(config, args.environment);
         const passwords = args.passwords ?? {};
         checkPasswords(config, passwords);
-        const plan: AssetPlan = planAssets(args.scriptsDir ?? DEFAULT_SCRIPTS_DIR, spec);
+        const plan: AssetPlan = planAssets(args.scriptsDir ?? DEFAULT_SCRIPTS_DIR, spec, config.gold.models);
 
         super(MEDALLION_LAKE_TYPE, name, {}, opts);
         this.config = config;

@@ -143,7 +143,9 @@ def avro_reader_schema(writer_schema: str | Mapping[str, Any]) -> str:
 MAX_COMMENT = 255
 
 
-def _columns(fields: Iterable[T.StructField], comments: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+def _columns(
+    fields: Iterable[T.StructField], comments: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
     columns = [{"Name": f.name, "Type": glue_type(f.dataType)} for f in fields]
     for column in columns:
         if (comments or {}).get(column["Name"]):
@@ -215,7 +217,8 @@ def _comparable(table: Mapping[str, Any]) -> dict[str, Any]:
         "Parameters": table.get("Parameters", {}),
         "PartitionKeys": [{"Name": k["Name"], "Type": k["Type"]} for k in table.get("PartitionKeys", [])],
         "Columns": [
-            {"Name": c["Name"], "Type": c["Type"], "Comment": c.get("Comment")} for c in storage.get("Columns", [])
+            {"Name": c["Name"], "Type": c["Type"], "Comment": c.get("Comment")}
+            for c in storage.get("Columns", [])
         ],
         "Description": table.get("Description"),
         "Location": storage.get("Location"),

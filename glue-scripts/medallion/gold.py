@@ -36,7 +36,8 @@ def _columns_problem(model: Model, returned: list[str]) -> str | None:
     declared = model.column_names
     unreturned = [c for c in model.partition_by if c not in returned]
     if unreturned:
-        return f"partition column(s) {', '.join(unreturned)} not returned by the query (it returns {', '.join(returned)})"
+        returns = ", ".join(returned)
+        return f"partition column(s) {', '.join(unreturned)} not returned by the query (it returns {returns})"
     missing = [c for c in declared if c not in returned]
     extra = [c for c in returned if c not in declared]
     if len(set(returned)) != len(returned):
@@ -44,7 +45,9 @@ def _columns_problem(model: Model, returned: list[str]) -> str | None:
     if missing or extra:
         parts = [f"declared but not returned: {', '.join(missing)}" if missing else "",
                  f"returned but not declared: {', '.join(extra)}" if extra else ""]  # fmt: skip
-        return "the query's columns differ from the declared columns (" + "; ".join(p for p in parts if p) + ")"
+        return (
+            "the query's columns differ from the declared columns (" + "; ".join(p for p in parts if p) + ")"
+        )
     return None
 
 
@@ -92,9 +95,7 @@ def run_tests(spark: SparkSession, planned: PlannedModel, now: datetime) -> list
     tests = planned.model.tests
     if not tests:
         return []
-    references = {
-        quality.reference_key(t): spark.table(t.reference.table) for t in tests if t.reference
-    }
+    references = {quality.reference_key(t): spark.table(t.reference.table) for t in tests if t.reference}
     rows = planned.frame.withColumn(REASON, F.lit(None).cast("string"))
     checked = quality.check_rows(rows, tests, references)
     _, _, row_results = quality.count_rows(checked, tests)

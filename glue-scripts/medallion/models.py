@@ -58,19 +58,25 @@ def parse_model(raw: object, path: str) -> Model:
         raise ModelError(f"{path}: expected an object")
     name = _text(raw, "name", path)
     if not _NAME.match(name):
-        raise ModelError(f"{path}.name: {name!r} must be lowercase letters, digits and _, starting with a letter")
+        raise ModelError(
+            f"{path}.name: {name!r} must be lowercase letters, digits and _, starting with a letter"
+        )
     path = f"{path} ({name})"
     columns = raw.get("columns")
     if not isinstance(columns, list) or not columns:
         raise ModelError(f"{path}.columns: expected a non-empty list of {{name, description}}")
-    pairs = tuple((_text(c, "name", f"{path}.columns[{i}]"), c.get("description") or "") for i, c in enumerate(columns))
+    pairs = tuple(
+        (_text(c, "name", f"{path}.columns[{i}]"), c.get("description") or "") for i, c in enumerate(columns)
+    )
     names = [n for n, _ in pairs]
     if len(set(names)) != len(names):
         raise ModelError(f"{path}.columns: column names must be unique: {names}")
     partition_by = raw.get("partitionBy") or []
     for col in partition_by:
         if col not in names:
-            raise ModelError(f"{path}.partitionBy: {col!r} is not among the model's columns ({', '.join(names)})")
+            raise ModelError(
+                f"{path}.partitionBy: {col!r} is not among the model's columns ({', '.join(names)})"
+            )
     tests = raw.get("tests") or []
     for i, test in enumerate(tests):
         if isinstance(test, dict) and test.get("check") == "reference":
@@ -103,7 +109,9 @@ def parse_models(raw: object, silver_tables: Iterable[str]) -> tuple[Model, ...]
         if model.name in seen:
             raise ModelError(f"gold model {model.name!r} is declared twice")
         if model.name in silver:
-            raise ModelError(f"gold model {model.name!r} has the lake name of a silver table: rename the model")
+            raise ModelError(
+                f"gold model {model.name!r} has the lake name of a silver table: rename the model"
+            )
         seen.add(model.name)
     return models
 
@@ -138,7 +146,9 @@ def referenced_tables(sql: str, model: str) -> set[str]:
     return tables
 
 
-def build_order(models: Iterable[Model], sql: Mapping[str, str], silver_tables: Iterable[str]) -> list[tuple[Model, set[str]]]:
+def build_order(
+    models: Iterable[Model], sql: Mapping[str, str], silver_tables: Iterable[str]
+) -> list[tuple[Model, set[str]]]:
     """Each model with what it reads, dependencies first (spec order otherwise). Unknown tables and
     dependency cycles are errors naming the model."""
     by_name = {m.name: m for m in models}

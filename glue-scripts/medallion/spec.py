@@ -181,7 +181,9 @@ def parse_lake_spec(text: str) -> LakeSpec:
         for test in model.tests:
             ref = test.reference
             if ref and ref.table not in lake_tables[ref.source]:
-                raise SpecError(f"gold model {model.name!r} test {test.name}: unknown {ref.source} table {ref.table!r}")
+                raise SpecError(
+                    f"gold model {model.name!r} test {test.name}: unknown {ref.source} table {ref.table!r}"
+                )
     known = {(s.name, t.name) for s, t in spec.tables()}
     for source, table in spec.tables():
         for rule in table.rules:

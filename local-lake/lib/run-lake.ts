@@ -10,7 +10,7 @@ import { namedQueries } from "../../components/medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
 import { LakeStack, loadLakeStack } from "./config";
-import { goldRunSummary, tableRunSummaries } from "./lake-files";
+import { goldRunSummary, tableRunSummaries, writeLakeSpec } from "./lake-files";
 import { defaultDataDir, fileUri, lakeLayout, Layer } from "./layout";
 import {
     CatalogServer,
@@ -194,7 +194,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                 reporter.detail(`--reset: removed ${layout.lakeDir} and ${layout.catalogDir}`);
             }
             fs.mkdirSync(layout.assetsDir, { recursive: true });
-            fs.writeFileSync(layout.specFile, `${JSON.stringify(stack.spec, null, 2)}\n`);
+            writeLakeSpec(layout.specFile, stack.spec, stack.config.gold.models);
             const sources = stack.spec.sources.map((s) => [s.name, s.engine, s.engine === "mysql" ? "MariaDB" : "PostgreSQL", s.tables.map((t) => t.name).join(", ")]);
             reporter.detail(formatTable(["source", "engine (config)", "local server", "tables"], sources));
             if (stack.spec.sources.some((s) => s.engine === "sqlserver")) {
@@ -277,10 +277,11 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
         await step("gold", async () => {
             await runJob("gold");
-            const orphans = Object.entries((goldRunSummary(layout.layers.gold, batchId)?.orphans ?? {}) as Record<string, unknown>)
-                .filter(([, n]) => typeof n === "number" && n > 0)
-                .map(([what, n]) => `${what}=${n}`);
-            return orphans.length ? `orphans kept: ${orphans.join(", ")}` : "no orphans";
+            const models = Object.entries((goldRunSummary(layout.layers.gold, batchId)?.models ?? {}) as Record<string, { rows?: number; tests?: { rule: string; passed: boolean; severity: string }[] }>);
+            const tests = models.flatMap(([, m]) => m.tests ?? []);
+            const warned = models.flatMap(([name, m]) => (m.tests ?? []).filter((t) => !t.passed).map((t) => `${name}.${t.rule} (${t.severity})`));
+            for (const [name, m] of models) reporter.detail(`${name}: ${formatCount(m.rows ?? 0)} rows`);
+            return `${models.length} models, ${tests.length - warned.length}/${tests.length} tests passed${warned.length ? `; failed: ${warned.join(", ")}` : ""}`;
         });
 
         await step("query", async () => {
