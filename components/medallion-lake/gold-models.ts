@@ -122,7 +122,7 @@ export function sqlReferences(sql: string): { tables: string[]; problem?: string
 export function loadGoldModels(models: string | string[], baseDir: string, silverTables: Map<string, string[]>): { models: GoldModelConfig[]; issues: GoldIssue[] } {
     const { files, issues } = goldModelFiles(models, baseDir);
     const loaded: GoldModelConfig[] = [];
-    for (const file of files) {
+    for (const file of files.filter((f) => fs.existsSync(f))) {
         const name = path.basename(file, ".sql");
         const at = `gold.models[${name}]`;
         const declarationFile = file.replace(/\.sql$/, ".yaml");
