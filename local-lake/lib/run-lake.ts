@@ -25,6 +25,7 @@ import {
     stopTrino,
     waitForTrino,
 } from "./localdb";
+import { ownConnections, writeConnections } from "./own-sources";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
 import { formatDrift, formatMetric, formatResult, formatSummary, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
@@ -52,6 +53,12 @@ export interface LakeRunOptions {
     verbose?: boolean;
     /** Resume at this step, keeping what earlier steps produced (e.g. after fixing a failed gold job). */
     from?: ResumeStep;
+    /**
+     * Read the stack's own source databases (the hosts of the stack file; logins from
+     * `MEDALLION_<SOURCE>_USER` / `_PASSWORD`) instead of TICKIT on local servers: no database is
+     * started, loaded or crawled. Default false.
+     */
+    ownSources?: boolean;
     reporter?: Reporter;
 }
 
@@ -71,6 +78,14 @@ export function skippedByFrom(step: StepName, from: ResumeStep | undefined): boo
     if (!from || step === "prepare" || step === "start servers") return false;
     if (step === "load" || step === "crawl") return true;
     return STEPS.indexOf(step) < STEPS.indexOf(from);
+}
+
+/** Why a step does not run (`--from`, or `--own-sources` for the steps of the local TICKIT servers), or undefined. */
+export function skipReason(step: StepName, options: Pick<LakeRunOptions, "from" | "ownSources">): string | undefined {
+    if (skippedByFrom(step, options.from)) return `skipped (--from ${options.from})`;
+    if (options.ownSources && step === "load") return "skipped (--own-sources: the sources are your databases)";
+    if (options.ownSources && step === "crawl") return "skipped (--own-sources: Glue's crawlers read your databases on AWS; no drift report locally)";
+    return undefined;
 }
 
 /** Whether a run needs the source databases: only bronze reads them (the other layers read the lake). */
@@ -133,8 +148,8 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
     if (options.from && options.reset) throw new Error("--from resumes a lake and --reset deletes it: use one of them");
 
     const step = async (name: StepName, body: () => Promise<string | void>): Promise<void> => {
-        if (skippedByFrom(name, options.from)) {
-            const note = `skipped (--from ${options.from})`;
+        const note = skipReason(name, options);
+        if (note) {
             reporter.stepStarted(STEPS.indexOf(name) + 1, STEPS.length, name, note);
             summary.steps.push({ step: name, ok: true, ms: 0, note });
             return;
@@ -195,9 +210,16 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             }
             fs.mkdirSync(layout.assetsDir, { recursive: true });
             writeLakeSpec(layout.specFile, stack.spec, stack.config.gold.models);
-            const sources = stack.spec.sources.map((s) => [s.name, s.engine, s.engine === "mysql" ? "MariaDB" : "PostgreSQL", s.tables.map((t) => t.name).join(", ")]);
-            reporter.detail(formatTable(["source", "engine (config)", "local server", "tables"], sources));
-            if (stack.spec.sources.some((s) => s.engine === "sqlserver")) {
+            if (options.ownSources) {
+                // Checked before any server starts: every source needs its login in the environment.
+                writeConnections(layout.connectionsFile, ownConnections(stack.config, process.env));
+                const sources = stack.config.sources.map((s) => [s.name, s.engine, `${s.host}:${s.port}/${s.database}`, s.tables.map((t) => t.name).join(", ")]);
+                reporter.detail(formatTable(["source", "engine", "your database", "tables"], sources));
+            } else {
+                const sources = stack.spec.sources.map((s) => [s.name, s.engine, s.engine === "mysql" ? "MariaDB" : "PostgreSQL", s.tables.map((t) => t.name).join(", ")]);
+                reporter.detail(formatTable(["source", "engine (config)", "local server", "tables"], sources));
+            }
+            if (!options.ownSources && stack.spec.sources.some((s) => s.engine === "sqlserver")) {
                 reporter.detail("note: there is no local SQL Server; PostgreSQL stands in for the sqlserver sources (same tables, same JDBC reads).");
             }
             reporter.detail(`lake spec: ${layout.specFile}`);
@@ -212,7 +234,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             trinoStarted = true;
             const trino = await startTrino(layout, catalog.endpoint, { onProgress });
             const notes = [`Glue catalog ${catalog.endpoint}`, `Trino ${trino.url} (starting)`];
-            if (needsSourceDatabases(options.from)) {
+            if (needsSourceDatabases(options.from) && !options.ownSources) {
                 databasesStarted = true;
                 await startServers(layout, { onProgress });
                 notes.push(`databases in ${layout.sourcesDir}`);
