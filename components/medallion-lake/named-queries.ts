@@ -24,7 +24,12 @@ export function namedQueries(spec: LakeSpec): NamedQuery[] {
     const table = layerTableName(source.name, source.tables[0].name);
     const { bronze, silver, gold } = spec.databases;
     const goldQueries = spec.gold.models.flatMap((m): NamedQuery[] => [
-        { name: previewQueryName(m.name), layer: "gold", description: `First 10 rows of gold model ${m.name}.`, sql: `SELECT * FROM ${q(gold, m.name)} LIMIT 10` },
+        {
+            name: previewQueryName(m.name),
+            layer: "gold",
+            description: `First 10 rows of gold model ${m.name}, ordered by every column so that the same data gives the same answer.`,
+            sql: `SELECT * FROM ${q(gold, m.name)} ORDER BY ${m.columns.map((c) => q(c.name)).join(", ")} LIMIT 10`,
+        },
         ...m.queries.map((query) => ({
             name: `gold-${query.name}`,
             layer: "gold" as const,

@@ -22,7 +22,9 @@ describe("namedQueries", () => {
             "gold-top-sellers-preview",
             "gold-top-sellers-latest-year",
         ]);
-        expect(queries.find((q) => q.name === "gold-top-sellers-preview")!.sql).to.equal('SELECT * FROM "tickit_dev_gold"."top_sellers" LIMIT 10');
+        expect(queries.find((q) => q.name === "gold-top-sellers-preview")!.sql).to.equal(
+            'SELECT * FROM "tickit_dev_gold"."top_sellers" ORDER BY "rank", "sellerid", "username", "firstname", "lastname", "city", "state", "gross_sales", "tickets_sold", "year" LIMIT 10',
+        );
     });
 
     it("replaces {{ this }} in a declared query with the model's table in the gold database", () => {
