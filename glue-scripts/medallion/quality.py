@@ -3,7 +3,9 @@ locally. Row rules run on the conformed rows before deduplication: a failing `er
 name to the row's `_reason` (the row is quarantined), a failing `warn` rule is only counted. Table
 rules run on the silver rows of the run: a failing `error` rule keeps the table's previous silver
 version and fails the job, a failing `warn` rule is reported. Null values pass every rule but
-`notNull`. Rule values reach Spark only as literals (`isin`, `rlike` with a string), never as SQL.
+`notNull`. Rule values reach Spark only as literals (`isin`, `rlike` with a string), never as SQL;
+the one exception is a gold model's `expression` test, SQL by the author of the model's SQL
+(`medallion.gold` runs the tests of gold models, where nothing is quarantined).
 """
 
 from __future__ import annotations
