@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from local_submit import JobFailed, submit
-from tickit_spec import write_spec_with_gold
+from tickit_spec import tickit_gold, write_spec_with_gold
 
 T1, T2 = datetime(2008, 6, 1, 12, 0), datetime(2008, 6, 2, 12, 0)
 BRONZE = {
@@ -49,7 +49,7 @@ BRONZE = {
           (21, "erin05", "Erin", "Eck", "Eugene", "OR", "0")]],
     ),
 }  # fmt: skip
-GOLD_MODELS = ("sales_by_month", "sales_by_category", "event_performance", "top_sellers", "top_buyers")
+GOLD_MODELS = tuple(m["name"] for m in tickit_gold()[0]["models"])  # as the stack declares them
 
 
 def _write_bronze(spark, root: Path):
