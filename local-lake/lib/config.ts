@@ -3,7 +3,7 @@
  * lake spec as `pulumi up`, so local and AWS runs share one definition.
  */
 import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { loadStackConfig, PROJECT_ROOT } from "../../stacks/mock-run";
+import { loadStackConfig } from "../../stacks/mock-run";
 
 export const LAKE_CONFIG_KEY = "medallion-lake:lake";
 
@@ -21,8 +21,7 @@ export function loadLakeStack(stack: string, root?: string): LakeStack {
     const file = `Pulumi.${stack}.yaml`;
     if (raw[LAKE_CONFIG_KEY] === undefined) throw new Error(`${file} has no "${LAKE_CONFIG_KEY}" config object`);
     try {
-        // Gold model paths are relative to the project directory, where the stack file is.
-        const config = parseLakeConfig(raw[LAKE_CONFIG_KEY], root ?? PROJECT_ROOT);
+        const config = parseLakeConfig(raw[LAKE_CONFIG_KEY]);
         const region = typeof raw["aws:region"] === "string" ? (raw["aws:region"] as string) : undefined;
         return { stack, config, spec: lakeSpec(config, stack), region };
     } catch (e) {
