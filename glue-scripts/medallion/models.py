@@ -63,8 +63,8 @@ def parse_model(raw: object, path: str) -> Model:
         )
     path = f"{path} ({name})"
     columns = raw.get("columns")
-    if not isinstance(columns, list) or not columns:
-        raise ModelError(f"{path}.columns: expected a non-empty list of {{name, description}}")
+    if not isinstance(columns, list) or not columns or not all(isinstance(c, dict) for c in columns):
+        raise ModelError(f"{path}.columns: expected a non-empty list of {{name, description}}, got {columns!r}")
     pairs = tuple(
         (_text(c, "name", f"{path}.columns[{i}]"), c.get("description") or "") for i, c in enumerate(columns)
     )
@@ -72,6 +72,8 @@ def parse_model(raw: object, path: str) -> Model:
     if len(set(names)) != len(names):
         raise ModelError(f"{path}.columns: column names must be unique: {names}")
     partition_by = raw.get("partitionBy") or []
+    if not isinstance(partition_by, list):
+        raise ModelError(f"{path}.partitionBy: expected a list of column names, got {partition_by!r}")
     for col in partition_by:
         if col not in names:
             raise ModelError(
