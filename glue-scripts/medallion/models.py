@@ -64,7 +64,7 @@ def parse_model(raw: object, path: str) -> Model:
     path = f"{path} ({name})"
     columns = raw.get("columns")
     if not isinstance(columns, list) or not columns or not all(isinstance(c, dict) for c in columns):
-        raise ModelError(f"{path}.columns: expected a non-empty list of {{name, description}}, got {columns!r}")
+        raise ModelError(f"{path}.columns: expected a non-empty list of {{name, description}}: {columns!r}")
     pairs = tuple(
         (_text(c, "name", f"{path}.columns[{i}]"), c.get("description") or "") for i, c in enumerate(columns)
     )
