@@ -1,5 +1,5 @@
 /**
- * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --verbose]`
+ * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --own-sources --verbose]`
  * The whole medallion lake on this machine; see docs/local-lake.md.
  */
 import { parseFlags, runMain } from "./lib/cli";
@@ -18,6 +18,7 @@ const FLAGS = {
     rows: "number",
     verbose: "boolean",
     from: "string",
+    "own-sources": "boolean",
 } as const;
 
 runMain(async () => {
@@ -37,6 +38,7 @@ runMain(async () => {
             maxPrintedRows: flags.rows as number | undefined,
             verbose: flags.verbose === true,
             from: flags.from as ResumeStep | undefined,
+            ownSources: flags["own-sources"] === true,
         });
     } catch (e) {
         // The summary (with the failed step) is already printed; keep the error short.

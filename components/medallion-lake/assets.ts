@@ -8,7 +8,8 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
-import { LakeSpec } from "./lake-spec";
+import { GoldModelConfig } from "./gold-models";
+import { goldModelFile, LakeSpec } from "./lake-spec";
 import { LAYERS, Layer } from "./naming";
 import { ASSET_PREFIXES } from "./storage";
 
@@ -59,10 +60,22 @@ export interface AssetPlan {
     scripts: Record<Layer, { file: string; key: string }>;
     package: { dir: string; files: string[]; key: string };
     lakeSpec: { content: string; key: string };
+    /** Each gold model's SQL, under the key the lake spec names (beside the spec). */
+    goldModels: { name: string; content: string; key: string }[];
+    /** `name==version` of the Python packages the Glue jobs install (`# glue` lines of requirements.txt). */
+    pythonModules: string[];
 }
 
-/** @throws Error naming the missing file when an entry script or the package is absent. */
-export function planAssets(scriptsDir: string, spec: LakeSpec): AssetPlan {
+/** The `# glue`-marked pins of a requirements file: `sqlglot==30.31.0  # glue` gives `sqlglot==30.31.0`. */
+export function gluePythonModules(requirements: string): string[] {
+    return requirements.split("\n").flatMap((line) => {
+        const m = /^\s*([A-Za-z0-9._-]+==[A-Za-z0-9._-]+)\s+#\s*glue\b/.exec(line);
+        return m ? [m[1]] : [];
+    });
+}
+
+/** @throws Error naming the missing file when an entry script, the package or requirements.txt is absent. */
+export function planAssets(scriptsDir: string, spec: LakeSpec, goldModels: GoldModelConfig[] = []): AssetPlan {
     const need = (p: string, what: string) => {
         if (!fs.existsSync(p)) throw new Error(`MedallionLake: ${what} not found at ${p} (scriptsDir: ${scriptsDir})`);
         return p;
@@ -75,10 +88,14 @@ export function planAssets(scriptsDir: string, spec: LakeSpec): AssetPlan {
     ) as AssetPlan["scripts"];
     const dir = need(path.join(scriptsDir, PACKAGE_NAME), `the ${PACKAGE_NAME} package`);
     const content = JSON.stringify(spec, null, 2);
+    const requirements = need(path.join(scriptsDir, "requirements.txt"), "requirements.txt");
     return {
         scripts,
         package: { dir, files: packageFiles(dir), key: directoryKey(ASSET_PREFIXES.scripts, dir) },
         lakeSpec: { content, key: `${ASSET_PREFIXES.scripts}lake-spec-${contentHash(content)}.json` },
+        // The lake spec is under ASSET_PREFIXES.scripts, and names each model's file relative to itself.
+        goldModels: goldModels.map((m) => ({ name: m.name, content: m.sql, key: `${ASSET_PREFIXES.scripts}${goldModelFile(m)}` })),
+        pythonModules: gluePythonModules(fs.readFileSync(requirements, "utf8")),
     };
 }
 
@@ -87,6 +104,8 @@ export interface Assets {
     scripts: Record<Layer, pulumi.Output<string>>;
     package: pulumi.Output<string>;
     lakeSpec: pulumi.Output<string>;
+    /** Python packages the jobs install (`name==version`). */
+    pythonModules: string[];
 }
 
 export function uploadAssets(ctx: LakeContext, plan: AssetPlan, bucket: aws.s3.Bucket, ready: pulumi.Resource[]): Assets {
@@ -102,9 +121,13 @@ export function uploadAssets(ctx: LakeContext, plan: AssetPlan, bucket: aws.s3.B
     const archive = new pulumi.asset.AssetArchive(
         Object.fromEntries(plan.package.files.map((f) => [`${PACKAGE_NAME}/${f}`, new pulumi.asset.FileAsset(path.join(plan.package.dir, f))])),
     );
+    for (const model of plan.goldModels) {
+        upload(`gold-model-${model.name}`, model.key, { content: model.content, contentType: "application/sql" });
+    }
     return {
         scripts,
         package: upload("package", plan.package.key, { source: archive, contentType: "application/zip" }),
         lakeSpec: upload("lake-spec", plan.lakeSpec.key, { content: plan.lakeSpec.content, contentType: "application/json" }),
+        pythonModules: plan.pythonModules,
     };
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
 import { alertsSchema } from "./alerts-config";
 import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
+import { GoldModelConfig, goldModelsConfigSchema, loadGoldModels } from "./gold-models";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -313,6 +314,10 @@ export const lakeConfigSchema = z
             })
             .prefault({})
             .describe("Glue Data Quality: whether the declared rules are also published as rulesets."),
+        gold: z
+            .strictObject({ models: goldModelsConfigSchema })
+            .optional()
+            .describe("The gold models the lake builds (README \"Gold models\"). Default: none, the gold job builds nothing."),
         protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
         retainOnDelete: z
             .boolean()
@@ -367,9 +372,11 @@ export interface SourceConfig extends Omit<ParsedRaw["sources"][number], "tables
     port: number;
     tables: TableConfig[];
 }
-export interface LakeConfig extends Omit<ParsedRaw, "sources" | "retainOnDelete"> {
+export interface LakeConfig extends Omit<ParsedRaw, "sources" | "retainOnDelete" | "gold"> {
     sources: SourceConfig[];
     retainOnDelete: boolean;
+    /** The gold models, loaded from their files and checked; empty when the config names none. */
+    gold: { models: GoldModelConfig[] };
 }
 
 /** `sources[1].engine` from a zod path. */
@@ -440,16 +447,22 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
 }
 
 /**
- * Validates the raw `medallion-lake:lake` object and applies defaults.
+ * Validates the raw `medallion-lake:lake` object and applies defaults, and loads the gold models it
+ * names (relative paths start at `baseDir`, default the current directory: Pulumi runs a program in
+ * its project directory).
  * @throws LakeConfigError listing every problem with its path.
  */
-export function parseLakeConfig(raw: unknown): LakeConfig {
+export function parseLakeConfig(raw: unknown, baseDir: string = process.cwd()): LakeConfig {
     const result = lakeConfigSchema.safeParse(raw, { reportInput: true });
     if (!result.success) throw new LakeConfigError(toIssues(result.error.issues));
     const c = result.data;
-    return {
-        ...c,
-        retainOnDelete: c.retainOnDelete ?? c.protect,
-        sources: c.sources.map((s) => ({ ...s, port: s.port ?? DEFAULT_PORTS[s.engine], tables: s.tables.map(normalizeTable) })),
-    };
+    const sources = c.sources.map((s) => ({ ...s, port: s.port ?? DEFAULT_PORTS[s.engine], tables: s.tables.map(normalizeTable) }));
+    let models: GoldModelConfig[] = [];
+    if (c.gold) {
+        const silver = new Map(sources.flatMap((s) => s.tables.map((t) => [`${s.name}_${t.name.split(".").pop()!.toLowerCase()}`, t.columns.map((col) => col.name)] as const)));
+        const loaded = loadGoldModels(c.gold.models, baseDir, silver);
+        if (loaded.issues.length > 0) throw new LakeConfigError(loaded.issues);
+        models = loaded.models;
+    }
+    return { ...c, retainOnDelete: c.retainOnDelete ?? c.protect, sources, gold: { models } };
 }

@@ -66,6 +66,9 @@ export function createJobs(ctx: LakeContext, inputs: JobInputs): Record<Layer, a
                     .all([inputs.assets.lakeSpec, inputs.assets.package, inputs.assetsBucket, inputs.layerBuckets.bronze, inputs.layerBuckets.silver, inputs.layerBuckets.gold])
                     .apply(([lakeSpec, pkg, assets, bronze, silver, gold]) => ({
                         ...systemArguments(layer, jobs.glueVersion, assets, pkg),
+                        // The gold job parses model SQL with sqlglot, installed by Glue with pip:
+                        // https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html
+                        ...(layer === "gold" && inputs.assets.pythonModules.length > 0 ? { "--additional-python-modules": inputs.assets.pythonModules.join(",") } : {}),
                         ...jobArguments(layer, {
                             lakeSpec,
                             environment: ctx.environment,

@@ -38,6 +38,24 @@ const table = z.strictObject({
     rules: z.array(rule).describe("Data-quality rules, checked by the silver job."),
 });
 
+const goldTest = rule.omit({ check: true, reference: true }).extend({
+    check: z.enum([...ROW_CHECKS, ...TABLE_CHECKS, "expression"]),
+    reference: nullable(z.strictObject({ source: z.enum(["silver", "gold"]), table: z.string(), column: z.string() })).describe(
+        "A relationships test's target: its layer, lake table or model name, and column.",
+    ),
+    expression: nullable(z.string()).describe("The SQL condition of an expression test."),
+});
+
+const goldModel = z.strictObject({
+    name: z.string(),
+    file: z.string().describe("The model's SQL file, relative to the lake spec's folder (content-hashed)."),
+    description: z.string(),
+    partitionBy: z.array(z.string()),
+    columns: z.array(z.strictObject({ name: z.string(), description: z.string() })).describe("Every column the query returns, in order."),
+    tests: z.array(goldTest).describe("The model's tests, run by the gold job."),
+    queries: z.array(z.strictObject({ name: z.string(), description: z.string(), sql: z.string() })).describe("Named queries over the model."),
+});
+
 export const lakeSpecSchema = z
     .strictObject({
         lake: z.string(),
@@ -47,6 +65,7 @@ export const lakeSpecSchema = z
         sources: z.array(
             z.strictObject({ name: z.string(), engine: z.enum(ENGINES), database: z.string(), connectionName: z.string(), tables: z.array(table) }),
         ),
+        gold: z.strictObject({ models: z.array(goldModel) }).describe("The gold models the gold job builds, in config order."),
     })
     .describe("The lake spec: what the component uploads as --lake_spec for the Glue jobs (medallion/spec.py parses it).");
 

@@ -2,7 +2,9 @@
  * The lake spec: the JSON document the Glue jobs read (uploaded to S3 by the component, written to
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
+import { contentHash } from "./assets";
 import { Engine, LakeConfig } from "./config";
+import { GoldModelConfig, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";
 import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
@@ -37,6 +39,28 @@ export interface LakeSpecSource {
     tables: LakeSpecTable[];
 }
 
+/** A gold model test in spec form: a rule (the silver job's shape) or a SQL condition. */
+export interface LakeSpecGoldTest extends Omit<LakeSpecRule, "check" | "reference"> {
+    check: LakeSpecRule["check"] | "expression";
+    /** A reference test's target: its layer (`silver` or `gold`), lake name and column. */
+    reference: { source: "silver" | "gold"; table: string; column: string } | null;
+    /** The condition of an expression test. */
+    expression: string | null;
+}
+
+export interface LakeSpecGoldModel {
+    name: string;
+    /** The SQL file, relative to the lake spec's folder; content-hashed, so an edit gives a new key. */
+    file: string;
+    description: string;
+    partitionBy: string[];
+    /** Every column the query returns, in declaration order. */
+    columns: { name: string; description: string }[];
+    tests: LakeSpecGoldTest[];
+    /** Named queries over the model ({{ this }} and {{ <model> }} are its table and other models'). */
+    queries: { name: string; description: string; sql: string }[];
+}
+
 export interface LakeSpec {
     lake: string;
     environment: string;
@@ -44,6 +68,38 @@ export interface LakeSpec {
     /** CloudWatch namespace the jobs publish their metrics under. */
     metricsNamespace: string;
     sources: LakeSpecSource[];
+    /** The gold models the gold job builds, in config order (the job orders them by dependency). */
+    gold: { models: LakeSpecGoldModel[] };
+}
+
+/** `gold-models/<model>-<hash>.sql`: where the model's SQL goes, beside the lake spec. */
+export function goldModelFile(model: GoldModelConfig): string {
+    return `gold-models/${model.name}-${contentHash(model.sql)}.sql`;
+}
+
+function goldSpecModel(m: GoldModelConfig, models: GoldModelConfig[]): LakeSpecGoldModel {
+    return {
+        name: m.name,
+        file: goldModelFile(m),
+        description: m.description,
+        partitionBy: [...m.partitionBy],
+        columns: m.columns.map((c) => ({ ...c })),
+        tests: m.tests.map((t) => ({
+            name: goldTestName(t),
+            check: t.check,
+            severity: t.severity,
+            column: "column" in t ? t.column : null,
+            columns: t.check === "unique" ? [...t.columns] : [],
+            min: "min" in t && t.min !== undefined ? t.min : null,
+            max: "max" in t && t.max !== undefined ? t.max : null,
+            values: t.check === "acceptedValues" ? [...t.values] : [],
+            pattern: t.check === "pattern" ? t.pattern : null,
+            reference: t.check === "reference" ? { source: models.some((x) => x.name === t.table) ? "gold" : "silver", table: t.table, column: t.key } : null,
+            maxAgeHours: t.check === "freshness" ? t.maxAgeHours : null,
+            expression: t.check === "expression" ? t.expression : null,
+        })),
+        queries: m.queries.map((q) => ({ ...q })),
+    };
 }
 
 /** Builds the lake spec for one environment. @throws LakeConfigError for an invalid environment name. */
@@ -73,5 +129,6 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 rules: tableRules(s.name, shortTableName(t.name)),
             })),
         })),
+        gold: { models: config.gold.models.map((m) => goldSpecModel(m, config.gold.models)) },
     };
 }

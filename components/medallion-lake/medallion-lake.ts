@@ -143,7 +143,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         checkForceDestroy(config, opts);
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});
-        const plan: AssetPlan = planAssets(args.scriptsDir ?? DEFAULT_SCRIPTS_DIR, spec);
+        const plan: AssetPlan = planAssets(args.scriptsDir ?? DEFAULT_SCRIPTS_DIR, spec, config.gold.models);
 
         super(MEDALLION_LAKE_TYPE, name, {}, opts);
         this.resourceName = name;

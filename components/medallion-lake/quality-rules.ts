@@ -31,6 +31,8 @@ const severity = z
 const column = z.string().min(1).describe("A column declared in the table's columns.");
 
 const base = { name: nameField, severity };
+/** The fields every rule has (name, severity); gold model tests share them. */
+export const ruleBase = base;
 const checkField = <T extends RuleCheck>(check: T) => z.literal(check).describe(`The rule kind: ${check}.`);
 /** At least one of min and max, and min <= max. */
 function checkBounds(r: { min?: number; max?: number }, ctx: z.core.$RefinementCtx): void {

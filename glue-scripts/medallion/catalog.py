@@ -138,8 +138,19 @@ def avro_reader_schema(writer_schema: str | Mapping[str, Any]) -> str:
     return json.dumps(schema, separators=(",", ":"))
 
 
-def _columns(fields: Iterable[T.StructField]) -> list[dict[str, str]]:
-    return [{"Name": f.name, "Type": glue_type(f.dataType)} for f in fields]
+# Glue's limit on a column comment.
+# https://docs.aws.amazon.com/glue/latest/webapi/API_Column.html
+MAX_COMMENT = 255
+
+
+def _columns(
+    fields: Iterable[T.StructField], comments: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    columns = [{"Name": f.name, "Type": glue_type(f.dataType)} for f in fields]
+    for column in columns:
+        if (comments or {}).get(column["Name"]):
+            column["Comment"] = comments[column["Name"]][:MAX_COMMENT]
+    return columns
 
 
 def table_input(
@@ -150,6 +161,7 @@ def table_input(
     partition_keys: Sequence[str] = (),
     avro_schema: str | None = None,
     description: str | None = None,
+    comments: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Glue `TableInput` of a table over `location`. `schema` holds the data columns and, typed
     as Spark wrote them, the partition columns (`partition_keys`, in folder order)."""
@@ -172,9 +184,9 @@ def table_input(
         "Name": name,
         "TableType": "EXTERNAL_TABLE",
         "Parameters": parameters,
-        "PartitionKeys": _columns(by_name[k] for k in partition_keys),
+        "PartitionKeys": _columns((by_name[k] for k in partition_keys), comments),
         "StorageDescriptor": {
-            "Columns": _columns(data_fields),
+            "Columns": _columns(data_fields, comments),
             "Location": location.rstrip("/") + "/",
             "InputFormat": storage.input_format,
             "OutputFormat": storage.output_format,
@@ -204,7 +216,11 @@ def _comparable(table: Mapping[str, Any]) -> dict[str, Any]:
         "TableType": table.get("TableType"),
         "Parameters": table.get("Parameters", {}),
         "PartitionKeys": [{"Name": k["Name"], "Type": k["Type"]} for k in table.get("PartitionKeys", [])],
-        "Columns": [{"Name": c["Name"], "Type": c["Type"]} for c in storage.get("Columns", [])],
+        "Columns": [
+            {"Name": c["Name"], "Type": c["Type"], "Comment": c.get("Comment")}
+            for c in storage.get("Columns", [])
+        ],
+        "Description": table.get("Description"),
         "Location": storage.get("Location"),
         "InputFormat": storage.get("InputFormat"),
         "OutputFormat": storage.get("OutputFormat"),

@@ -4,7 +4,9 @@ name to the row's `_reason` (the row is quarantined), a failing `warn` rule is o
 rules run on the silver rows of the run: a failing `error` rule keeps the table's previous silver
 version and fails the job, a failing `warn` rule is reported; rowCount counts only the rows the run
 added or changed (see `medallion.silver`). Null values pass every rule but `notNull`. Rule values
-reach Spark only as literals (`isin`, `rlike` with a string), never as SQL.
+reach Spark only as literals (`isin`, `rlike` with a string), never as SQL; the one exception is a
+gold model's `expression` test, SQL by the author of the model's SQL (`medallion.gold` runs the
+tests of gold models, where nothing is quarantined).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def describe(rule: Rule) -> str:
         "rowCount": lambda: f"rows this run {bounds}",
         "unique": lambda: f"({', '.join(rule.columns)}) unique",
         "freshness": lambda: f"newest {rule.column} at most {rule.max_age_hours:g} h old",
+        "expression": lambda: rule.expression,
     }
     return texts[rule.check]()
 
@@ -88,6 +91,8 @@ def _fails(rule: Rule, value: SparkColumn) -> SparkColumn:
         return ~value.isin(list(rule.values))
     if rule.check == "pattern":
         return ~value.cast("string").rlike(rule.pattern)
+    if rule.check == "expression":  # a gold model test: SQL from the model's author, like the model
+        return ~F.expr(rule.expression)
     raise ValueError(f"rule {rule.name}: {rule.check} is not a row check")
 
 
@@ -100,7 +105,7 @@ def check_rows(
     df = conformed
     row_rules = [r for r in rules if r.is_row_rule]
     for i, rule in enumerate(row_rules):
-        value = F.col(_ident(rule.column))
+        value = F.col(_ident(rule.column)) if rule.column else None
         if rule.check == "reference":
             keys = (
                 references[reference_key(rule)]

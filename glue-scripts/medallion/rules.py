@@ -9,6 +9,8 @@ from dataclasses import dataclass
 SEVERITIES = ("error", "warn")
 ROW_CHECKS = ("notNull", "range", "acceptedValues", "pattern", "reference")
 TABLE_CHECKS = ("rowCount", "unique", "freshness")
+# Gold model tests only: models are SQL already, so a test may be a SQL condition every row meets.
+EXPRESSION_CHECK = "expression"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -36,10 +38,11 @@ class Rule:
     pattern: str | None = None
     reference: Reference | None = None
     max_age_hours: float | None = None
+    expression: str | None = None
 
     @property
     def is_row_rule(self) -> bool:
-        return self.check in ROW_CHECKS
+        return self.check in (*ROW_CHECKS, EXPRESSION_CHECK)
 
 
 def _need(raw: dict, key: str, path: str, kinds: tuple[type, ...]):
@@ -53,22 +56,23 @@ def _optional_number(raw: dict, key: str, path: str) -> float | None:
     return None if raw.get(key) is None else _need(raw, key, path, (int, float))
 
 
-def parse_rule(raw: object, path: str, columns: set[str]) -> Rule:
-    """One rule of a table whose declared columns are `columns`."""
+def parse_rule(
+    raw: object, path: str, columns: set[str], checks: tuple[str, ...] = ROW_CHECKS + TABLE_CHECKS
+) -> Rule:
+    """One rule of a table whose declared columns are `columns`; `checks` are the kinds allowed."""
     if not isinstance(raw, dict):
         raise RuleError(f"{path}: expected an object")
     name = _need(raw, "name", path, (str,))
     if not _NAME.match(name):
         raise RuleError(f"{path}.name: {name!r} must be lowercase letters, digits and _")
     check = _need(raw, "check", path, (str,))
-    if check not in ROW_CHECKS + TABLE_CHECKS:
-        raise RuleError(
-            f"{path}.check: unknown check {check!r}, expected one of {', '.join(ROW_CHECKS + TABLE_CHECKS)}"
-        )
+    if check not in checks:
+        raise RuleError(f"{path}.check: unknown check {check!r}, expected one of {', '.join(checks)}")
     severity = _need(raw, "severity", path, (str,))
     if severity not in SEVERITIES:
         raise RuleError(f"{path}.severity: expected one of {', '.join(SEVERITIES)}, got {severity!r}")
-    needed = [raw.get("column")] if check not in ("rowCount", "unique") else list(raw.get("columns") or [])
+    columnless = ("rowCount", "unique", EXPRESSION_CHECK)
+    needed = [raw.get("column")] if check not in columnless else list(raw.get("columns") or [])
     if check == "unique" and not needed:
         raise RuleError(f"{path}.columns: a unique rule needs at least one column")
     for col in needed:
@@ -86,7 +90,7 @@ def parse_rule(raw: object, path: str, columns: set[str]) -> Rule:
         name=name,
         check=check,
         severity=severity,
-        column=raw.get("column") if check not in ("rowCount", "unique") else None,
+        column=raw.get("column") if check not in columnless else None,
         columns=tuple(needed) if check == "unique" else (),
         min=_optional_number(raw, "min", path),
         max=_optional_number(raw, "max", path),
@@ -94,6 +98,7 @@ def parse_rule(raw: object, path: str, columns: set[str]) -> Rule:
         pattern=_need(raw, "pattern", path, (str,)) if check == "pattern" else None,
         reference=reference,
         max_age_hours=_need(raw, "maxAgeHours", path, (int, float)) if check == "freshness" else None,
+        expression=_need(raw, "expression", path, (str,)) if check == EXPRESSION_CHECK else None,
     )
     if check in ("range", "rowCount"):
         if rule.min is None and rule.max is None:
@@ -110,7 +115,9 @@ def parse_rule(raw: object, path: str, columns: set[str]) -> Rule:
     return rule
 
 
-def parse_rules(raw: object, path: str, columns: set[str]) -> tuple[Rule, ...]:
+def parse_rules(
+    raw: object, path: str, columns: set[str], checks: tuple[str, ...] = ROW_CHECKS + TABLE_CHECKS
+) -> tuple[Rule, ...]:
     """The `rules` of a table (absent means none); names must be unique within the table."""
     if raw is None:
         return ()
@@ -118,7 +125,7 @@ def parse_rules(raw: object, path: str, columns: set[str]) -> tuple[Rule, ...]:
         raise RuleError(f"{path}: expected a list")
     if raw and not columns:
         raise RuleError(f"{path}: rules need the table's declared columns")
-    rules = tuple(parse_rule(r, f"{path}[{i}]", columns) for i, r in enumerate(raw))
+    rules = tuple(parse_rule(r, f"{path}[{i}]", columns, checks) for i, r in enumerate(raw))
     names = [r.name for r in rules]
     if len(set(names)) != len(names):
         raise RuleError(f"{path}: rule names must be unique within a table: {names}")

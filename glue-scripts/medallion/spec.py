@@ -5,10 +5,12 @@ Bronze and silver are driven entirely by it, so adding a table needs no code cha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
 
+from .models import Model, ModelError, parse_models
 from .rules import Rule, parse_rules
 
 ENGINES = ("postgres", "mysql", "sqlserver")
@@ -56,9 +58,14 @@ class LakeSpec:
     databases: dict[str, str]
     sources: tuple[Source, ...]
     metrics_namespace: str | None = None
+    gold_models: tuple[Model, ...] = ()
 
     def tables(self) -> list[tuple[Source, Table]]:
         return [(s, t) for s in self.sources for t in s.tables]
+
+    def silver_tables(self) -> dict[str, tuple[Source, Table]]:
+        """Every table by its lake name, `<source>_<table>` (how gold models refer to it)."""
+        return {f"{s.name}_{t.name}": (s, t) for s, t in self.tables()}
 
     def find_table(self, short_name: str) -> tuple[Source, Table]:
         """The one table named `short_name` across all sources (gold looks inputs up this way)."""
@@ -164,6 +171,19 @@ def parse_lake_spec(text: str) -> LakeSpec:
         sources=tuple(sources),
         metrics_namespace=_get(raw, "metricsNamespace", "", str, optional=True),
     )
+    try:
+        models = parse_models(raw.get("gold"), spec.silver_tables())
+    except ModelError as err:
+        raise SpecError(str(err)) from err
+    spec = dataclasses.replace(spec, gold_models=models)
+    lake_tables = {"silver": set(spec.silver_tables()), "gold": {m.name for m in models}}
+    for model in models:
+        for test in model.tests:
+            ref = test.reference
+            if ref and ref.table not in lake_tables[ref.source]:
+                raise SpecError(
+                    f"gold model {model.name!r} test {test.name}: unknown {ref.source} table {ref.table!r}"
+                )
     known = {(s.name, t.name) for s, t in spec.tables()}
     for source, table in spec.tables():
         for rule in table.rules:

@@ -1,8 +1,12 @@
+import json
 from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
 from medallion import gold
+from medallion.models import ModelError, build_order, referenced_tables
+from medallion.spec import SpecError, parse_lake_spec
+from tickit_spec import spec_dict, tickit_gold
 
 SALES_DDL = (
     "salesid int, listid int, sellerid int, buyerid int, eventid int, dateid smallint, qtysold smallint, "
@@ -55,21 +59,42 @@ def tables(spark):
         "userid int, username string, firstname string, lastname string, city string, state string",
     )
     return {
-        "sales": sales,
-        "event": event,
-        "venue": venue,
-        "category": category,
-        "listing": listing,
-        "users": users,
+        "ecomm_sales": sales,
+        "saas_event": event,
+        "saas_venue": venue,
+        "saas_category": category,
+        "ecomm_listing": listing,
+        "crm_users": users,
     }
+
+
+def _spec(gold_section):
+    raw = spec_dict()
+    raw["gold"] = gold_section
+    return parse_lake_spec(json.dumps(raw))
+
+
+def _run(spark, tables, gold_section=None, sql=None):
+    """Plans the models (TICKIT's as the component builds them, unless given) over `tables`."""
+    tickit, files = tickit_gold()
+    gold_section = gold_section or tickit
+    if sql is None:
+        sql = {m["name"]: files[m["file"]] for m in gold_section["models"]}
+    planned = gold.plan(spark, _spec(gold_section), sql, lambda name: tables[name])
+    return {p.model.name: p for p in planned}
+
+
+@pytest.fixture(scope="module")
+def models(spark, tables):
+    return _run(spark, tables)
 
 
 def _rows(df, order):
     return [r.asDict() for r in df.orderBy(*order).collect()]
 
 
-def test_sales_by_month(tables):
-    out = gold.sales_by_month(tables["sales"])
+def test_sales_by_month(models):
+    out = models["sales_by_month"].frame
     assert out.columns == [
         "gross_sales",
         "commission",
@@ -89,8 +114,8 @@ def test_sales_by_month(tables):
     assert dict(out.dtypes)["avg_ticket_price"] == "decimal(18,2)"
 
 
-def test_sales_by_category_keeps_sales_of_unknown_events(tables):
-    out = gold.sales_by_category(tables["sales"], tables["event"], tables["category"])
+def test_sales_by_category_keeps_sales_of_unknown_events(models):
+    out = models["sales_by_category"].frame
     assert [tuple(r.values()) for r in _rows(out, ["catgroup", "catname"])] == [
         ("Musicals", D("51.00"), D("7.65"), 1, 1, D("51.00"), "Shows"),
         ("MLB", D("400.00"), D("60.00"), 6, 2, D("66.67"), "Sports"),
@@ -99,9 +124,8 @@ def test_sales_by_category_keeps_sales_of_unknown_events(tables):
     ]
 
 
-def test_event_performance_keeps_events_without_venue_or_sales(tables):
-    t = tables
-    out = gold.event_performance(t["event"], t["venue"], t["category"], t["listing"], t["sales"])
+def test_event_performance_keeps_events_without_venue_or_sales(models):
+    out = models["event_performance"].frame
     assert out.columns == [
         "eventid", "eventname", "catname", "venueid", "venuename", "venuecity", "venuestate",
         "tickets_listed", "tickets_sold", "sell_through", "gross_sales", "year", "month",
@@ -114,8 +138,8 @@ def test_event_performance_keeps_events_without_venue_or_sales(tables):
     ]
 
 
-def test_top_sellers(tables):
-    out = gold.top_sellers(tables["sales"], tables["users"])
+def test_top_sellers(models):
+    out = models["top_sellers"].frame
     assert out.columns == [
         "rank", "sellerid", "username", "firstname", "lastname", "city", "state",
         "gross_sales", "tickets_sold", "year",
@@ -128,8 +152,8 @@ def test_top_sellers(tables):
     ]
 
 
-def test_top_buyers(tables):
-    out = gold.top_buyers(tables["sales"], tables["users"])
+def test_top_buyers(models):
+    out = models["top_buyers"].frame
     assert [tuple(r.values()) for r in _rows(out, ["year", "rank"])] == [
         (1, 20, "dan04", "Dan", "Dorn", "Denver", "CO", D("490.00"), 9, 3, 2008),
         (2, 21, "erin05", "Erin", "Eck", "Eugene", "OR", D("51.00"), 1, 1, 2008),
@@ -142,25 +166,159 @@ def test_top_ten_per_year_with_ties_broken_by_id(spark, tables):
     # 12 sellers with equal gross in 2008 (ids 1..12), inserted in reverse; one seller in 2009.
     rows = [(i, 7, i, 20, 100, 1, 1, D("10.00"), D("1.50"), datetime(2008, 5, 1)) for i in range(12, 0, -1)]
     rows.append((13, 7, 5, 20, 100, 1, 1, D("5.00"), D("0.75"), datetime(2009, 1, 1)))
-    out = gold.top_sellers(spark.createDataFrame(rows, SALES_DDL), tables["users"])
+    out = _run(spark, {**tables, "ecomm_sales": spark.createDataFrame(rows, SALES_DDL)})["top_sellers"].frame
     assert [(r["year"], r["rank"], r["sellerid"]) for r in _rows(out, ["year", "rank"])] == [
         *[(2008, i, i) for i in range(1, 11)],
         (2009, 1, 5),
     ]
 
 
-def test_orphan_counts(tables):
-    assert gold.orphan_counts(tables) == {
-        "sales_unknown_event": 1,  # sale 4 -> event 999
-        "sales_unknown_seller": 1,  # sale 5 -> seller 99
-        "sales_unknown_buyer": 1,  # sale 4 -> buyer 22
-        "listings_unknown_event": 2,  # listing 5 -> event 555, listing 6 -> no event
-        "events_unknown_venue": 1,  # event 101 -> venue 2
-        "events_unknown_category": 1,  # event 102 -> category 3
+def test_declared_tests_report_orphans_as_warnings(spark, models):
+    results = {
+        name: {r["rule"]: r for r in gold.run_tests(spark, p, datetime(2009, 1, 1))}
+        for name, p in models.items()
     }
+    sellers = results["top_sellers"]["reference_sellerid"]  # seller 99 is missing from users
+    assert (sellers["passed"], sellers["failed_rows"], sellers["severity"]) == (False, 1, "warn")
+    assert results["event_performance"]["events_with_known_venue"]["failed_rows"] == 1  # venue 2
+    assert results["sales_by_category"]["sales_of_known_categories"]["failed_rows"] == 1  # the 'Unknown' row
+    assert results["top_buyers"]["unique_year_rank"]["passed"] is True
+    assert results["sales_by_month"]["row_count"]["observed"] == 4
+    assert all(gold.failed_errors(list(r.values())) == [] for r in results.values())
 
 
-def test_every_model_is_partitioned_by_columns_it_produces(tables):
-    for name, model in gold.MODELS.items():
-        out = gold.build_model(name, tables)
-        assert out.columns[-len(model.partition_by) :] == list(model.partition_by), name
+# A two-model lake: `monthly` reads silver, `best_month` reads `monthly`; listed dependent first.
+MONTHLY = "SELECT CAST(month(saletime) AS INT) AS month, SUM(qtysold) AS tickets FROM ecomm_sales GROUP BY 1"
+BEST = (
+    "WITH ranked AS (SELECT month, tickets FROM monthly) "
+    "SELECT month, tickets FROM ranked ORDER BY tickets DESC LIMIT 1"
+)
+
+
+def _model(name, columns, partition_by=(), tests=()):
+    return {"name": name, "file": f"gold-models/{name}-0.sql", "description": f"{name} model",
+            "partitionBy": list(partition_by), "columns": [{"name": c, "description": ""} for c in columns],
+            "tests": list(tests), "queries": []}  # fmt: skip
+
+
+def _test(name, check, severity="error", **fields):
+    unused = ("column", "min", "max", "pattern", "reference", "maxAgeHours", "expression")
+    base = {"name": name, "check": check, "severity": severity, "columns": [], "values": []}
+    base.update(dict.fromkeys(unused))
+    return {**base, **fields}
+
+
+def _pair(best_tests=(), monthly_partition=("month",)):
+    section = {"models": [
+        _model("best_month", ["month", "tickets"], tests=best_tests),
+        _model("monthly", ["tickets", "month"], monthly_partition),
+    ]}  # fmt: skip
+    return section, {"best_month": BEST, "monthly": MONTHLY}
+
+
+def test_a_model_reads_another_and_runs_after_it(spark, tables):
+    section, sql = _pair()
+    planned = _run(spark, tables, section, sql)
+    assert list(planned) == ["monthly", "best_month"]
+    assert planned["best_month"].reads == {"monthly"}
+    assert [tuple(r) for r in planned["best_month"].frame.collect()] == [(2, 4)]
+    assert planned["monthly"].frame.columns == ["tickets", "month"]  # partition columns last
+
+
+def test_an_error_test_fails_and_a_warn_test_reports(spark, tables):
+    tests = [
+        _test("few_tickets", "expression", expression="tickets < 4"),
+        _test("known_month", "reference", "warn", column="month",
+              reference={"source": "gold", "table": "monthly", "column": "month"}),
+        _test("one_row", "rowCount", "warn", min=2),
+    ]  # fmt: skip
+    section, sql = _pair(tests)
+    best = _run(spark, tables, section, sql)["best_month"]
+    results = {r["rule"]: r for r in gold.run_tests(spark, best, datetime(2009, 1, 1))}
+    assert (results["few_tickets"]["passed"], results["few_tickets"]["failed_rows"]) == (False, 1)
+    assert results["known_month"]["passed"] is True
+    assert (results["one_row"]["passed"], results["one_row"]["observed"]) == (False, 1)
+    assert [r["rule"] for r in gold.failed_errors(list(results.values()))] == ["few_tickets"]
+
+
+def test_write_model_overwrites_only_the_partitions_it_produces(spark, tables, tmp_path):
+    monthly = _run(spark, tables, *_pair())["monthly"]
+    path = str(tmp_path / "monthly")
+    gold.write_model(monthly.frame, path, ("month",))
+    gold.write_model(monthly.frame.where("month = 1"), path, ("month",))
+    assert gold.written_stats(spark, path, ("month",)) == {"rows": 4, "partitions": 4}
+
+
+def test_references_are_parsed_not_matched():
+    sql = """
+        -- FROM commented_out
+        WITH recent AS (SELECT * FROM ecomm_sales WHERE note <> 'from nowhere')
+        SELECT r.salesid FROM recent AS r
+        JOIN (SELECT eventid FROM saas_event) AS e ON r.eventid = e.eventid
+        WHERE EXISTS (SELECT 1 FROM crm_users AS u WHERE u.userid = r.buyerid)
+          AND extract(YEAR FROM r.saletime) > 2000
+    """
+    assert referenced_tables(sql, "m") == {"ecomm_sales", "saas_event", "crm_users"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT * FROM tickit_silver.ecomm_sales", "is qualified"),
+        ("DROP TABLE ecomm_sales", "must be one SELECT statement"),
+        ("SELECT 1; SELECT 2", "must be one SELECT statement"),
+        ("SELECT FROM WHERE (", "does not parse"),
+    ],
+)
+def test_bad_model_sql_is_refused(sql, message):
+    with pytest.raises(ModelError, match=message):
+        referenced_tables(sql, "m")
+
+
+def test_unknown_tables_and_cycles_are_refused_before_anything_runs():
+    section, sql = _pair()
+    spec = _spec(section)
+    typo = {**sql, "monthly": sql["monthly"].replace("ecomm_sales", "ecomm_salez")}
+    with pytest.raises(ModelError, match=r"'monthly' reads unknown table\(s\) ecomm_salez"):
+        build_order(spec.gold_models, typo, spec.silver_tables())
+    cyclic = {**sql, "monthly": "SELECT month, tickets FROM best_month"}
+    with pytest.raises(ModelError, match="cycle: best_month -> monthly -> best_month"):
+        build_order(spec.gold_models, cyclic, spec.silver_tables())
+
+
+def test_a_partition_column_the_query_does_not_return_is_refused(spark, tables):
+    section, sql = _pair()
+    with pytest.raises(ModelError, match="partition column\\(s\\) month not returned by the query"):
+        _run(spark, tables, section, {**sql, "monthly": "SELECT SUM(qtysold) AS tickets FROM ecomm_sales"})
+
+
+def test_columns_the_declaration_does_not_list_are_refused(spark, tables):
+    section, sql = _pair()
+    extra = MONTHLY.replace(" FROM", ", 1 AS x FROM")
+    with pytest.raises(ModelError, match="returned but not declared: x"):
+        _run(spark, tables, section, {**sql, "monthly": extra})
+
+
+def test_tests_on_unknown_columns_are_refused():
+    section, _ = _pair([_test("bad", "notNull", column="nope")])
+    with pytest.raises(SpecError, match="column 'nope' is not among the declared columns"):
+        _spec(section)
+    nowhere = {"source": "silver", "table": "nowhere", "column": "x"}
+    section, _ = _pair([_test("bad", "reference", column="month", reference=nowhere)])
+    with pytest.raises(SpecError, match="unknown silver table 'nowhere'"):
+        _spec(section)
+    section, _ = _pair(monthly_partition=("year",))
+    with pytest.raises(SpecError, match="partitionBy: 'year' is not among the model's columns"):
+        _spec(section)
+
+
+def test_an_expression_on_an_unknown_column_is_refused_before_running(spark, tables):
+    section, sql = _pair([_test("bad", "expression", expression="nope > 1")])
+    with pytest.raises(ModelError, match="test bad: the expression does not analyse"):
+        _run(spark, tables, section, sql)
+
+
+def test_a_model_named_like_a_silver_table_is_refused():
+    section = {"models": [_model("ecomm_sales", ["x"])]}
+    with pytest.raises(SpecError, match="has the lake name of a silver table"):
+        _spec(section)

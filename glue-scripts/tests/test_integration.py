@@ -89,7 +89,7 @@ def summaries(root: Path, batch_id: str) -> dict[str, dict]:
 def lake(spark):
     with running() as (folder, _):
         spec_path = folder / "lake-spec.json"
-        spec_path.write_text(json.dumps(lake_spec_for_stack("local")))
+        lake_spec_for_stack("local", spec_file=spec_path)  # the spec and the gold models' SQL beside it
         loaded = load(folder, spec_path, scale=SCALE)
         lake_dir = folder / "lake"
         arguments = component_arguments(spec_path, lake_dir)

@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 from local_submit import JobFailed, submit
-from tickit_spec import spec_dict
+from tickit_spec import tickit_gold, write_spec_with_gold
 
 T1, T2 = datetime(2008, 6, 1, 12, 0), datetime(2008, 6, 2, 12, 0)
 BRONZE = {
@@ -60,7 +60,7 @@ CLOUDWATCH_ENV = {
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
 }
-GOLD_MODELS = ("sales_by_month", "sales_by_category", "event_performance", "top_sellers", "top_buyers")
+GOLD_MODELS = tuple(m["name"] for m in tickit_gold()[0]["models"])  # as the stack declares them
 
 
 def _write_bronze(spark, root: Path):
@@ -98,7 +98,7 @@ def _files_per_partition(root: Path):
 def lake(spark, tmp_path_factory, moto_endpoint):
     root = tmp_path_factory.mktemp("lake")
     spec_path = root / "lake-spec.json"
-    spec_path.write_text(json.dumps({**spec_dict(), "metricsNamespace": NAMESPACE}))
+    write_spec_with_gold(spec_path, metrics_namespace=NAMESPACE)
     _write_bronze(spark, root / "bronze")
     common = {"lake_spec": str(spec_path), "environment": "test"}
     paths = {
@@ -172,11 +172,17 @@ def test_gold_models_from_the_silver_tables(lake):
     ]
     assert [r[:2] for r in gold["top_buyers"]] == [(1, 20), (2, 21)]  # 100.00 beats the corrected 25.00
     summary = json.loads((lake["root"] / "gold/_run_summaries/run1.json").read_text())
-    assert summary["orphans"]["events_unknown_venue"] == 1
-    assert summary["orphans"]["sales_unknown_event"] == 0
+    # The declared warn tests report orphans: event 101's venue is missing, every sale's event exists.
+    performance = summary["models"]["event_performance"]["tests"]
+    venue = next(t for t in performance if t["rule"] == "events_with_known_venue")
+    assert (venue["passed"], venue["failed_rows"], venue["severity"]) == (False, 1, "warn")
+    category = summary["models"]["sales_by_category"]["tests"]
+    assert next(t for t in category if t["rule"] == "sales_of_known_categories")["passed"] is True
     model = summary["models"]["sales_by_month"]
     assert model.pop("catalog")["table"].startswith("not registered")  # no catalog endpoint here
-    assert model == {"rows": 2, "partitions": 2}
+    tests = model.pop("tests")
+    assert len(tests) == 4 and all(t["passed"] for t in tests), tests
+    assert model == {"rows": 2, "partitions": 2, "written": True}
 
 
 def test_rerun_gives_identical_output_and_replaces_only_recomputed_partitions(lake):

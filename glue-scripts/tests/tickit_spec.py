@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import copy
+import functools
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
 
 _TS = "M/d/yyyy HH:mm:ss"
 
@@ -77,3 +84,37 @@ def spec_dict() -> dict:
 
 def table_dict(short_name: str) -> dict:
     return next(t for s in SPEC["sources"] for t in s["tables"] if t["name"] == short_name)
+
+
+@functools.cache
+def _tickit_gold() -> tuple[dict, dict[str, str]]:
+    """The `gold` section of the local stack's lake spec as the component builds it (ts-node, once per
+    session), and each model file's SQL by its spec-relative path."""
+    sys.path.insert(0, str(REPO / "local-lake"))
+    from localdb.spec import lake_spec_for_stack
+
+    with tempfile.TemporaryDirectory() as folder:
+        spec_file = Path(folder) / "lake-spec.json"
+        gold = lake_spec_for_stack("local", spec_file=spec_file)["gold"]
+        return gold, {m["file"]: (Path(folder) / m["file"]).read_text() for m in gold["models"]}
+
+
+def tickit_gold() -> tuple[dict, dict[str, str]]:
+    """A fresh copy of the TICKIT gold models in spec form, and their SQL by file."""
+    gold, sql = _tickit_gold()
+    return copy.deepcopy(gold), dict(sql)
+
+
+def write_spec_with_gold(spec_file: Path, metrics_namespace: str | None = None) -> dict:
+    """SPEC with the TICKIT gold models (and a metrics namespace if given), written to `spec_file`
+    with the models' SQL beside it."""
+    gold, sql = tickit_gold()
+    spec = spec_dict()
+    spec["gold"] = gold
+    if metrics_namespace:
+        spec["metricsNamespace"] = metrics_namespace
+    spec_file.write_text(json.dumps(spec))
+    for name, text in sql.items():
+        (spec_file.parent / name).parent.mkdir(parents=True, exist_ok=True)
+        (spec_file.parent / name).write_text(text)
+    return spec

@@ -1,12 +1,24 @@
 /**
  * Reading the local lake: the saved Glue catalog (which tables exist, where, in which format), the
- * jobs' run summaries, and how the bronze and gold files are spread over folders.
+ * jobs' run summaries, and how the bronze and gold files are spread over folders. Writing its assets:
+ * the lake spec and the gold models' SQL beside it, as the component uploads them.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LakeSpec } from "../../components/medallion-lake";
+import { GoldModelConfig, goldModelFile, LakeSpec } from "../../components/medallion-lake";
 import { ParquetTable } from "../../query-engines/duckdb";
 import { LakeLayout } from "./layout";
+
+/** Writes the lake spec to `specFile` and each gold model's SQL beside it, where the spec says. */
+export function writeLakeSpec(specFile: string, spec: LakeSpec, models: GoldModelConfig[]): void {
+    fs.mkdirSync(path.dirname(specFile), { recursive: true });
+    fs.writeFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
+    for (const model of models) {
+        const file = path.join(path.dirname(specFile), goldModelFile(model));
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, model.sql);
+    }
+}
 
 /** Every file below `dir` whose name ends with `suffix` (absolute paths, sorted); [] when `dir` is missing. */
 export function listFiles(dir: string, suffix: string): string[] {

@@ -12,7 +12,7 @@ import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";
 import { mapConcurrently } from "./concurrency";
 import { LakeStack, loadLakeStack } from "./config";
-import { goldRunSummary, lastGoldSuccess, tableRunSummaries } from "./lake-files";
+import { goldRunSummary, lastGoldSuccess, tableRunSummaries, writeLakeSpec } from "./lake-files";
 import { defaultDataDir, fileUri, lakeLayout, Layer } from "./layout";
 import {
     CatalogServer,
@@ -27,6 +27,7 @@ import {
     stopTrino,
     waitForTrino,
 } from "./localdb";
+import { ownConnections, writeConnections } from "./own-sources";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
 import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
@@ -54,6 +55,12 @@ export interface LakeRunOptions {
     verbose?: boolean;
     /** Resume at this step, keeping what earlier steps produced (e.g. after fixing a failed gold job). */
     from?: ResumeStep;
+    /**
+     * Read the stack's own source databases (the hosts of the stack file; logins from
+     * `MEDALLION_<SOURCE>_USER` / `_PASSWORD`) instead of TICKIT on local servers: no database is
+     * started, loaded or crawled. Default false.
+     */
+    ownSources?: boolean;
     reporter?: Reporter;
 }
 
@@ -73,6 +80,14 @@ export function skippedByFrom(step: StepName, from: ResumeStep | undefined): boo
     if (!from || step === "prepare" || step === "start servers") return false;
     if (step === "load" || step === "crawl") return true;
     return STEPS.indexOf(step) < STEPS.indexOf(from);
+}
+
+/** Why a step does not run (`--from`, or `--own-sources` for the steps of the local TICKIT servers), or undefined. */
+export function skipReason(step: StepName, options: Pick<LakeRunOptions, "from" | "ownSources">): string | undefined {
+    if (skippedByFrom(step, options.from)) return `skipped (--from ${options.from})`;
+    if (options.ownSources && step === "load") return "skipped (--own-sources: the sources are your databases)";
+    if (options.ownSources && step === "crawl") return "skipped (--own-sources: Glue's crawlers read your databases on AWS; no drift report locally)";
+    return undefined;
 }
 
 /** Whether a run needs the source databases: only bronze reads them (the other layers read the lake). */
@@ -138,8 +153,8 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
     if (options.from && options.reset) throw new Error("--from resumes a lake and --reset deletes it: use one of them");
 
     const step = async (name: StepName, body: () => Promise<string | void>): Promise<void> => {
-        if (skippedByFrom(name, options.from)) {
-            const note = `skipped (--from ${options.from})`;
+        const note = skipReason(name, options);
+        if (note) {
             reporter.stepStarted(STEPS.indexOf(name) + 1, STEPS.length, name, note);
             summary.steps.push({ step: name, ok: true, ms: 0, note });
             return;
@@ -204,10 +219,17 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                 reporter.detail(`--reset: removed ${layout.lakeDir} and ${layout.catalogDir}`);
             }
             fs.mkdirSync(layout.assetsDir, { recursive: true });
-            fs.writeFileSync(layout.specFile, `${JSON.stringify(stack.spec, null, 2)}\n`);
-            const sources = stack.spec.sources.map((s) => [s.name, s.engine, s.engine === "mysql" ? "MariaDB" : "PostgreSQL", s.tables.map((t) => t.name).join(", ")]);
-            reporter.detail(formatTable(["source", "engine (config)", "local server", "tables"], sources));
-            if (stack.spec.sources.some((s) => s.engine === "sqlserver")) {
+            writeLakeSpec(layout.specFile, stack.spec, stack.config.gold.models);
+            if (options.ownSources) {
+                // Checked before any server starts: every source needs its login in the environment.
+                writeConnections(layout.connectionsFile, ownConnections(stack.config, process.env));
+                const sources = stack.config.sources.map((s) => [s.name, s.engine, `${s.host}:${s.port}/${s.database}`, s.tables.map((t) => t.name).join(", ")]);
+                reporter.detail(formatTable(["source", "engine", "your database", "tables"], sources));
+            } else {
+                const sources = stack.spec.sources.map((s) => [s.name, s.engine, s.engine === "mysql" ? "MariaDB" : "PostgreSQL", s.tables.map((t) => t.name).join(", ")]);
+                reporter.detail(formatTable(["source", "engine (config)", "local server", "tables"], sources));
+            }
+            if (!options.ownSources && stack.spec.sources.some((s) => s.engine === "sqlserver")) {
                 reporter.detail("note: there is no local SQL Server; PostgreSQL stands in for the sqlserver sources (same tables, same JDBC reads).");
             }
             reporter.detail(`lake spec: ${layout.specFile}`);
@@ -222,7 +244,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             trinoStarted = true;
             const trino = await startTrino(layout, catalog.endpoint, { onProgress });
             const notes = [`Glue catalog ${catalog.endpoint}`, `Trino ${trino.url} (starting)`];
-            if (needsSourceDatabases(options.from)) {
+            if (needsSourceDatabases(options.from) && !options.ownSources) {
                 databasesStarted = true;
                 await startServers(layout, { onProgress });
                 notes.push(`databases in ${layout.sourcesDir}`);
@@ -287,10 +309,11 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
         await step("gold", async () => {
             await runJob("gold");
-            const orphans = Object.entries((goldRunSummary(layout.layers.gold, batchId)?.orphans ?? {}) as Record<string, unknown>)
-                .filter(([, n]) => typeof n === "number" && n > 0)
-                .map(([what, n]) => `${what}=${n}`);
-            return orphans.length ? `orphans kept: ${orphans.join(", ")}` : "no orphans";
+            const models = Object.entries((goldRunSummary(layout.layers.gold, batchId)?.models ?? {}) as Record<string, { rows?: number; tests?: { rule: string; passed: boolean; severity: string }[] }>);
+            const tests = models.flatMap(([, m]) => m.tests ?? []);
+            const warned = models.flatMap(([name, m]) => (m.tests ?? []).filter((t) => !t.passed).map((t) => `${name}.${t.rule} (${t.severity})`));
+            for (const [name, m] of models) reporter.detail(`${name}: ${formatCount(m.rows ?? 0)} rows`);
+            return `${models.length} models, ${tests.length - warned.length}/${tests.length} tests passed${warned.length ? `; failed: ${warned.join(", ")}` : ""}`;
         });
 
         await step("query", async () => {

@@ -3,9 +3,12 @@
  * one block of assertions per numbered point of the issue.
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
 import { jobArguments, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
 import { systemArguments } from "../../components/medallion-lake/jobs";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
 
 const T = {
@@ -240,6 +243,15 @@ for (const env of ["dev", "prod"]) {
                 expect(spec.inputs.key).to.match(/^scripts\/lake-spec-[0-9a-f]{16}\.json$/);
             });
 
+            it("uploads each gold model's SQL under the content-hashed key the lake spec names, beside the spec", () => {
+                const spec = lakeSpec(parseLakeConfig(raw), env);
+                const models = ofType(res, T.object).filter((o) => o.inputs.key.startsWith("scripts/gold-models/"));
+                expect(models.map((o) => o.inputs.key).sort()).to.deep.equal(spec.gold.models.map((m) => `scripts/${m.file}`).sort());
+                const month = models.find((o) => o.inputs.key.includes("sales_by_month-"))!;
+                expect(month.inputs.content).to.equal(fs.readFileSync(path.join(PROJECT_ROOT, "gold-models", "tickit", "sales_by_month.sql"), "utf8"));
+                expect(month.inputs.key).to.match(/^scripts\/gold-models\/sales_by_month-[0-9a-f]{16}\.sql$/);
+            });
+
             it("zips the package with medallion/ at the root", async () => {
                 const pkg = ofType(res, T.object).find((o) => o.inputs.key.endsWith(".zip"))!;
                 const entries = Object.keys(await pkg.inputs.source.assets);
@@ -254,7 +266,9 @@ for (const env of ["dev", "prod"]) {
                     const args = j.inputs.defaultArguments;
                     const expected = jobArguments(layer, { lakeSpec: args["--lake_spec"], environment: env, bronzePath: bucket("bronze"), silverPath: bucket("silver"), goldPath: bucket("gold") });
                     const system = systemArguments(layer, "5.0", buckets.assets.inputs.bucket, args["--extra-py-files"]);
-                    expect(args).to.deep.equal({ ...system, ...expected });
+                    // The gold job parses model SQL with the sqlglot pinned in requirements.txt.
+                    const modules = layer === "gold" ? { "--additional-python-modules": "sqlglot==30.31.0" } : {};
+                    expect(args).to.deep.equal({ ...system, ...expected, ...modules });
                     expect(args["--environment"]).to.equal(env);
                     expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--job-bookmark-option": "job-bookmark-enable" });
                     // Glue 5.0 always logs in real time; the 4.0-only switch would do nothing.

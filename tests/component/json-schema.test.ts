@@ -47,7 +47,8 @@ describe("schema/lake-spec.schema.json", () => {
     }
 
     it("declares the fields the Glue jobs' parser requires", () => {
-        expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources"]);
+        // The component always emits `gold` too; the parser reads a spec without it as no models.
+        expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources", "gold"]);
         const table = committed.properties.sources.items.properties.tables.items;
         expect(table.required).to.include.members(["name", "sourceTable", "catalogTable", "primaryKey", "columns"]);
         expect(table.additionalProperties).to.equal(false);

@@ -1,19 +1,37 @@
 import { expect } from "chai";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { lakeSpec, namedQueries, parseLakeConfig } from "../../components/medallion-lake";
-import { GOLD_MODELS } from "../../components/medallion-lake/named-queries";
 import { rawLake } from "./helpers";
 
 const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
 const queries = namedQueries(spec);
 
 describe("namedQueries", () => {
-    it("has a preview per layer and at least one query per gold model", () => {
-        for (const layer of ["bronze", "silver", "gold"]) expect(queries.some((q) => q.layer === layer), layer).to.equal(true);
-        for (const model of GOLD_MODELS) {
-            expect(queries.some((q) => q.layer === "gold" && q.sql.includes(`"tickit_dev_gold"."${model}"`)), model).to.equal(true);
-        }
-        expect(new Set(queries.map((q) => q.name)).size).to.equal(queries.length);
+    it("has a bronze and a silver preview, and per gold model a preview plus the queries its declaration lists", () => {
+        expect(queries.map((q) => q.name)).to.deep.equal([
+            "bronze-preview",
+            "silver-preview",
+            "gold-event-performance-preview",
+            "gold-event-sell-through",
+            "gold-sales-by-category-preview",
+            "gold-sales-by-category",
+            "gold-sales-by-month-preview",
+            "gold-sales-by-month",
+            "gold-top-buyers-preview",
+            "gold-top-buyers-latest-year",
+            "gold-top-sellers-preview",
+            "gold-top-sellers-latest-year",
+        ]);
+        expect(queries.find((q) => q.name === "gold-top-sellers-preview")!.sql).to.equal(
+            'SELECT * FROM "tickit_dev_gold"."top_sellers" ORDER BY "rank", "sellerid", "username", "firstname", "lastname", "city", "state", "gross_sales", "tickets_sold", "year" LIMIT 10',
+        );
+    });
+
+    it("replaces {{ this }} in a declared query with the model's table in the gold database", () => {
+        expect(queries.find((q) => q.name === "gold-top-buyers-latest-year")!.sql).to.equal(
+            'SELECT "year", "rank", "buyerid", "username", "firstname", "lastname", "city", "state", "total_spent", "tickets_bought", "orders" ' +
+                'FROM "tickit_dev_gold"."top_buyers" WHERE "year" = (SELECT MAX("year") FROM "tickit_dev_gold"."top_buyers") ORDER BY "rank"',
+        );
     });
 
     it("addresses bronze and silver tables as <source>_<table> in their layer database", () => {

@@ -1,0 +1,86 @@
+"""The gold entry script in-process on the test session: model files beside the lake spec, an error
+test that keeps a model unwritten and skips what reads it, and bad input refused before any write."""
+
+import json
+from datetime import datetime
+
+import gold_job
+import pytest
+from medallion.models import ModelError
+from tickit_spec import spec_dict
+
+MONTHLY = "SELECT CAST(month(saletime) AS INT) AS month, SUM(qtysold) AS tickets FROM ecomm_sales GROUP BY 1"
+BEST = "SELECT month, tickets FROM monthly ORDER BY tickets DESC LIMIT 1"
+AFTER_BEST = "SELECT month FROM best_month"
+
+
+def _model(name, columns, partition_by=(), tests=()):
+    return {"name": name, "file": f"gold-models/{name}-0.sql", "description": f"{name} model",
+            "partitionBy": list(partition_by), "columns": [{"name": c, "description": c} for c in columns],
+            "tests": list(tests), "queries": []}  # fmt: skip
+
+
+FEW_TICKETS = {
+    "name": "few_tickets", "check": "expression", "severity": "error", "expression": "tickets < 4",
+    "column": None, "columns": [], "min": None, "max": None, "values": [], "pattern": None,
+    "reference": None, "maxAgeHours": None,
+}  # fmt: skip
+
+
+@pytest.fixture
+def lake(spark, tmp_path):
+    sales = spark.createDataFrame(
+        [(1, 2, datetime(2008, 1, 5)), (2, 4, datetime(2008, 2, 1)), (3, 1, datetime(2008, 2, 9))],
+        "salesid int, qtysold smallint, saletime timestamp",
+    )
+    sales.write.parquet(str(tmp_path / "silver/ecomm/sales"))
+    spec = spec_dict()
+    spec["gold"] = {"models": [
+        _model("after_best", ["month"]),
+        _model("best_month", ["month", "tickets"], tests=[FEW_TICKETS]),
+        _model("monthly", ["tickets", "month"], ["month"]),
+    ]}  # fmt: skip
+    (tmp_path / "assets/gold-models").mkdir(parents=True)
+    (tmp_path / "assets/lake-spec.json").write_text(json.dumps(spec))
+    for name, sql in {"after_best": AFTER_BEST, "best_month": BEST, "monthly": MONTHLY}.items():
+        (tmp_path / f"assets/gold-models/{name}-0.sql").write_text(sql)
+    argv = ["--lake_spec", (tmp_path / "assets/lake-spec.json").as_uri(), "--environment", "test",
+            "--silver_path", (tmp_path / "silver").as_uri(), "--gold_path", (tmp_path / "gold").as_uri(),
+            "--batch_id", "b1"]  # fmt: skip
+    return tmp_path, argv
+
+
+def test_an_error_test_keeps_the_model_unwritten_skips_its_readers_and_fails_the_job(spark, lake):
+    root, argv = lake
+    with pytest.raises(gold_job.ModelTestError, match=r"best_month: few_tickets \(tickets < 4\): 1 rows"):
+        gold_job.main(argv)
+    summary = json.loads((root / "gold/_run_summaries/b1.json").read_text())["models"]
+    assert (summary["monthly"]["written"], summary["monthly"]["rows"], summary["monthly"]["partitions"]) == (
+        True,
+        2,
+        2,
+    )
+    assert summary["best_month"]["written"] is False
+    assert [(t["rule"], t["passed"], t["failed_rows"]) for t in summary["best_month"]["tests"]] == [
+        ("few_tickets", False, 1)
+    ]
+    assert summary["after_best"] == {"skipped": "reads best_month, which was not written"}
+    assert sorted(p.name for p in (root / "gold").iterdir()) == ["_run_summaries", "monthly"]
+    rows = sorted(tuple(r) for r in spark.read.parquet(str(root / "gold/monthly")).collect())
+    assert rows == [(2, 1), (5, 2)]  # (tickets, month): month is the partition column, last
+
+
+def test_a_missing_model_file_is_refused_before_anything_is_written(lake):
+    root, argv = lake
+    (root / "assets/gold-models/monthly-0.sql").unlink()
+    with pytest.raises(ModelError, match=r"gold model 'monthly': its SQL file is missing: .*monthly-0\.sql"):
+        gold_job.main(argv)
+    assert not (root / "gold").exists()
+
+
+def test_a_bad_model_is_refused_before_any_model_runs(lake):
+    root, argv = lake
+    (root / "assets/gold-models/after_best-0.sql").write_text("SELECT month, nope FROM best_month")
+    with pytest.raises(ModelError, match="gold model 'after_best': Spark cannot analyse the SQL"):
+        gold_job.main(argv)
+    assert not (root / "gold").exists()  # monthly, first in order, was not written either
