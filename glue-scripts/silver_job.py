@@ -167,34 +167,45 @@ def main(argv: list[str]) -> None:
     runtime = io.start("medallion-silver", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
     batch_id = resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], datetime.now(UTC))
-    summaries = [refine_table(runtime, spec, args, s, t, batch_id) for s, t in quality.refinement_order(spec)]
-    failures = [
-        f"{s['source']}/{s['table']}: {quality.failure_text(r)}"
-        for s in summaries
-        for r in quality.failed_errors(s.get("quality", []))
-    ]
-    io.metric(
-        "silver_done",
-        batch_id=batch_id,
-        tables=len(summaries),
-        quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
-        quality_errors=len(failures),
-    )
-    per_table = {f"{s['source']}/{s['table']}": run_metrics(s) for s in summaries}
-    totals = {
-        m: sum(t[m] for t in per_table.values())
-        for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures")
-    }
-    metrics.publish_run(
-        runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
-        {**totals, "JobSucceeded": 0 if failures else 1}, per_table, began,
-    )  # fmt: skip
-    if failures:
-        raise DataQualityError(
-            "data-quality rules of severity error failed (those tables keep their previous silver): "
-            + "; ".join(failures)
+    with metrics.failure_reported(
+        runtime.on_glue,
+        spec.metrics_namespace,
+        spec.lake,
+        spec.environment,
+        "silver",
+        began,
+        (DataQualityError,),
+    ):
+        summaries = [
+            refine_table(runtime, spec, args, s, t, batch_id) for s, t in quality.refinement_order(spec)
+        ]
+        failures = [
+            f"{s['source']}/{s['table']}: {quality.failure_text(r)}"
+            for s in summaries
+            for r in quality.failed_errors(s.get("quality", []))
+        ]
+        io.metric(
+            "silver_done",
+            batch_id=batch_id,
+            tables=len(summaries),
+            quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
+            quality_errors=len(failures),
         )
-    runtime.commit()
+        per_table = {f"{s['source']}/{s['table']}": run_metrics(s) for s in summaries}
+        totals = {
+            m: sum(t[m] for t in per_table.values())
+            for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures")
+        }
+        metrics.publish_run(
+            runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
+            {**totals, "JobSucceeded": 0 if failures else 1}, per_table, began,
+        )  # fmt: skip
+        if failures:
+            raise DataQualityError(
+                "data-quality rules of severity error failed (those tables keep their previous silver): "
+                + "; ".join(failures)
+            )
+        runtime.commit()
 
 
 if __name__ == "__main__":

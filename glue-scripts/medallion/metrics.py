@@ -9,10 +9,11 @@ and no NAT) from holding a job for minutes (botocore's defaults: 60 s connect, 5
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 # put_metric_data takes at most 1,000 metric datums per call.
 BATCH = 1000
@@ -90,6 +91,28 @@ def publish_run(
         return
     totals = {**totals, "JobSeconds": round(time.monotonic() - began, 1)}
     publish(namespace, job_metrics(lake, environment, layer, totals, tables))
+
+
+@contextlib.contextmanager
+def failure_reported(
+    on_glue: bool,
+    namespace: str | None,
+    lake: str,
+    environment: str,
+    layer: str,
+    began: float,
+    reported: tuple[type[BaseException], ...] = (),
+) -> Iterator[None]:
+    """Publishes JobSucceeded=0 when the body raises, then re-raises: a job that crashes (a write
+    fails, an input is missing) still reports its failure. Errors in `reported` are those the body
+    raises after publishing its own run metrics (a failed data-quality rule); they pass untouched."""
+    try:
+        yield
+    except reported:
+        raise
+    except Exception:
+        publish_run(on_glue, namespace, lake, environment, layer, {"JobSucceeded": 0}, {}, began)
+        raise
 
 
 def bronze_metrics(summaries: list[dict], failed_table: str | None, succeeded: bool) -> tuple[dict, dict]:

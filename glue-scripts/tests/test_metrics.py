@@ -155,3 +155,51 @@ def test_an_unreachable_endpoint_neither_fails_nor_holds_the_job(cloudwatch_env,
     )
     assert time.monotonic() - started < 20
     assert "warning: could not publish 2 metrics to MedallionLake/tickit" in capsys.readouterr().err
+
+
+def test_a_crashing_job_reports_its_failure_and_an_already_reported_one_is_not_doubled(
+    cloudwatch_env, moto_endpoint
+):
+    cloudwatch_env.setenv(metrics.ENDPOINT_VARIABLE, moto_endpoint)
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=moto_endpoint)
+
+    class RuleFailed(RuntimeError):
+        """Stands for a job's own error raised after it published its run metrics."""
+
+    def published(body) -> dict[str, list[float]]:
+        """The job-level metrics the run published, by name, with their values."""
+        namespace = f"MedallionLake/t{uuid.uuid4().hex[:8]}"
+        began = time.monotonic()
+        try:
+            with metrics.failure_reported(False, namespace, "tickit", "test", "gold", began, (RuleFailed,)):
+                body()
+        except (OSError, RuleFailed):
+            pass
+        listed = cloudwatch.list_metrics(Namespace=namespace)["Metrics"]
+        if not listed:
+            return {}
+        now = datetime.now(UTC)
+        data = cloudwatch.get_metric_data(
+            MetricDataQueries=[
+                {"Id": m["MetricName"].lower(), "Label": m["MetricName"],
+                 "MetricStat": {"Metric": m, "Period": 60, "Stat": "Sum"}}
+                for m in listed
+            ],
+            StartTime=now - timedelta(minutes=5),
+            EndTime=now + timedelta(minutes=5),
+        )  # fmt: skip
+        return {r["Label"]: r["Values"] for r in data["MetricDataResults"]}
+
+    def crash():
+        raise OSError("gold path is not a folder")
+
+    def rule_failed():
+        raise RuleFailed("reported by the job")
+
+    crashed = published(crash)
+    assert sorted(crashed) == ["JobSeconds", "JobSucceeded"] and crashed["JobSucceeded"] == [0.0]
+    assert published(rule_failed) == {}
+    assert published(lambda: None) == {}
+    with pytest.raises(OSError, match="not a folder"):  # the job still fails with its own error
+        with metrics.failure_reported(False, None, "tickit", "test", "gold", time.monotonic()):
+            crash()
