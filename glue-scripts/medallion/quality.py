@@ -29,8 +29,9 @@ def _ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def describe(rule: Rule) -> str:
-    """The rule as a short sentence, for summaries and alerts."""
+def describe(rule: Rule, per_run: bool = True) -> str:
+    """The rule as a short sentence, for summaries and alerts; `per_run`: a rowCount rule counts the
+    run's rows (silver), not the whole table (a gold model, rebuilt each run)."""
     bounds = " and ".join(f"{op} {v:g}" for op, v in ((">=", rule.min), ("<=", rule.max)) if v is not None)
     texts = {
         "notNull": lambda: f"{rule.column} is not null",
@@ -40,7 +41,7 @@ def describe(rule: Rule) -> str:
         "reference": lambda: (
             f"{rule.column} exists in {rule.reference.source}.{rule.reference.table}.{rule.reference.column}"
         ),
-        "rowCount": lambda: f"rows this run {bounds}",
+        "rowCount": lambda: f"{'rows this run' if per_run else 'rows'} {bounds}",
         "unique": lambda: f"({', '.join(rule.columns)}) unique",
         "freshness": lambda: f"newest {rule.column} at most {rule.max_age_hours:g} h old",
         "expression": lambda: rule.expression,
@@ -144,17 +145,22 @@ def count_rows(checked: DataFrame, rules: tuple[Rule, ...]) -> tuple[int, int, l
 
 
 def check_table(
-    silver: DataFrame, rules: tuple[Rule, ...], now: datetime, added_after: datetime | None
+    silver: DataFrame,
+    rules: tuple[Rule, ...],
+    now: datetime,
+    added_after: datetime | None,
+    per_run: bool = True,
 ) -> list[dict]:
     """The result of each table rule on the silver table the run computed; `now` is timezone-aware.
     rowCount counts the rows this run added or changed: those ingested after `added_after`
-    (`silver.newest_ingested` of the previous version; None on the first run: every row)."""
+    (`silver.newest_ingested` of the previous version; None on the first run: every row); with
+    `per_run` False (a gold model, rebuilt each run) it counts every row."""
     results = []
     for rule in (r for r in rules if not r.is_row_rule):
         if rule.check == "rowCount":
-            n = ingested_after(silver, added_after).count()
+            n = (ingested_after(silver, added_after) if per_run else silver).count()
             ok = (rule.min is None or n >= rule.min) and (rule.max is None or n <= rule.max)
-            results.append(_result(rule, ok, observed=n))
+            results.append(_result(rule, ok, observed=n, per_run=per_run))
         elif rule.check == "unique":
             cols = [F.col(_ident(c)) for c in rule.columns]
             dup = (
@@ -174,13 +180,15 @@ def check_table(
     return results
 
 
-def _result(rule: Rule, passed: bool, failed_rows: int | None = None, observed=None) -> dict:
+def _result(
+    rule: Rule, passed: bool, failed_rows: int | None = None, observed=None, per_run: bool = True
+) -> dict:
     result = {
         "rule": rule.name,
         "check": rule.check,
         "severity": rule.severity,
         "passed": bool(passed),
-        "description": describe(rule),
+        "description": describe(rule, per_run),
     }
     if failed_rows is not None:
         result["failed_rows"] = failed_rows

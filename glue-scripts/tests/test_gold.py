@@ -238,6 +238,7 @@ def test_an_error_test_fails_and_a_warn_test_reports(spark, tables):
     assert (results["few_tickets"]["passed"], results["few_tickets"]["failed_rows"]) == (False, 1)
     assert results["known_month"]["passed"] is True
     assert (results["one_row"]["passed"], results["one_row"]["observed"]) == (False, 1)
+    assert results["one_row"]["description"] == "rows >= 2"  # the whole model, not "this run"
     assert [r["rule"] for r in gold.failed_errors(list(results.values()))] == ["few_tickets"]
 
 
