@@ -13,6 +13,8 @@ export interface TrinoEngineOptions {
     server: string;
     /** Catalog the unqualified `"database"."table"` names resolve in; default `awsdatacatalog` (Athena's). */
     catalog?: string;
+    /** Schema (Glue database) unqualified table names resolve in; default none (names are qualified). */
+    schema?: string;
     /** Trino user name sent with each query; default `medallion-lake`. */
     user?: string;
     /** Default per-query timeout; default 10 minutes. A query's `timeoutMs` overrides it. */
@@ -64,6 +66,7 @@ export class TrinoQueryEngine implements QueryEngine {
         this.client = Trino.create({
             server: options.server,
             catalog: options.catalog ?? "awsdatacatalog",
+            schema: options.schema,
             source: "medallion-lake",
             auth: new BasicAuth(options.user ?? "medallion-lake"),
         });
