@@ -168,10 +168,13 @@ def test_a_crashing_job_reports_its_failure_and_an_already_reported_one_is_not_d
 
     def published(body) -> dict[str, list[float]]:
         """The job-level metrics the run published, by name, with their values."""
-        namespace = f"MedallionLake/t{uuid.uuid4().hex[:8]}"
+        # A lake name of its own too: moto 5.2.5's get_metric_data ignores the namespace of a query
+        # with dimensions, so another test's gold JobSucceeded for "tickit" would be summed in.
+        lake = f"t{uuid.uuid4().hex[:8]}"
+        namespace = f"MedallionLake/{lake}"
         began = time.monotonic()
         try:
-            with metrics.failure_reported(False, namespace, "tickit", "test", "gold", began, (RuleFailed,)):
+            with metrics.failure_reported(False, namespace, lake, "test", "gold", began, (RuleFailed,)):
                 body()
         except (OSError, RuleFailed):
             pass
