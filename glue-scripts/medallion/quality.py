@@ -153,12 +153,12 @@ def check_table(
 ) -> list[dict]:
     """The result of each table rule on the silver table the run computed; `now` is timezone-aware.
     rowCount counts the rows this run added or changed: those ingested after `added_after`
-    (`silver.newest_ingested` of the previous version; None on the first run: every row); with
-    `per_run` False (a gold model, rebuilt each run) it counts every row."""
+    (`silver.newest_ingested` of the previous version; None on the first run, and for a gold model,
+    rebuilt each run: every row); `per_run` False words the result as the whole table's count."""
     results = []
     for rule in (r for r in rules if not r.is_row_rule):
         if rule.check == "rowCount":
-            n = (ingested_after(silver, added_after) if per_run else silver).count()
+            n = ingested_after(silver, added_after).count()
             ok = (rule.min is None or n >= rule.min) and (rule.max is None or n <= rule.max)
             results.append(_result(rule, ok, observed=n, per_run=per_run))
         elif rule.check == "unique":

@@ -311,9 +311,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             await runJob("gold");
             const models = Object.entries((goldRunSummary(layout.layers.gold, batchId)?.models ?? {}) as Record<string, { rows?: number; tests?: { rule: string; passed: boolean; severity: string }[] }>);
             const tests = models.flatMap(([, m]) => m.tests ?? []);
-            const warned = models.flatMap(([name, m]) => (m.tests ?? []).filter((t) => !t.passed).map((t) => `${name}.${t.rule} (${t.severity})`));
+            const failed = models.flatMap(([name, m]) => (m.tests ?? []).filter((t) => !t.passed).map((t) => `${name}.${t.rule} (${t.severity})`));
             for (const [name, m] of models) reporter.detail(`${name}: ${formatCount(m.rows ?? 0)} rows`);
-            return `${models.length} models, ${tests.length - warned.length}/${tests.length} tests passed${warned.length ? `; failed: ${warned.join(", ")}` : ""}`;
+            return `${models.length} models, ${tests.length - failed.length}/${tests.length} tests passed${failed.length ? `; failed: ${failed.join(", ")}` : ""}`;
         });
 
         await step("query", async () => {

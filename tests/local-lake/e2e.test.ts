@@ -40,10 +40,10 @@ function queryRows(summary: LakeRunSummary, name: string): { columns: string[]; 
     return { columns: q.result.columns.map((c) => c.name), rows: q.result.rows };
 }
 
-/** Trino of the running local lake (the runs keep their servers). */
-async function trino(layout: LakeLayout): Promise<TrinoQueryEngine> {
+/** Trino of the running local lake (the runs keep their servers); `schema` resolves unqualified names. */
+async function trino(layout: LakeLayout, schema?: string): Promise<TrinoQueryEngine> {
     const server = await waitForTrino(layout);
-    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog });
+    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema });
 }
 
 /** Every row of every silver and gold table, read through Trino by catalog name, in a stable order. */
@@ -178,8 +178,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
     it("runs each gold model's SQL unchanged on Trino (Athena's engine) with the very rows Spark wrote", async () => {
         // A model can be tried in Athena before it is deployed: its lake names resolve in the silver
         // database (TICKIT's models read no other model), and both engines agree row for row.
-        const server = await waitForTrino(layout);
-        const engine = new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema: spec.databases.silver });
+        const engine = await trino(layout, spec.databases.silver);
         expect(spec.gold.models).to.not.be.empty;
         for (const model of spec.gold.models) {
             const sql = fs.readFileSync(path.join(path.dirname(layout.specFile), model.file), "utf8");
