@@ -1,23 +1,29 @@
 """Gold Glue job: the lake's gold models (SQL files the lake spec lists, `medallion.models`) run with
-Spark SQL over the silver tables in dependency order, each written as Parquet under
-<gold_path>/<model>/<partition columns>/ with dynamic partition overwrite (a re-run replaces exactly
-the partitions it recomputes), registered in the catalog and tested. Every model is checked before
-the first one runs. A model whose error-severity test fails is not written, the models reading it
-are skipped, and the job fails after reporting every model.
+Spark SQL over the silver Iceberg tables in dependency order, each written to its Iceberg table
+`<gold db>.<model>` (located at <gold_path>/<model>/, partitioned by its partition columns) in one
+commit, and tested first. A `refresh: full` model is replaced whole; a `refresh: partitions` model
+recomputes only the partitions its silver inputs' changed rows touch (found from the silver marks
+stored on its table, see `medallion.gold`), falling back to a full rebuild when it cannot tell. Every
+model is checked before the first one runs. A model whose error-severity test fails is not written,
+the models reading it are skipped, and the job fails after reporting every model.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import gold, io, metrics, quality
+from medallion import gold, iceberg, io, metrics, quality
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import resolve_batch_id
-from medallion.catalog import catalog_table_name
 from medallion.models import ModelError
 from medallion.spec import SpecError, parse_lake_spec
+
+# Table property of a gold model: the silver marks (`gold.silver_marks`) its rows were built from.
+SILVER_MARKS = "medallion.silver-marks"
 
 
 class ModelTestError(RuntimeError):
@@ -41,6 +47,39 @@ def read_model_sql(spark, spec_uri: str, spec) -> dict[str, str]:
     return sql
 
 
+def write_full(spark, name: str, rows, location: str, model) -> None:
+    """The model's table replaced whole in one commit (created on the first run; a changed schema or
+    partitioning is taken as is: REPLACE TABLE keeps the table's history)."""
+    iceberg.create(spark, name, rows, location, model.partition_by, replace=iceberg.exists(spark, name))
+
+
+def plan_refresh(spark, step, name: str, inputs: dict[str, str], silver: dict, sql: str) -> dict:
+    """How this run writes a model: `full`, `partitions` (with the partitions and their filter) or
+    `unchanged` (a partitions model none of whose silver inputs changed)."""
+    model = step.model
+    full = {"how": "full", "partitions": None, "condition": None}
+    reads_gold = any(t not in silver for t in step.reads)
+    if model.refresh != "partitions" or reads_gold or not iceberg.exists(spark, name):
+        return full
+    stored = iceberg.get_property(spark, name, SILVER_MARKS)
+    if stored is None:
+        return full
+    marks = json.loads(stored)
+    if set(marks) != set(inputs):
+        return full
+    changed = {}
+    for lake_name, table_name in inputs.items():
+        rows = gold.changed_rows(spark, table_name, silver[lake_name][1], marks[lake_name])
+        if rows is None:
+            return full  # the marked snapshot expired: the changes cannot be told apart
+        changed[lake_name] = rows
+    partitions = gold.touched_partitions(spark, sql, model.partition_by, changed)
+    if not partitions:
+        return {"how": "unchanged", "partitions": [], "condition": None}
+    condition = gold.partition_filter(model.partition_by, partitions)
+    return {"how": "partitions", "partitions": partitions, "condition": condition}
+
+
 def main(argv: list[str]) -> None:
     began = time.monotonic()
     args = parse_args(argv)
@@ -51,17 +90,20 @@ def main(argv: list[str]) -> None:
     with metrics.failure_reported(
         runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "gold", began, (ModelTestError,)
     ):
-        silver_root, gold_root = args["silver_path"].rstrip("/"), args["gold_path"].rstrip("/")
+        gold_root = args["gold_path"].rstrip("/")
         silver = spec.silver_tables()
+        silver_names = {n: iceberg.table_name(spec.databases["silver"], n) for n in silver}
+        iceberg.refuse_plain_tables(runtime, spec.databases["gold"], [m.name for m in spec.gold_models])
 
         def read_silver(name: str):
-            source, table = silver[name]
-            path = f"{silver_root}/{source.name}/{table.name}"
-            if not io.exists(spark, path):
-                raise SpecError(f"gold input {name!r}: no silver table at {path}; run the silver job first")
-            return spark.read.parquet(path)
+            if not iceberg.exists(spark, silver_names[name]):
+                raise SpecError(
+                    f"gold input {name!r}: no silver table {silver_names[name]}; run the silver job first"
+                )
+            return spark.table(silver_names[name])
 
-        planned = gold.plan(spark, spec, read_model_sql(spark, args["lake_spec"], spec), read_silver)
+        model_sql = read_model_sql(spark, args["lake_spec"], spec)
+        planned = gold.plan(spark, spec, model_sql, read_silver)
         summary = {"batch_id": batch_id, "models": {}}
         not_written: set[str] = set()
         failures = []
@@ -76,34 +118,44 @@ def main(argv: list[str]) -> None:
                 }
                 io.metric("gold_model", model=model.name, batch_id=batch_id, skipped=True)
                 continue
-            step.frame.persist()  # tested, written and read by later models: compute once
-            results = gold.run_tests(spark, step, datetime.now(UTC))
+            name = iceberg.table_name(spec.databases["gold"], model.name)
+            inputs = {t: silver_names[t] for t in sorted(step.reads) if t in silver}
+            marks = gold.silver_marks(spark, inputs)
+            refresh = plan_refresh(spark, step, name, inputs, silver, model_sql[model.name])
+            stats: dict = {"refresh": refresh["how"]}
+            if refresh["how"] == "unchanged":
+                results = []
+            else:
+                rows = step.frame if refresh["partitions"] is None else step.frame.where(refresh["condition"])
+                rows.persist()  # tested, written and read by later models: compute once
+                # The tests see the model as this run leaves it: kept partitions and rebuilt ones.
+                partial = refresh["partitions"] is not None
+                kept = spark.table(name).where(~refresh["condition"]) if partial else None
+                whole = rows if kept is None else kept.unionByName(rows)
+                results = gold.run_tests(spark, dataclasses.replace(step, frame=whole), datetime.now(UTC))
             errors = gold.failed_errors(results)
-            stats: dict = {"tests": results}
+            stats["tests"] = results
             if errors:
                 not_written.add(model.name)
                 failures += [f"{model.name}: {quality.failure_text(r)}" for r in errors]
                 stats["written"] = False
             else:
-                path = f"{gold_root}/{model.name}"
-                gold.write_model(step.frame, path, model.partition_by)
-                stats.update(gold.written_stats(spark, path, model.partition_by), written=True)
-                stats["catalog"] = io.register_table(
-                    runtime,
-                    spec.databases["gold"],
-                    catalog_table_name(None, model.name),
-                    "parquet",
-                    path,
-                    step.frame.schema,
-                    model.partition_by,
-                    description=model.description,
-                    comments=dict(model.columns),
-                )
+                if refresh["how"] == "full":
+                    write_full(spark, name, rows, f"{gold_root}/{model.name}", model)
+                elif refresh["how"] == "partitions":
+                    rows.writeTo(name).overwrite(refresh["condition"])
+                    stats["partitions_rebuilt"] = len(refresh["partitions"])
+                iceberg.set_property(spark, name, SILVER_MARKS, json.dumps(marks, sort_keys=True))
+                stats.update(gold.written_stats(spark, name, model.partition_by), written=True)
+                stats["maintenance"] = iceberg.maintain(spark, name, spec.table_maintenance)
+                # Later models read what was written.
+                spark.table(name).createOrReplaceTempView(model.name)
             summary["models"][model.name] = stats
             io.metric(
                 "gold_model",
                 model=model.name,
                 batch_id=batch_id,
+                refresh=refresh["how"],
                 rows=stats.get("rows"),
                 partitions=stats.get("partitions"),
                 tests_failed=sum(not r["passed"] for r in results),

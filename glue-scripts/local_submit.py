@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import collections
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,10 @@ JARS_DIR = GLUE_SCRIPTS / "jars" / "lib"
 PACKAGE = GLUE_SCRIPTS / "medallion"
 LOG4J = GLUE_SCRIPTS / "log4j2-local.properties"
 JOBS = ("bronze", "silver", "gold")
+# The layer each Iceberg job writes: its path is the Iceberg catalog's warehouse (iceberg.json).
+ICEBERG_JOBS = {"silver": "silver_path", "gold": "gold_path"}
+ICEBERG = json.loads((PACKAGE / "iceberg.json").read_text(encoding="utf-8"))
+GLUE_ENDPOINT = "AWS_ENDPOINT_URL_GLUE"
 LOG_TAIL_LINES = 60
 # Spark's driver is also its executor in local mode; ample for TICKIT on a 2-core/24 GiB machine.
 DRIVER_MEMORY = "4g"
@@ -62,7 +67,24 @@ def package_zip(directory: Path) -> Path:
     return target
 
 
-def submit_command(job: str, arguments: Mapping[str, str], py_files: Path) -> list[str]:
+def iceberg_conf(job: str, arguments: Mapping[str, str], glue_endpoint: str | None) -> dict[str, str]:
+    """The Spark settings of the Iceberg catalog for the silver and gold jobs (none for bronze): the
+    shared and local ones of iceberg.json, the layer path as warehouse, and the local Glue endpoint."""
+    if job not in ICEBERG_JOBS:
+        return {}
+    catalog = f"spark.sql.catalog.{ICEBERG['catalog']}"
+    layer = arguments.get(ICEBERG_JOBS[job]) or arguments.get(f"--{ICEBERG_JOBS[job]}")
+    conf = {**ICEBERG["sparkConf"], **ICEBERG["localSparkConf"]}
+    if layer:
+        conf[f"{catalog}.warehouse"] = str(layer)
+    if glue_endpoint:
+        conf[f"{catalog}.glue.endpoint"] = glue_endpoint
+    return conf
+
+
+def submit_command(
+    job: str, arguments: Mapping[str, str], py_files: Path, glue_endpoint: str | None = None
+) -> list[str]:
     """The spark-submit command line of a job; argument names may be given with or without `--`."""
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}: expected one of {', '.join(JOBS)}")
@@ -73,6 +95,7 @@ def submit_command(job: str, arguments: Mapping[str, str], py_files: Path) -> li
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.executor.extraJavaOptions": JAVA_OPTIONS,
+        **iceberg_conf(job, arguments, glue_endpoint),
     }
     command = [
         str(spark_submit_executable()),
@@ -103,7 +126,7 @@ def submit(job: str, arguments: Mapping[str, str], *, extra_env: Mapping[str, st
     env.update(extra_env or {})
     tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
     with tempfile.TemporaryDirectory(prefix="medallion-submit-") as tmp:
-        command = submit_command(job, arguments, package_zip(Path(tmp)))
+        command = submit_command(job, arguments, package_zip(Path(tmp)), env.get(GLUE_ENDPOINT))
         with subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
         ) as process:

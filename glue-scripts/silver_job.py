@@ -1,7 +1,13 @@
-"""Silver Glue job: every table's bronze Avro -> typed, validated, deduplicated snappy Parquet
-under <silver_path>/<source>/<table>/, failed rows to <silver_path>/_quarantine/<source>/<table>/.
+"""Silver Glue job: each table's new bronze batches -> typed, validated, deduplicated rows MERGEd
+into the table's Iceberg table `<silver db>.<source>_<table>` (located at <silver_path>/<source>/<table>/),
+failed rows appended to `<source>_<table>_quarantine` (at <silver_path>/_quarantine/<source>/<table>/).
 
-Each table is recomputed fully from bronze, so a re-run gives the same result.
+A run reads only the bronze batches the silver table has not absorbed: those ingested after the newest
+`_ingested_at` the table holds (its watermark, committed atomically with its rows), found by listing the
+bronze `ingest_date=` folders from the watermark's day on. The quarantine is written first (a batch's
+rows replace any of the same batch, so a retry after a crash duplicates nothing), the silver MERGE last:
+until it commits, the batches stay new, and re-applying them changes nothing (the MERGE only takes rows
+newer than the table's; silver.deduplicate's order). See docs/iceberg.md.
 """
 
 from __future__ import annotations
@@ -10,16 +16,16 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import io, metrics, quality
+from medallion import iceberg, io, metrics, quality
 from medallion.arguments import parse_job_arguments
-from medallion.bronze import bronze_table_path, resolve_batch_id
+from medallion.bronze import METADATA_COLUMNS, bronze_table_path, resolve_batch_id
 from medallion.catalog import avro_reader_schema, catalog_table_name
 from medallion.silver import (
     conform,
+    deduplicate,
     ingested_after,
     newest_ingested,
     quarantine_rows,
-    run_row_counts,
     shadowed_date_parts,
     silver_rows,
 )
@@ -35,26 +41,42 @@ class DataQualityError(RuntimeError):
     """Error-severity table rules failed: those tables keep their previous silver version."""
 
 
-def reference_rows(spark, silver_root: str, table: Table) -> dict:
+def reference_rows(spark, spec: LakeSpec, table: Table) -> dict:
     """The silver rows of every table the table's reference rules point at (refined earlier in this
     run, see quality.refinement_order); a table without silver yet has no keys."""
     rows = {}
     for rule in table.rules:
         if rule.reference:
-            path = f"{silver_root}/{quality.reference_key(rule)}"
+            source, target = rule.reference.source, rule.reference.table
+            name = iceberg.table_name(spec.databases["silver"], catalog_table_name(source, target))
             rows[quality.reference_key(rule)] = (
-                spark.read.parquet(path)
-                if io.has_files(spark, path, ".parquet")
+                spark.table(name)
+                if iceberg.exists(spark, name)
                 else spark.createDataFrame([], f"`{rule.reference.column}` string")
             )
     return rows
 
 
-def previous_mark(spark, paths) -> datetime | None:
-    """The newest `_ingested_at` the table's previous silver and quarantine hold (None before the
-    first silver run): the bronze batches ingested later are this run's."""
-    marks = [newest_ingested(spark.read.parquet(p)) for p in paths if io.has_files(spark, p, ".parquet")]
-    return max((m for m in marks if m is not None), default=None)
+def merge_keys(table: Table, rows) -> tuple[list[str], bool]:
+    """The MERGE keys and whether they match null-safely: the primary key, or, for a table without
+    one, every data column (as silver.deduplicate keys it; such a table keeps each distinct row)."""
+    if table.primary_key:
+        return list(table.primary_key), False
+    return [c for c in rows.columns if c not in METADATA_COLUMNS], True
+
+
+def write_quarantine(spark, name: str, location: str, rows, batches: list[str]) -> None:
+    """The run's failed rows replace any rows of the same batches (left by a run that crashed before
+    its silver MERGE), so the quarantine never holds a batch twice."""
+    if not iceberg.exists(spark, name):
+        iceberg.create(spark, name, rows, location)
+        return
+    if rows.isEmpty():
+        return
+    aligned = iceberg.align(spark, name, rows)
+    listed = ", ".join(iceberg.literal(b) for b in batches)
+    spark.sql(f"DELETE FROM {name} WHERE _batch_id IN ({listed})")
+    aligned.writeTo(name).append()
 
 
 def refine_table(
@@ -64,6 +86,11 @@ def refine_table(
     began = time.monotonic()
     silver_root = args["silver_path"].rstrip("/")
     bronze_path = bronze_table_path(args["bronze_path"], source.name, table.name)
+    database = spec.databases["silver"]
+    name = catalog_table_name(source.name, table.name)
+    silver_table = iceberg.table_name(database, name)
+    quarantine_table = iceberg.table_name(database, f"{name}_quarantine")
+    iceberg.refuse_plain_tables(runtime, database, (name, f"{name}_quarantine"))
     summary = {
         "source": source.name,
         "table": table.name,
@@ -73,77 +100,83 @@ def refine_table(
         "quarantined_rows": 0,
         "duplicates_removed": 0,
     }
-    if io.has_files(spark, bronze_path, ".avro"):
+    existed = iceberg.exists(spark, silver_table)
+    current = spark.table(silver_table) if existed else None
+    mark = newest_ingested(current) if existed else None
+    folders = io.date_folders(spark, bronze_path, None if mark is None else mark.date().isoformat())
+    if folders:
         # Partition directories (ingest_date=, batch_id=) are layout, not columns: `_batch_id` is.
         # Every batch is read with the newest batch's schema: spark-avro would otherwise take one
         # file's schema, and a column the source gained later would vanish (older rows: null).
-        reader_schema = avro_reader_schema(io.avro_file_schema(spark, bronze_path))
-        bronze = (
+        reader_schema = avro_reader_schema(io.avro_file_schema(spark, folders))
+        bronze = ingested_after(
             spark.read.format("avro")
             .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=reader_schema)
-            .load(bronze_path)
+            .load(folders),
+            mark,
         )
-        silver_path = f"{silver_root}/{source.name}/{table.name}"
-        quarantine_path = f"{silver_root}/_quarantine/{source.name}/{table.name}"
-        # Read before this run overwrites them: rows ingested later are this run's.
-        mark = previous_mark(spark, (silver_path, quarantine_path))
-        references = reference_rows(spark, silver_root, table)
+        references = reference_rows(spark, spec, table)
         checked = quality.check_rows(conform(bronze, table), table.rules, references)
         checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
         valid, quarantined, row_results = quality.count_rows(checked, table.rules)
-        run_valid, run_quarantined = run_row_counts(checked, mark)
         conformed = quality.drop_checks(checked)
-        silver = silver_rows(conformed, table)
-        table_results = quality.check_table(silver, table.rules, datetime.now(UTC), mark)
+        run_rows = silver_rows(conformed, table).persist(StorageLevel.MEMORY_AND_DISK)
+        # The table as this run's MERGE would leave it, for the rules on the whole table (unique,
+        # freshness); lazy, so a table without such rules never computes it.
+        after = (
+            run_rows
+            if current is None
+            else deduplicate(current.unionByName(run_rows, allowMissingColumns=True), table)
+        )
+        table_results = quality.check_table(after, table.rules, datetime.now(UTC), run_rows)
         if table.rules:
             summary["quality"] = row_results + table_results
         if quality.failed_errors(table_results):
-            # Never half-apply: the previous silver version and quarantine stay as they were.
-            written = silver.count()
-            run_silver = ingested_after(silver, mark).count()
+            # Never half-apply: silver and quarantine stay at their previous snapshots.
             summary["kept_previous_silver"] = True
+            run_silver = 0
         else:
-            silver.write.mode("overwrite").option("compression", "snappy").parquet(silver_path)
-            quarantine_rows(conformed).coalesce(1).write.mode("overwrite").option(
-                "compression", "snappy"
-            ).parquet(quarantine_path)
-            written_silver = spark.read.parquet(silver_path)
-            written = written_silver.count()
-            run_silver = ingested_after(written_silver, mark).count()  # Parquet: one column, cheap
-            name = catalog_table_name(source.name, table.name)
-            database = spec.databases["silver"]
-            summary["catalog"] = {
-                name: io.register_table(
-                    runtime, database, name, "parquet", silver_path, written_silver.schema
-                ),
-                f"{name}_quarantine": io.register_table(
-                    runtime,
-                    database,
-                    f"{name}_quarantine",
-                    "parquet",
-                    quarantine_path,
-                    spark.read.parquet(quarantine_path).schema,
-                ),
-            }
+            batches = [r[0] for r in bronze.select("_batch_id").distinct().collect()]
+            write_quarantine(
+                spark,
+                quarantine_table,
+                f"{silver_root}/_quarantine/{source.name}/{table.name}",
+                quarantine_rows(conformed),
+                batches,
+            )
+            if existed:
+                keys, null_safe = merge_keys(table, run_rows)
+                aligned = iceberg.align(spark, silver_table, run_rows)
+                iceberg.merge_newest(spark, silver_table, aligned, keys, null_safe)
+            else:
+                iceberg.create(spark, silver_table, run_rows, f"{silver_root}/{source.name}/{table.name}")
+            run_silver = ingested_after(spark.table(silver_table), mark).count()
+            summary["snapshot"] = iceberg.current_snapshot(spark, silver_table)
         checked.unpersist()
-        this_run = {
-            "ingested_after": None if mark is None else mark.isoformat(sep=" "),
-            "bronze_rows": run_valid + run_quarantined,
-            "silver_rows": run_silver,
-            "quarantined_rows": run_quarantined,
-        }
+        run_rows.unpersist()
         summary.update(
             bronze_rows=valid + quarantined,
-            silver_rows=written,
             quarantined_rows=quarantined,
-            duplicates_removed=valid - written,
-            this_run=this_run,
+            duplicates_removed=valid - run_rows.count(),
+            this_run={
+                "ingested_after": None if mark is None else mark.isoformat(sep=" "),
+                "bronze_rows": valid + quarantined,
+                "silver_rows": run_silver,
+                "quarantined_rows": quarantined,
+            },
         )
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
             summary["source_columns_kept_over_derived"] = shadowed
-    else:
+    elif not existed:
         summary["note"] = f"no bronze data under {bronze_path}"
+    if iceberg.exists(spark, silver_table):
+        summary["silver_rows"] = spark.table(silver_table).count()
+        summary["maintenance"] = {
+            t: iceberg.maintain(spark, t, spec.table_maintenance) for t in (silver_table, quarantine_table)
+        }
+    summary.setdefault("this_run", {"ingested_after": None if mark is None else mark.isoformat(sep=" "),
+                                    "bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})  # fmt: skip
     io.write_json(spark, f"{silver_root}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary)
     io.metric("silver_table", **summary, seconds=round(time.monotonic() - began, 2))
     return summary

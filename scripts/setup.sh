@@ -18,31 +18,36 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
 fi
 
 # Spark jars from Maven Central, through Maven (so any mirror the machine's Maven uses applies).
-if [ ! -f glue-scripts/jars/lib/.complete ]; then
+# The marker holds the pom's hash, so a jar added to the pom is fetched on the next setup.
+jars_want=$(sha256sum glue-scripts/jars/pom.xml | cut -d' ' -f1)
+if [ "$(cat glue-scripts/jars/lib/.complete 2>/dev/null)" != "$jars_want" ]; then
   command -v mvn >/dev/null || { echo "[setup] Maven (mvn) is required to fetch the Spark jars: apt-get install maven" >&2; exit 1; }
-  say "fetching Spark jars (spark-avro, JDBC drivers) with Maven"
+  say "fetching Spark jars (spark-avro, JDBC drivers, Iceberg) with Maven"
+  rm -rf glue-scripts/jars/lib
   mvn --batch-mode --quiet -f glue-scripts/jars/pom.xml dependency:copy-dependencies -DoutputDirectory=lib
-  touch glue-scripts/jars/lib/.complete
+  echo "$jars_want" > glue-scripts/jars/lib/.complete
 fi
 
-# Trino, the local Athena (the engine of Athena engine version 3): the server core and the Hive
-# plugin from Maven Central, unpacked into .tools/ (about 450 MB). It needs Java 24+ to run (found
+# Trino, the local Athena (the engine of Athena engine version 3): the server core, the Hive
+# plugin and the Iceberg plugin from Maven Central, unpacked into .tools/ (about 450 MB). It needs Java 24+ to run (found
 # at start, see local-lake/localdb/trino_server.py); fetching it needs only Maven.
 trino_version=476
 trino_home=.tools/trino-server-$trino_version
-if [ ! -f "$trino_home/.complete" ]; then
+trino_plugins="hive iceberg"
+if [ "$(cat "$trino_home/.complete" 2>/dev/null)" != "$trino_plugins" ]; then
   command -v mvn >/dev/null || { echo "[setup] Maven (mvn) is required to fetch Trino: apt-get install maven" >&2; exit 1; }
-  say "fetching Trino $trino_version (server core and Hive plugin) with Maven"
+  say "fetching Trino $trino_version (server core, plugins: $trino_plugins) with Maven"
   rm -rf "$trino_home" .tools/downloads && mkdir -p .tools/downloads
-  for artifact in "io.trino:trino-server-core:$trino_version:tar.gz" "io.trino:trino-hive:$trino_version:zip"; do
-    mvn --batch-mode --quiet dependency:copy -Dartifact="$artifact" -DoutputDirectory=.tools/downloads
-  done
+  mvn --batch-mode --quiet dependency:copy -Dartifact="io.trino:trino-server-core:$trino_version:tar.gz" -DoutputDirectory=.tools/downloads
   tar -xzf ".tools/downloads/trino-server-core-$trino_version.tar.gz" -C .tools
   mv ".tools/trino-server-core-$trino_version" "$trino_home"
-  python3 -m zipfile -e ".tools/downloads/trino-hive-$trino_version.zip" "$trino_home/plugin"
-  mv "$trino_home/plugin/trino-hive-$trino_version" "$trino_home/plugin/hive"
+  for plugin in $trino_plugins; do
+    mvn --batch-mode --quiet dependency:copy -Dartifact="io.trino:trino-$plugin:$trino_version:zip" -DoutputDirectory=.tools/downloads
+    python3 -m zipfile -e ".tools/downloads/trino-$plugin-$trino_version.zip" "$trino_home/plugin"
+    mv "$trino_home/plugin/trino-$plugin-$trino_version" "$trino_home/plugin/$plugin"
+  done
   rm -rf .tools/downloads
-  touch "$trino_home/.complete"
+  echo "$trino_plugins" > "$trino_home/.complete"
 fi
 
 # Database servers for the local sources (started on loopback by the tests and `npm run lake`).

@@ -9,7 +9,7 @@ rows the run computed: nothing is quarantined in gold, a failing test is only co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,10 +17,10 @@ from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from . import quality
+from . import iceberg, quality
 from .models import Model, ModelError, build_order, reference_tables
-from .silver import REASON
-from .spec import LakeSpec
+from .silver import REASON, ingested_after, newest_ingested
+from .spec import LakeSpec, Table
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def run_tests(spark: SparkSession, planned: PlannedModel, now: datetime) -> list
     checked = quality.check_rows(rows, tests, references)
     _, _, row_results = quality.count_rows(checked, tests)
     # A model is rebuilt whole each run: a row count counts the model's rows.
-    return row_results + quality.check_table(planned.frame, tests, now, added_after=None, per_run=False)
+    return row_results + quality.check_table(planned.frame, tests, now)
 
 
 def failed_errors(results: list[dict]) -> list[dict]:
@@ -108,18 +108,67 @@ def failed_errors(results: list[dict]) -> list[dict]:
     return [r for r in results if not r["passed"] and r["severity"] == "error"]
 
 
-def write_model(frame: DataFrame, path: str, partition_by: tuple[str, ...]) -> None:
-    """Parquet under `path` with dynamic partition overwrite: a run replaces exactly the partitions it
-    produces. One file per (small) partition; an unpartitioned model is one file."""
-    spread = frame.repartition(*partition_by) if partition_by else frame.coalesce(1)
-    spread.write.mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy(
-        *partition_by
-    ).parquet(path)
+def silver_marks(spark: SparkSession, tables: Mapping[str, str]) -> dict[str, dict]:
+    """Per silver table (lake name -> Spark table name): its current snapshot and newest
+    `_ingested_at`, what a model built now has seen (stored on the model's table)."""
+    marks = {}
+    for lake_name, name in tables.items():
+        newest = newest_ingested(spark.table(name))
+        marks[lake_name] = {
+            "snapshot": iceberg.current_snapshot(spark, name),
+            "ingested": None if newest is None else newest.isoformat(sep=" "),
+        }
+    return marks
 
 
-def written_stats(spark: SparkSession, path: str, partition_by: tuple[str, ...]) -> dict[str, int]:
-    """Rows and partitions of the model as written (stale partitions a run did not produce included)."""
-    per_partition = spark.read.parquet(path).groupBy(*partition_by).count().collect()
+def changed_rows(spark: SparkSession, name: str, table: Table, mark: Mapping) -> DataFrame | None:
+    """The rows of a silver table the runs since `mark` wrote (ingested after it) together with the
+    versions they replaced (read at the marked snapshot), or None when that snapshot has expired."""
+    if mark.get("ingested") is None or mark.get("snapshot") is None:
+        return None
+    new = ingested_after(spark.table(name), datetime.fromisoformat(mark["ingested"]))
+    try:
+        before = spark.read.option("snapshot-id", int(mark["snapshot"])).table(name)
+        before.schema  # noqa: B018 (fails now if the snapshot has expired)
+    except Exception:  # Iceberg: "Cannot find snapshot with ID ..."
+        return None
+    keys = list(table.primary_key) or [c for c in new.columns if not c.startswith("_")]
+    replaced = before.join(new.select(*keys), keys if table.primary_key else keys, "left_semi")
+    return new.unionByName(replaced, allowMissingColumns=True)
+
+
+def touched_partitions(
+    spark: SparkSession, model_sql: str, partition_by: Sequence[str], changed: Mapping[str, DataFrame]
+) -> list[tuple]:
+    """The partition values a model's rows take when one silver input at a time is narrowed to its
+    changed rows (`changed`: lake name -> rows); the other inputs stay whole. Valid for models whose
+    every output row comes from input rows in the same partition, what `refresh: partitions` declares."""
+    found: set[tuple] = set()
+    for lake_name, rows in changed.items():
+        whole = spark.table(lake_name)
+        rows.createOrReplaceTempView(lake_name)
+        try:
+            values = spark.sql(model_sql).select(*partition_by).distinct().collect()
+        finally:
+            whole.createOrReplaceTempView(lake_name)
+        found.update(tuple(r) for r in values)
+    return sorted(found, key=lambda t: tuple((v is None, str(v)) for v in t))
+
+
+def partition_filter(partition_by: Sequence[str], values: Sequence[tuple]):
+    """A Column true for rows in any of the partitions `values` (None matches null)."""
+    condition = F.lit(False)
+    for value in values:
+        match = F.lit(True)
+        for column, v in zip(partition_by, value, strict=True):
+            match = match & (F.col(column).isNull() if v is None else F.col(column) == F.lit(v))
+        condition = condition | match
+    return condition
+
+
+def written_stats(spark: SparkSession, name: str, partition_by: tuple[str, ...]) -> dict[str, int]:
+    """Rows and partitions of the model's table as the run left it."""
+    per_partition = spark.table(name).groupBy(*partition_by).count().collect()
     return {
         "rows": sum(r["count"] for r in per_partition),
         "partitions": len(per_partition) if partition_by else 0,

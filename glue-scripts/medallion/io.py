@@ -190,27 +190,45 @@ def avro_write_schema(spark: SparkSession, schema: T.StructType) -> str:
     return catalog.athena_avro_schema(str(derived.toString()))
 
 
-def avro_file_schema(spark: SparkSession, folder: str) -> str:
-    """The writer schema in the header of the newest Avro file below `folder`."""
-    fs, jpath = _fs(spark, folder)
+def avro_file_schema(spark: SparkSession, folders: str | Sequence[str]) -> str:
+    """The writer schema in the header of the newest Avro file below `folders`."""
     newest = None
-    files = fs.listFiles(jpath, True)
-    while files.hasNext():
-        status = files.next()
-        if status.getPath().getName().endswith(".avro") and (
-            newest is None or status.getModificationTime() > newest.getModificationTime()
-        ):
-            newest = status
+    for folder in [folders] if isinstance(folders, str) else folders:
+        fs, jpath = _fs(spark, folder)
+        files = fs.listFiles(jpath, True)
+        while files.hasNext():
+            status = files.next()
+            if status.getPath().getName().endswith(".avro") and (
+                newest is None or status.getModificationTime() > newest[1].getModificationTime()
+            ):
+                newest = (fs, status)
     if newest is None:
-        raise FileNotFoundError(f"no Avro file under {folder}")
+        raise FileNotFoundError(f"no Avro file under {folders}")
+    fs, status = newest
     jvm = spark._jvm
     stream = jvm.org.apache.avro.file.DataFileStream(
-        fs.open(newest.getPath()), jvm.org.apache.avro.generic.GenericDatumReader()
+        fs.open(status.getPath()), jvm.org.apache.avro.generic.GenericDatumReader()
     )
     try:
         return str(stream.getSchema().toString())
     finally:
         stream.close()
+
+
+def date_folders(spark: SparkSession, table_path: str, since: str | None) -> list[str]:
+    """The `ingest_date=<YYYY-MM-DD>` folders of a bronze table holding Avro files, those of `since`
+    (an ISO date) and later only when given: a silver run reads the days its new batches can be in,
+    not the table's history."""
+    if not exists(spark, table_path):
+        return []
+    fs, jpath = _fs(spark, table_path.rstrip("/") + "/ingest_date=*")
+    folders = []
+    for status in fs.globStatus(jpath) or []:
+        day = str(status.getPath().getName()).split("=", 1)[1]
+        folder = str(status.getPath().toString())
+        if status.isDirectory() and (since is None or day >= since) and has_files(spark, folder, ".avro"):
+            folders.append(folder)
+    return sorted(folders)
 
 
 def crawled_columns(runtime: Runtime, database: str, table: str) -> list[dict] | None:

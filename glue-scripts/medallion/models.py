@@ -23,6 +23,9 @@ class ModelError(ValueError):
     """A gold model is malformed or cannot run; the message names the model and what is wrong."""
 
 
+REFRESHES = ("full", "partitions")
+
+
 @dataclass(frozen=True)
 class Model:
     name: str
@@ -33,6 +36,8 @@ class Model:
     # (name, description) of every column the query returns, in declaration order.
     columns: tuple[tuple[str, str], ...]
     tests: tuple[Rule, ...]
+    # "full": rebuilt whole each run; "partitions": only the partitions the run's silver changes touch.
+    refresh: str = "full"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -79,6 +84,11 @@ def parse_model(raw: object, path: str) -> Model:
             raise ModelError(
                 f"{path}.partitionBy: {col!r} is not among the model's columns ({', '.join(names)})"
             )
+    refresh = raw.get("refresh", "full")
+    if refresh not in REFRESHES:
+        raise ModelError(f"{path}.refresh: expected one of {', '.join(REFRESHES)}, got {refresh!r}")
+    if refresh == "partitions" and not partition_by:
+        raise ModelError(f"{path}.refresh: partitions needs partitionBy (the partitions to rebuild)")
     tests = raw.get("tests") or []
     for i, test in enumerate(tests):
         if isinstance(test, dict) and test.get("check") == "reference":
@@ -94,6 +104,7 @@ def parse_model(raw: object, path: str) -> Model:
         partition_by=tuple(partition_by),
         columns=pairs,
         tests=rules,
+        refresh=refresh,
     )
 
 

@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from .rules import TABLE_CHECKS, Rule
-from .silver import REASON, ingested_after
+from .silver import REASON
 from .spec import LakeSpec, Source, Table
 
 _CHECK = "__dq_"
@@ -145,26 +145,24 @@ def count_rows(checked: DataFrame, rules: tuple[Rule, ...]) -> tuple[int, int, l
 
 
 def check_table(
-    silver: DataFrame,
+    table_rows: DataFrame,
     rules: tuple[Rule, ...],
     now: datetime,
-    added_after: datetime | None,
-    per_run: bool = True,
+    run_rows: DataFrame | None = None,
 ) -> list[dict]:
-    """The result of each table rule on the silver table the run computed; `now` is timezone-aware.
-    rowCount counts the rows this run added or changed: those ingested after `added_after`
-    (`silver.newest_ingested` of the previous version; None on the first run, and for a gold model,
-    rebuilt each run: every row); `per_run` False words the result as the whole table's count."""
+    """The result of each table rule on the table as the run leaves it (`table_rows`); `now` is
+    timezone-aware. rowCount counts `run_rows`, the rows the run adds or changes (silver), or, when
+    not given, every row (a gold model)."""
     results = []
     for rule in (r for r in rules if not r.is_row_rule):
         if rule.check == "rowCount":
-            n = ingested_after(silver, added_after).count()
+            n = (table_rows if run_rows is None else run_rows).count()
             ok = (rule.min is None or n >= rule.min) and (rule.max is None or n <= rule.max)
-            results.append(_result(rule, ok, observed=n, per_run=per_run))
+            results.append(_result(rule, ok, observed=n, per_run=run_rows is not None))
         elif rule.check == "unique":
             cols = [F.col(_ident(c)) for c in rule.columns]
             dup = (
-                silver.dropna(subset=list(rule.columns))
+                table_rows.dropna(subset=list(rule.columns))
                 .groupBy(*cols)
                 .count()
                 .where("count > 1")
@@ -174,7 +172,7 @@ def check_table(
             results.append(_result(rule, dup == 0, failed_rows=dup))
         else:  # freshness
             newest = F.max(F.col(_ident(rule.column)).cast("timestamp")).cast("double")
-            age = silver.agg(((F.lit(now.timestamp()) - newest) / 3600).alias("h")).first()["h"]
+            age = table_rows.agg(((F.lit(now.timestamp()) - newest) / 3600).alias("h")).first()["h"]
             ok = age is not None and age <= rule.max_age_hours
             results.append(_result(rule, ok, observed=None if age is None else round(age, 1)))
     return results

@@ -52,6 +52,44 @@ class Source:
 
 
 @dataclass(frozen=True)
+class TableMaintenance:
+    """Iceberg table maintenance, run by the jobs after writing a table (`iceberg.maintain`); the
+    defaults are AWS Glue's Iceberg table optimizer defaults."""
+
+    snapshot_retention_days: int = 5
+    snapshots_to_keep: int = 1
+    orphan_file_retention_days: int = 3
+    compaction_min_input_files: int = 5
+
+
+MAINTENANCE_KEYS = {
+    "snapshotRetentionDays": ("snapshot_retention_days", 1),
+    "snapshotsToKeep": ("snapshots_to_keep", 1),
+    "orphanFileRetentionDays": ("orphan_file_retention_days", 1),
+    "compactionMinInputFiles": ("compaction_min_input_files", 2),
+}
+
+
+def _maintenance(raw: object) -> TableMaintenance:
+    """`tableMaintenance` (absent in specs written before Iceberg: the defaults)."""
+    if raw is None:
+        return TableMaintenance()
+    if not isinstance(raw, dict):
+        raise SpecError(f"tableMaintenance: expected an object, got {raw!r}")
+    unknown = sorted(set(raw) - set(MAINTENANCE_KEYS))
+    if unknown:
+        raise SpecError(f"tableMaintenance: unknown key(s) {', '.join(unknown)}")
+    values = {}
+    for key, (field, minimum) in MAINTENANCE_KEYS.items():
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise SpecError(f"tableMaintenance.{key}: expected an integer >= {minimum}, got {value!r}")
+            values[field] = value
+    return TableMaintenance(**values)
+
+
+@dataclass(frozen=True)
 class LakeSpec:
     lake: str
     environment: str
@@ -59,6 +97,7 @@ class LakeSpec:
     sources: tuple[Source, ...]
     metrics_namespace: str | None = None
     gold_models: tuple[Model, ...] = ()
+    table_maintenance: TableMaintenance = TableMaintenance()
 
     def tables(self) -> list[tuple[Source, Table]]:
         return [(s, t) for s in self.sources for t in s.tables]
@@ -170,6 +209,7 @@ def parse_lake_spec(text: str) -> LakeSpec:
         databases=dict(databases),
         sources=tuple(sources),
         metrics_namespace=_get(raw, "metricsNamespace", "", str, optional=True),
+        table_maintenance=_maintenance(raw.get("tableMaintenance")),
     )
     try:
         models = parse_models(raw.get("gold"), spec.silver_tables())

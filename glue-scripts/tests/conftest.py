@@ -21,13 +21,19 @@ os.environ.setdefault("SPARK_SUBMIT_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSeri
 
 
 @pytest.fixture(scope="session")
-def spark():
-    from local_submit import LOG4J, spark_jars
+def spark(moto_endpoint, tmp_path_factory):
+    """The session, with the jobs' Iceberg catalog (`glue_catalog`) on moto's Glue, as local jobs have it."""
+    from local_submit import LOG4J, iceberg_conf, spark_jars
     from pyspark.sql import SparkSession
 
     java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{LOG4J}"
+    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION="us-east-1")
+    warehouse = tmp_path_factory.mktemp("warehouse").as_uri()
+    builder = SparkSession.builder
+    for key, value in iceberg_conf("silver", {"silver_path": warehouse}, moto_endpoint).items():
+        builder = builder.config(key, value)
     session = (
-        SparkSession.builder.master("local[2]")
+        builder.master("local[2]")
         .appName("medallion-tests")
         .config("spark.jars", ",".join(str(j) for j in spark_jars()))  # spark-avro + JDBC drivers
         .config("spark.driver.extraJavaOptions", java_options)

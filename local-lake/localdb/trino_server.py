@@ -31,6 +31,8 @@ INSTALL_DIR = REPO / ".tools" / f"trino-server-{VERSION}"
 MIN_JAVA = 24
 # The catalog name Athena gives the Glue Data Catalog; named queries name only database and table.
 CATALOG = "awsdatacatalog"
+# Trino's Iceberg catalog over the same Glue catalog (Athena reads Iceberg tables natively).
+ICEBERG_CATALOG = "iceberg"
 READY_TIMEOUT_S = 180
 # A 2-core, 24 GiB machine runs Spark (4 GiB) beside it: 2 GiB heap, 1 GiB per query.
 HEAP = "2G"
@@ -63,7 +65,7 @@ def find_java(jvm: Path = Path("/usr/lib/jvm")) -> Path:
 
 def _installed() -> Path:
     launcher = INSTALL_DIR / "bin" / "launcher"
-    if not launcher.exists() or not (INSTALL_DIR / "plugin" / "hive").is_dir():
+    if not launcher.exists() or not all((INSTALL_DIR / "plugin" / p).is_dir() for p in ("hive", "iceberg")):
         raise LocalDbError(
             "find trino", f"Trino {VERSION} is not installed in {INSTALL_DIR}: run scripts/setup.sh"
         )
@@ -119,6 +121,22 @@ def config_files(data_dir: Path, port: int, glue_endpoint: str, lake_dir: Path) 
             # The lake folder is the root of local:/// locations (the jobs register them so).
             "fs.native-local.enabled=true",
             f"local.location={lake_dir}",
+            # Silver and gold are Iceberg tables: queries of them go to the Iceberg catalog, so one
+            # name serves both, as the Glue Data Catalog does in Athena.
+            # https://trino.io/docs/476/connector/hive.html#table-redirection
+            f"hive.iceberg-catalog-name={ICEBERG_CATALOG}",
+        ),
+        f"catalog/{ICEBERG_CATALOG}.properties": lines(
+            "connector.name=iceberg",
+            "iceberg.catalog.type=glue",
+            f"hive.metastore.glue.region={glue_catalog.REGION}",
+            f"hive.metastore.glue.endpoint-url={glue_endpoint}",
+            f"hive.metastore.glue.aws-access-key={access_key}",
+            f"hive.metastore.glue.aws-secret-key={secret_key}",
+            "iceberg.security=read-only",
+            # Iceberg records absolute file: URIs (local Spark's HadoopFileIO); they resolve from /.
+            "fs.native-local.enabled=true",
+            "local.location=/",
         ),
     }
 

@@ -1,0 +1,228 @@
+"""Silver and gold tables as Apache Iceberg tables (format version 2) in the Glue Data Catalog, through
+the Spark catalog `iceberg.json` defines (Glue 5.0 ships Iceberg 1.7.1 for `--datalake-formats
+iceberg`; locally the same runtime talks to the local Glue endpoint). Every write is one Iceberg
+commit: it either lands whole or leaves the table at its previous snapshot.
+
+- Silver tables are merge-on-read: a MERGE writes the new rows and small position-delete files instead
+  of rewriting every file holding an updated key, so a run costs in proportion to its rows; maintenance
+  (`maintain`) compacts them. https://iceberg.apache.org/docs/1.7.1/configuration/#write-properties
+- Schema evolution is explicit (`align`): a column the rows gained is added to the table (Iceberg's
+  `ALTER TABLE ... ADD COLUMN ... AFTER`), a column they lack is written as null.
+  https://iceberg.apache.org/docs/1.7.1/spark-ddl/#alter-table-add-column
+- MERGE INTO with a condition on WHEN MATCHED: https://iceberg.apache.org/docs/1.7.1/spark-writes/#merge-into
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+
+from pyspark.errors import AnalysisException
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+CONTRACT = json.loads(resources.files(__package__).joinpath("iceberg.json").read_text(encoding="utf-8"))
+CATALOG: str = CONTRACT["catalog"]
+
+# Merge-on-read for every row-level operation; format version 2 is what position deletes need.
+TABLE_PROPERTIES = {
+    "format-version": "2",
+    "write.delete.mode": "merge-on-read",
+    "write.update.mode": "merge-on-read",
+    "write.merge.mode": "merge-on-read",
+}
+ICEBERG_TABLE_TYPE = "ICEBERG"  # the Glue table parameter `table_type` of an Iceberg table
+# Table property: when maintenance last removed orphan files (ISO timestamp, UTC).
+ORPHANS_REMOVED_AT = "medallion.orphan-files-removed-at"
+
+
+class IcebergError(RuntimeError):
+    """An Iceberg table cannot be written as asked (naming the table and why)."""
+
+
+def quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def table_name(database: str, table: str) -> str:
+    """The Spark name of a catalog table: `glue_catalog`.`<database>`.`<table>`."""
+    return f"{CATALOG}.{quote(database)}.{quote(table)}"
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def exists(spark: SparkSession, name: str) -> bool:
+    """Whether the catalog has the table (`spark.catalog.tableExists` misreads quoted 3-part names)."""
+    try:
+        spark.table(name).schema  # noqa: B018 (loads the table's metadata)
+    except AnalysisException as error:
+        if "TABLE_OR_VIEW_NOT_FOUND" in str(error) or "SCHEMA_NOT_FOUND" in str(error):
+            return False
+        raise
+    return True
+
+
+def _view(frame: DataFrame, purpose: str) -> str:
+    view = f"__medallion_{purpose}"
+    frame.createOrReplaceTempView(view)
+    return view
+
+
+def create(
+    spark: SparkSession,
+    name: str,
+    rows: DataFrame,
+    location: str,
+    partition_by: Sequence[str] = (),
+    properties: Mapping[str, str] | None = None,
+    replace: bool = False,
+) -> None:
+    """Creates the table at `location` with `rows` as its first snapshot (CREATE TABLE AS SELECT: the
+    table appears only if the rows are written), or with `replace` replaces it whole in one commit
+    (REPLACE TABLE AS SELECT: the table keeps its history)."""
+    props = {**TABLE_PROPERTIES, **(properties or {})}
+    partitioned = f"PARTITIONED BY ({', '.join(quote(c) for c in partition_by)}) " if partition_by else ""
+    spark.sql(
+        f"{'CREATE OR REPLACE' if replace else 'CREATE'} TABLE {name} USING iceberg {partitioned}"
+        f"LOCATION {literal(location)} "
+        f"TBLPROPERTIES ({', '.join(f'{literal(k)}={literal(v)}' for k, v in props.items())}) "
+        f"AS SELECT * FROM {_view(rows, 'create')}"
+    )
+
+
+def align(spark: SparkSession, name: str, rows: DataFrame) -> DataFrame:
+    """`rows` shaped as the table: columns the rows have and the table lacks are added to the table
+    (after the column that precedes them in `rows`), columns the table has and the rows lack are
+    null, in the table's order. A column whose type differs is an error naming it."""
+    table_fields = {f.name: f for f in spark.table(name).schema.fields}
+    previous = None
+    for field in rows.schema.fields:
+        current = table_fields.get(field.name)
+        if current is None:
+            position = f" AFTER {quote(previous)}" if previous else " FIRST"
+            column = f"{quote(field.name)} {field.dataType.simpleString()}"
+            spark.sql(f"ALTER TABLE {name} ADD COLUMN {column}{position}")
+        elif current.dataType != field.dataType:
+            raise IcebergError(
+                f"table {name}: column {field.name} is {current.dataType.simpleString()} in the table but "
+                f"{field.dataType.simpleString()} in this run's rows; a type change needs a rebuild"
+            )
+        previous = field.name
+    table_schema = spark.table(name).schema
+    present = set(rows.columns)
+    return rows.select(
+        *[
+            F.col(quote(f.name)) if f.name in present else F.lit(None).cast(f.dataType).alias(f.name)
+            for f in table_schema.fields
+        ]
+    )
+
+
+def newer(source: str, target: str) -> str:
+    """SQL: the `source` row is a newer version than the `target` row (later `_ingested_at`, ties
+    broken by the greater `_batch_id`: silver.deduplicate's order)."""
+    return (
+        f"({source}._ingested_at > {target}._ingested_at OR ({source}._ingested_at = {target}._ingested_at"
+        f" AND {source}._batch_id > {target}._batch_id))"
+    )
+
+
+def merge_newest(
+    spark: SparkSession, name: str, rows: DataFrame, keys: Sequence[str], null_safe: bool
+) -> None:
+    """One MERGE: a row whose key the table lacks is inserted, a row newer than the table's row of its
+    key replaces it, an older or equal one changes nothing (so re-applying rows is a no-op). `rows`
+    must hold at most one row per key. `null_safe` matches keys with `<=>` (a table without primary
+    key is keyed by all its data columns, which may be null)."""
+    if not keys:
+        raise IcebergError(f"table {name}: a merge needs key columns")
+    equal = " <=> " if null_safe else " = "
+    on = " AND ".join(f"t.{quote(k)}{equal}s.{quote(k)}" for k in keys)
+    spark.sql(
+        f"MERGE INTO {name} t USING {_view(rows, 'merge')} s ON {on} "
+        f"WHEN MATCHED AND {newer('s', 't')} THEN UPDATE SET * "
+        "WHEN NOT MATCHED THEN INSERT *"
+    )
+
+
+def current_snapshot(spark: SparkSession, name: str) -> int | None:
+    """The id of the table's current snapshot (None for a table without one)."""
+    row = spark.sql(f"SELECT snapshot_id FROM {name}.refs WHERE name = 'main'").first()
+    return None if row is None else int(row[0])
+
+
+def refuse_plain_tables(runtime, database: str, names: Sequence[str]) -> None:
+    """Raises naming the one-time migration when a table of `names` is in the catalog but is not an
+    Iceberg table (a lake built before silver and gold became Iceberg: plain Parquet tables)."""
+    if not runtime.catalog_enabled:
+        raise IcebergError(
+            "silver and gold are Iceberg tables in the Glue Data Catalog: locally set AWS_ENDPOINT_URL_GLUE "
+            "to the local catalog (npm run lake does)"
+        )
+    for name in names:
+        try:
+            table = runtime.glue.get_table(DatabaseName=database, Name=name)["Table"]
+        except Exception as error:
+            if getattr(error, "response", {}).get("Error", {}).get("Code") == "EntityNotFoundException":
+                continue
+            raise
+        if table.get("Parameters", {}).get("table_type", "").upper() != ICEBERG_TABLE_TYPE:
+            raise IcebergError(
+                f"table {database}.{name} is a plain (pre-Iceberg) table: run the one-time migration of "
+                "docs/iceberg.md#migrating-a-lake-built-before-iceberg first"
+            )
+
+
+def get_property(spark: SparkSession, name: str, key: str) -> str | None:
+    """A table property's value, None when unset."""
+    properties = {r["key"]: r["value"] for r in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
+    return properties.get(key)
+
+
+def set_property(spark: SparkSession, name: str, key: str, value: str) -> None:
+    spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ({literal(key)}={literal(value)})")
+
+
+def maintain(spark: SparkSession, name: str, maintenance, now: datetime | None = None) -> dict:
+    """Iceberg's maintenance procedures on one table, as the lake spec's `tableMaintenance` says:
+    compacts data files (and folds position deletes into them) where at least `compaction_min_input_files`
+    small files gather, expires snapshots older than `snapshot_retention_days` (keeping the newest
+    `snapshots_to_keep`), then deletes files no snapshot references that are older than
+    `orphan_file_retention_days`. Returns what each procedure reported.
+    https://iceberg.apache.org/docs/1.7.1/spark-procedures/#table-maintenance"""
+    now = now or datetime.now(UTC)
+    table = name.split(".", 1)[1]  # procedures take the table name within the catalog
+    stamp = "%Y-%m-%d %H:%M:%S"
+    compacted = spark.sql(
+        f"CALL {CATALOG}.system.rewrite_data_files(table => {literal(table)}, options => map("
+        f"'min-input-files', '{int(maintenance.compaction_min_input_files)}', 'delete-file-threshold', '1'))"
+    ).first()
+    older = (now - timedelta(days=maintenance.snapshot_retention_days)).strftime(stamp)
+    expired = spark.sql(
+        f"CALL {CATALOG}.system.expire_snapshots(table => {literal(table)}, "
+        f"older_than => TIMESTAMP {literal(older)}, retain_last => {int(maintenance.snapshots_to_keep)})"
+    ).first()
+    # Orphan cleanup lists every file under the table's location, so it runs once per retention
+    # period (the table property records when), not every run.
+    done = get_property(spark, name, ORPHANS_REMOVED_AT)
+    last = None if done is None else datetime.fromisoformat(done)
+    orphans = []
+    retention = timedelta(days=maintenance.orphan_file_retention_days)
+    if last is None or now - last >= retention:
+        orphans = spark.sql(
+            f"CALL {CATALOG}.system.remove_orphan_files(table => {literal(table)}, "
+            f"older_than => TIMESTAMP {literal((now - retention).strftime(stamp))})"
+        ).collect()
+        set_property(spark, name, ORPHANS_REMOVED_AT, now.isoformat())
+    return {
+        "rewritten_data_files": compacted["rewritten_data_files_count"],
+        "added_data_files": compacted["added_data_files_count"],
+        "expired_snapshots": int(expired["deleted_manifest_lists_count"]),
+        "expired_data_files": int(expired["deleted_data_files_count"])
+        + int(expired["deleted_position_delete_files_count"]),
+        "orphan_files_removed": len(orphans),
+    }
