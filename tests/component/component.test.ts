@@ -259,7 +259,7 @@ for (const env of ["dev", "prod"]) {
                 expect(entries.every((e) => e.startsWith("medallion/") && !e.includes("__pycache__"))).to.equal(true);
             });
 
-            it("passes each job its contract arguments and Glue's system arguments, bronze its connections", () => {
+            it("passes each job its contract arguments and Glue's system arguments, silver and gold Iceberg's, bronze its connections", () => {
                 const bucket = (p: string) => `s3://${buckets[p].inputs.bucket}`;
                 for (const j of ofType(res, T.job)) {
                     const layer = j.inputs.name.split("-").pop() as "bronze" | "silver" | "gold";
@@ -268,7 +268,20 @@ for (const env of ["dev", "prod"]) {
                     const system = systemArguments(layer, "5.0", buckets.assets.inputs.bucket, args["--extra-py-files"]);
                     // The gold job parses model SQL with the sqlglot pinned in requirements.txt.
                     const modules = layer === "gold" ? { "--additional-python-modules": "sqlglot==30.31.0" } : {};
-                    expect(args).to.deep.equal({ ...system, ...expected, ...modules });
+                    // Silver and gold are Iceberg tables in Glue's catalog, each warehouse its own layer's bucket.
+                    const iceberg =
+                        layer === "bronze"
+                            ? {}
+                            : {
+                                  "--datalake-formats": "iceberg",
+                                  "--conf":
+                                      "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions" +
+                                      " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog" +
+                                      " --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog" +
+                                      " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO" +
+                                      ` --conf spark.sql.catalog.glue_catalog.warehouse=${bucket(layer)}`,
+                              };
+                    expect(args).to.deep.equal({ ...system, ...expected, ...modules, ...iceberg });
                     expect(args["--environment"]).to.equal(env);
                     expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--job-bookmark-option": "job-bookmark-enable" });
                     // Glue 5.0 always logs in real time; the 4.0-only switch would do nothing.
