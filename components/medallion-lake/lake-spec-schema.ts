@@ -65,6 +65,14 @@ export const lakeSpecSchema = z
         sources: z.array(
             z.strictObject({ name: z.string(), engine: z.enum(ENGINES), database: z.string(), connectionName: z.string(), tables: z.array(table) }),
         ),
+        tableMaintenance: z
+            .strictObject({
+                snapshotRetentionDays: z.number().int().min(1).describe("Snapshots older than this many days are expired."),
+                snapshotsToKeep: z.number().int().min(1).describe("The newest this many snapshots are always kept."),
+                orphanFileRetentionDays: z.number().int().min(1).describe("Files no snapshot references and older than this many days are deleted."),
+                compactionMinInputFiles: z.number().int().min(2).describe("A partition (or unpartitioned table) with at least this many small data files is compacted."),
+            })
+            .describe("Maintenance of the silver and gold Iceberg tables (config tableMaintenance, defaults filled in)."),
         gold: z.strictObject({ models: z.array(goldModel) }).describe("The gold models the gold job builds, in config order."),
     })
     .describe("The lake spec: what the component uploads as --lake_spec for the Glue jobs (medallion/spec.py parses it).");

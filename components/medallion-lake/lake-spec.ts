@@ -61,6 +61,21 @@ export interface LakeSpecGoldModel {
     queries: { name: string; description: string; sql: string }[];
 }
 
+/**
+ * How the silver and gold jobs maintain their Iceberg tables (config `tableMaintenance`, defaults
+ * filled in): the arguments of Iceberg's snapshot expiry, orphan-file cleanup and compaction.
+ */
+export interface LakeSpecTableMaintenance {
+    /** Snapshots older than this many days are expired. */
+    snapshotRetentionDays: number;
+    /** The newest this many snapshots are always kept. */
+    snapshotsToKeep: number;
+    /** Files no snapshot references and older than this many days are deleted. */
+    orphanFileRetentionDays: number;
+    /** A partition (or unpartitioned table) with at least this many small data files is compacted. */
+    compactionMinInputFiles: number;
+}
+
 export interface LakeSpec {
     lake: string;
     environment: string;
@@ -68,6 +83,8 @@ export interface LakeSpec {
     /** CloudWatch namespace the jobs publish their metrics under. */
     metricsNamespace: string;
     sources: LakeSpecSource[];
+    /** Maintenance of the silver and gold Iceberg tables. */
+    tableMaintenance: LakeSpecTableMaintenance;
     /** The gold models the gold job builds, in config order (the job orders them by dependency). */
     gold: { models: LakeSpecGoldModel[] };
 }
@@ -129,6 +146,12 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 rules: tableRules(s.name, shortTableName(t.name)),
             })),
         })),
+        tableMaintenance: {
+            snapshotRetentionDays: config.tableMaintenance.snapshotRetentionDays,
+            snapshotsToKeep: config.tableMaintenance.snapshotsToKeep,
+            orphanFileRetentionDays: config.tableMaintenance.orphanFileRetentionDays,
+            compactionMinInputFiles: config.tableMaintenance.compactionMinInputFiles,
+        },
         gold: { models: config.gold.models.map((m) => goldSpecModel(m, config.gold.models)) },
     };
 }
