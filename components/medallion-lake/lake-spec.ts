@@ -4,7 +4,7 @@
  */
 import { contentHash } from "./assets";
 import { Engine, LakeConfig } from "./config";
-import { GoldModelConfig, goldTestName } from "./gold-models";
+import { GoldModelConfig, GoldRefresh, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";
 import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
@@ -54,6 +54,8 @@ export interface LakeSpecGoldModel {
     file: string;
     description: string;
     partitionBy: string[];
+    /** `full`: each run rebuilds the model; `partitions`: each run replaces only the partitions its changed silver rows touch. */
+    refresh: GoldRefresh;
     /** Every column the query returns, in declaration order. */
     columns: { name: string; description: string }[];
     tests: LakeSpecGoldTest[];
@@ -100,6 +102,7 @@ function goldSpecModel(m: GoldModelConfig, models: GoldModelConfig[]): LakeSpecG
         file: goldModelFile(m),
         description: m.description,
         partitionBy: [...m.partitionBy],
+        refresh: m.refresh,
         columns: m.columns.map((c) => ({ ...c })),
         tests: m.tests.map((t) => ({
             name: goldTestName(t),

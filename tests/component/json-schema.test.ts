@@ -51,6 +51,9 @@ describe("schema/lake-spec.schema.json", () => {
         expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources", "tableMaintenance", "gold"]);
         expect(committed.properties.tableMaintenance.required).to.have.members(["snapshotRetentionDays", "snapshotsToKeep", "orphanFileRetentionDays", "compactionMinInputFiles"]);
         expect(committed.properties.tableMaintenance.additionalProperties).to.equal(false);
+        const model = committed.properties.gold.properties.models.items;
+        expect(model.required).to.include("refresh");
+        expect(model.properties.refresh.enum).to.deep.equal(["full", "partitions"]);
         const table = committed.properties.sources.items.properties.tables.items;
         expect(table.required).to.include.members(["name", "sourceTable", "catalogTable", "primaryKey", "columns"]);
         expect(table.additionalProperties).to.equal(false);
