@@ -9,7 +9,7 @@ import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-
 import { jobArguments, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
 import { systemArguments } from "../../components/medallion-lake/jobs";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
-import { ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
+import { icebergConf, ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -269,18 +269,7 @@ for (const env of ["dev", "prod"]) {
                     // The gold job parses model SQL with the sqlglot pinned in requirements.txt.
                     const modules = layer === "gold" ? { "--additional-python-modules": "sqlglot==30.31.0" } : {};
                     // Silver and gold are Iceberg tables in Glue's catalog, each warehouse its own layer's bucket.
-                    const iceberg =
-                        layer === "bronze"
-                            ? {}
-                            : {
-                                  "--datalake-formats": "iceberg",
-                                  "--conf":
-                                      "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions" +
-                                      " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog" +
-                                      " --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog" +
-                                      " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO" +
-                                      ` --conf spark.sql.catalog.glue_catalog.warehouse=${bucket(layer)}`,
-                              };
+                    const iceberg = layer === "bronze" ? {} : { "--datalake-formats": "iceberg", "--conf": icebergConf(bucket(layer)) };
                     expect(args).to.deep.equal({ ...system, ...expected, ...modules, ...iceberg });
                     expect(args["--environment"]).to.equal(env);
                     expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--job-bookmark-option": "job-bookmark-enable" });

@@ -1,29 +1,14 @@
 import { expect } from "chai";
 import { icebergArguments, icebergSparkConf } from "../../components/medallion-lake/iceberg";
+import { icebergConf } from "./helpers";
 
 describe("icebergArguments", () => {
     it("gives silver Glue's Iceberg jars and one --conf with the Glue catalog settings, its warehouse the silver bucket", () => {
-        // The value AWS documents for Iceberg on Glue: one --conf key, the settings joined by " --conf ".
-        // https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-iceberg.html
-        expect(icebergArguments("silver", "s3://l-silver")).to.deep.equal({
-            "--datalake-formats": "iceberg",
-            "--conf":
-                "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions" +
-                " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog" +
-                " --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog" +
-                " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO" +
-                " --conf spark.sql.catalog.glue_catalog.warehouse=s3://l-silver",
-        });
+        expect(icebergArguments("silver", "s3://l-silver")).to.deep.equal({ "--datalake-formats": "iceberg", "--conf": icebergConf("s3://l-silver") });
     });
 
     it("gives gold the same settings with the gold bucket as its warehouse", () => {
-        expect(icebergArguments("gold", "s3://l-gold")["--conf"]).to.equal(
-            "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions" +
-                " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog" +
-                " --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog" +
-                " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO" +
-                " --conf spark.sql.catalog.glue_catalog.warehouse=s3://l-gold",
-        );
+        expect(icebergArguments("gold", "s3://l-gold")).to.deep.equal({ "--datalake-formats": "iceberg", "--conf": icebergConf("s3://l-gold") });
     });
 
     it("gives bronze nothing: it writes Avro files, no table format", () => {
