@@ -255,7 +255,7 @@ for (const env of ["dev", "prod"]) {
             it("zips the package with medallion/ at the root", async () => {
                 const pkg = ofType(res, T.object).find((o) => o.inputs.key.endsWith(".zip"))!;
                 const entries = Object.keys(await pkg.inputs.source.assets);
-                expect(entries).to.include("medallion/__init__.py");
+                expect(entries).to.include.members(["medallion/__init__.py", "medallion/iceberg.json", "medallion/job_arguments.json"]);
                 expect(entries.every((e) => e.startsWith("medallion/") && !e.includes("__pycache__"))).to.equal(true);
             });
 
