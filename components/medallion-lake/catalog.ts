@@ -11,8 +11,8 @@ export type Catalog = Record<"source" | Layer, aws.glue.CatalogDatabase>;
 const DESCRIPTIONS: Record<keyof Catalog, string> = {
     source: "source tables as crawled over JDBC",
     bronze: "raw ingested source tables (Avro)",
-    silver: "typed, deduplicated tables (Parquet)",
-    gold: "business models (partitioned Parquet)",
+    silver: "typed, deduplicated tables (Iceberg)",
+    gold: "business models (partitioned Iceberg tables)",
 };
 
 export function createCatalog(ctx: LakeContext, storage: Storage): Catalog {

@@ -8,6 +8,7 @@ import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-f
 import { alertsSchema } from "./alerts-config";
 import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
 import { GoldModelConfig, goldModelsConfigSchema, loadGoldModels } from "./gold-models";
+import { tableMaintenanceIssues, tableMaintenanceSchema } from "./table-maintenance";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -314,6 +315,7 @@ export const lakeConfigSchema = z
             })
             .prefault({})
             .describe("Glue Data Quality: whether the declared rules are also published as rulesets."),
+        tableMaintenance: tableMaintenanceSchema,
         gold: z
             .strictObject({ models: goldModelsConfigSchema })
             .optional()
@@ -342,6 +344,7 @@ export const lakeConfigSchema = z
         for (const issue of ruleIssues(ruleTables(c.sources.map((s) => ({ name: s.name, tables: s.tables.map(normalizeTable) }))))) {
             ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         }
+        for (const issue of tableMaintenanceIssues(c.tableMaintenance, c.jobs)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         if (c.forceDestroy && (c.retainOnDelete ?? c.protect)) {
             ctx.addIssue({ code: "custom", path: ["forceDestroy"], message: "cannot be true while data is protected or retained (protect / retainOnDelete)" });
         }

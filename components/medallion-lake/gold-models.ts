@@ -42,25 +42,44 @@ export const goldTestSchema = z.discriminatedUnion("check", [
 ]);
 export type GoldTestConfig = z.output<typeof goldTestSchema>;
 
-export const goldDeclarationSchema = z.strictObject({
-    description: z.string().min(1).max(2048).describe("What the model holds (the catalog table's description)."),
-    partitionBy: z.array(identifier).default([]).describe("Partition columns, in folder order. Default: none (one file)."),
-    columns: z
-        .record(identifier, z.string().max(255))
-        .refine((c) => Object.keys(c).length > 0, "declare every column the query returns")
-        .describe("Every column the query returns, with its description (the catalog column comment)."),
-    tests: z.array(goldTestSchema).max(50).default([]).describe("Tests on the rows of each run (error: the model is not written and the job fails; warn: reported)."),
-    queries: z
-        .array(
-            z.strictObject({
-                name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and -").max(64).describe("Named query gold-<name>."),
-                description: z.string().min(1).max(1024),
-                sql: z.string().min(1).max(100_000).describe("Athena SQL; {{ this }} is the model's table, {{ <model> }} another model's."),
-            }),
-        )
-        .default([])
-        .describe("Athena named queries over the model, beside its preview."),
-});
+/**
+ * How a run refreshes a model: `full` rebuilds it whole; `partitions` recomputes and replaces only
+ * the partitions touched by the silver rows the run changed (so it needs `partitionBy`).
+ */
+export const GOLD_REFRESH_MODES = ["full", "partitions"] as const;
+export type GoldRefresh = (typeof GOLD_REFRESH_MODES)[number];
+
+export const goldDeclarationSchema = z
+    .strictObject({
+        description: z.string().min(1).max(2048).describe("What the model holds (the catalog table's description)."),
+        partitionBy: z.array(identifier).default([]).describe("Partition columns, in folder order. Default: none (one file)."),
+        refresh: z
+            .enum(GOLD_REFRESH_MODES, { error: () => `expected one of ${GOLD_REFRESH_MODES.join(", ")}` })
+            .default("full")
+            .describe(
+                "full: each run rebuilds the model whole. partitions: each run recomputes and replaces only the partitions touched by the silver rows it changed; needs partitionBy, and is right only when every row's partition values follow from the silver rows that make it up. Default full.",
+            ),
+        columns: z
+            .record(identifier, z.string().max(255))
+            .refine((c) => Object.keys(c).length > 0, "declare every column the query returns")
+            .describe("Every column the query returns, with its description (the catalog column comment)."),
+        tests: z.array(goldTestSchema).max(50).default([]).describe("Tests on the rows of each run (error: the model is not written and the job fails; warn: reported)."),
+        queries: z
+            .array(
+                z.strictObject({
+                    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and -").max(64).describe("Named query gold-<name>."),
+                    description: z.string().min(1).max(1024),
+                    sql: z.string().min(1).max(100_000).describe("Athena SQL; {{ this }} is the model's table, {{ <model> }} another model's."),
+                }),
+            )
+            .default([])
+            .describe("Athena named queries over the model, beside its preview."),
+    })
+    .superRefine((d, ctx) => {
+        if (d.refresh === "partitions" && d.partitionBy.length === 0) {
+            ctx.addIssue({ code: "custom", path: ["refresh"], message: "partitions needs partitionBy: only a partitioned model can have some of its partitions replaced" });
+        }
+    });
 
 export interface GoldModelConfig {
     name: string;
@@ -69,6 +88,8 @@ export interface GoldModelConfig {
     sql: string;
     description: string;
     partitionBy: string[];
+    /** How a run refreshes the model (default `full`). */
+    refresh: GoldRefresh;
     columns: { name: string; description: string }[];
     tests: GoldTestConfig[];
     queries: { name: string; description: string; sql: string }[];
@@ -154,6 +175,7 @@ export function loadGoldModels(models: string | string[], baseDir: string, silve
             sql: fs.readFileSync(file, "utf8"),
             description: d.description,
             partitionBy: d.partitionBy,
+            refresh: d.refresh,
             columns: Object.entries(d.columns).map(([column, description]) => ({ name: column, description })),
             tests: d.tests,
             queries: d.queries,

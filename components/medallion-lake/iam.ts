@@ -9,6 +9,7 @@ import { LakeContext } from "./context";
 import { s3ObjectArn } from "./jdbc-fields";
 import { BucketPurpose, Layer } from "./naming";
 import { ASSET_PREFIXES } from "./storage";
+import { ICEBERG_LAYERS } from "./iceberg";
 
 export interface Statement {
     Sid: string;
@@ -65,6 +66,20 @@ const CATALOG_WRITE = [
  * on its own layer database and that database's tables only.
  */
 const LAYER_REGISTRATION = ["glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:GetPartitions", "glue:BatchCreatePartition"];
+/**
+ * What Iceberg's Glue catalog calls for the tables of a silver or gold job (apache/iceberg
+ * `aws/src/main/java/org/apache/iceberg/aws/glue/GlueCatalog.java` and `GlueTableOperations.java`;
+ * https://iceberg.apache.org/docs/latest/aws/#glue-catalog): loading a table and every commit read
+ * it (GetTable); a commit creates it (CreateTable) or swaps its metadata pointer (UpdateTable,
+ * optimistic on the table's version id, so no lock table); creating a table without a LOCATION
+ * first reads its database's location (GetDatabase, `defaultWarehouseLocation`). Not granted:
+ * DeleteTable (only DROP TABLE, and commits under Lake Formation, call it) and GetTables (only
+ * listing a namespace, SHOW TABLES, calls it); the jobs do neither. Snapshot expiry, orphan-file
+ * cleanup and compaction are commits plus S3 (list, read, write, delete), which writers have.
+ */
+const ICEBERG_TABLES = ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"];
+/** What reading another layer's Iceberg table calls: its metadata pointer (GetTable), nothing else. */
+const ICEBERG_READ = ["glue:GetTable"];
 /** What bronze's drift report reads of the crawled source tables. */
 const SOURCE_SCHEMA_READ = ["glue:GetTable"];
 const KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey"];
@@ -186,6 +201,24 @@ export const LAYER_IO: Record<Layer, { reads: ("source" | Layer)[]; writes: Laye
     gold: { reads: ["silver"], writes: "gold" },
 };
 
+/**
+ * What a layer job calls on its own database and tables: the registration calls, and for an Iceberg
+ * layer also those of Iceberg's Glue catalog (each action once).
+ */
+function layerCatalogActions(layer: Layer): string[] {
+    return ICEBERG_LAYERS.includes(layer) ? [...new Set([...LAYER_REGISTRATION, ...ICEBERG_TABLES])] : LAYER_REGISTRATION;
+}
+
+/**
+ * Reading the Iceberg layers a job reads through Iceberg's Glue catalog (gold reads silver's tables:
+ * an Iceberg table's current files are named by its metadata pointer in Glue, not by a folder).
+ */
+function icebergReadStatements(layer: Layer, s: PolicyScope): Statement[] {
+    if (!ICEBERG_LAYERS.includes(layer)) return [];
+    const reads = LAYER_IO[layer].reads.filter((r): r is Layer => r !== "source" && ICEBERG_LAYERS.includes(r));
+    return reads.length > 0 ? [catalogStatement("IcebergRead", s, ICEBERG_READ, reads.map((r) => s.databases[r]))] : [];
+}
+
 /** Inline policy of a layer job's role. */
 export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
     const io = LAYER_IO[layer];
@@ -202,7 +235,8 @@ export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
         },
         ...(inputBuckets.length > 0 ? bucketStatements("Read", s, inputBuckets, false) : []),
         ...bucketStatements("Write", s, [io.writes], true),
-        catalogStatement("LayerCatalog", s, LAYER_REGISTRATION, [s.databases[io.writes]]),
+        catalogStatement("LayerCatalog", s, layerCatalogActions(layer), [s.databases[io.writes]]),
+        ...icebergReadStatements(layer, s),
         ...(layer === "bronze" ? [catalogStatement("SourceSchemaRead", s, SOURCE_SCHEMA_READ, [s.databases.source])] : []),
         ...sparkCatalogStartupStatements(s),
         ...commonStatements(s),

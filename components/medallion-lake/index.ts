@@ -9,7 +9,7 @@ export type { GrantOptions, MedallionLakeArgs, PasswordLookup, QueryGrantOptions
 export { ENGINES, LakeConfigError, lakeConfigSchema, parseLakeConfig } from "./config";
 export type { Engine, LakeConfig, LakeConfigInput, LakeConfigIssue, SourceConfig, TableConfig } from "./config";
 export { goldModelFile, lakeSpec } from "./lake-spec";
-export type { LakeSpec, LakeSpecColumn, LakeSpecGoldModel, LakeSpecGoldTest, LakeSpecSource, LakeSpecTable } from "./lake-spec";
+export type { LakeSpec, LakeSpecColumn, LakeSpecGoldModel, LakeSpecGoldTest, LakeSpecSource, LakeSpecTable, LakeSpecTableMaintenance } from "./lake-spec";
 export type { GoldModelConfig } from "./gold-models";
 export { BUCKET_PURPOSES, databaseNames, jdbcUrl, LAYERS, resourcePrefix, validateEnvironment } from "./naming";
 export type { BucketPurpose, Layer } from "./naming";

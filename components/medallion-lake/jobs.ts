@@ -1,12 +1,14 @@
 /**
  * Jobs: one Glue Spark job per layer (not per table), each running its entry script from the
- * assets bucket with the contract arguments from `jobArguments()` plus Glue system arguments.
+ * assets bucket with the contract arguments from `jobArguments()` plus Glue system arguments, and
+ * for silver and gold the Iceberg arguments from `icebergArguments()` (iceberg.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Assets } from "./assets";
 import { GLUE_VERSIONS } from "./config";
 import { LakeContext } from "./context";
+import { icebergArguments } from "./iceberg";
 import { jobArguments } from "./job-arguments";
 import { LAYERS, Layer } from "./naming";
 import { ASSET_PREFIXES } from "./storage";
@@ -69,6 +71,8 @@ export function createJobs(ctx: LakeContext, inputs: JobInputs): Record<Layer, a
                         // The gold job parses model SQL with sqlglot, installed by Glue with pip:
                         // https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html
                         ...(layer === "gold" && inputs.assets.pythonModules.length > 0 ? { "--additional-python-modules": inputs.assets.pythonModules.join(",") } : {}),
+                        // Silver and gold are Iceberg tables; each job's warehouse is its own layer's bucket.
+                        ...icebergArguments(layer, `s3://${{ bronze, silver, gold }[layer]}`),
                         ...jobArguments(layer, {
                             lakeSpec,
                             environment: ctx.environment,

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ENGINES } from "./config";
 import { LakeSpec } from "./lake-spec";
 import { ROW_CHECKS, RULE_SEVERITIES, TABLE_CHECKS } from "./quality-rules";
+import { GOLD_REFRESH_MODES } from "./gold-models";
 
 const nullable = <T extends z.ZodType>(t: T) => z.union([t, z.null()]);
 const layerDatabases = z.strictObject({ source: z.string(), bronze: z.string(), silver: z.string(), gold: z.string() });
@@ -51,6 +52,7 @@ const goldModel = z.strictObject({
     file: z.string().describe("The model's SQL file, relative to the lake spec's folder (content-hashed)."),
     description: z.string(),
     partitionBy: z.array(z.string()),
+    refresh: z.enum(GOLD_REFRESH_MODES).describe("full: each run rebuilds the model; partitions: each run replaces only the partitions its changed silver rows touch (partitionBy is not empty)."),
     columns: z.array(z.strictObject({ name: z.string(), description: z.string() })).describe("Every column the query returns, in order."),
     tests: z.array(goldTest).describe("The model's tests, run by the gold job."),
     queries: z.array(z.strictObject({ name: z.string(), description: z.string(), sql: z.string() })).describe("Named queries over the model."),
@@ -65,6 +67,14 @@ export const lakeSpecSchema = z
         sources: z.array(
             z.strictObject({ name: z.string(), engine: z.enum(ENGINES), database: z.string(), connectionName: z.string(), tables: z.array(table) }),
         ),
+        tableMaintenance: z
+            .strictObject({
+                snapshotRetentionDays: z.number().int().min(1).describe("Snapshots older than this many days are expired."),
+                snapshotsToKeep: z.number().int().min(1).describe("The newest this many snapshots are always kept."),
+                orphanFileRetentionDays: z.number().int().min(1).describe("Files no snapshot references and older than this many days are deleted."),
+                compactionMinInputFiles: z.number().int().min(2).describe("A partition (or unpartitioned table) with at least this many small data files is compacted."),
+            })
+            .describe("Maintenance of the silver and gold Iceberg tables (config tableMaintenance, defaults filled in)."),
         gold: z.strictObject({ models: z.array(goldModel) }).describe("The gold models the gold job builds, in config order."),
     })
     .describe("The lake spec: what the component uploads as --lake_spec for the Glue jobs (medallion/spec.py parses it).");

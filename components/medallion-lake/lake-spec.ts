@@ -4,7 +4,7 @@
  */
 import { contentHash } from "./assets";
 import { Engine, LakeConfig } from "./config";
-import { GoldModelConfig, goldTestName } from "./gold-models";
+import { GoldModelConfig, GoldRefresh, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";
 import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
@@ -54,11 +54,28 @@ export interface LakeSpecGoldModel {
     file: string;
     description: string;
     partitionBy: string[];
+    /** `full`: each run rebuilds the model; `partitions`: each run replaces only the partitions its changed silver rows touch. */
+    refresh: GoldRefresh;
     /** Every column the query returns, in declaration order. */
     columns: { name: string; description: string }[];
     tests: LakeSpecGoldTest[];
     /** Named queries over the model ({{ this }} and {{ <model> }} are its table and other models'). */
     queries: { name: string; description: string; sql: string }[];
+}
+
+/**
+ * How the silver and gold jobs maintain their Iceberg tables (config `tableMaintenance`, defaults
+ * filled in): the arguments of Iceberg's snapshot expiry, orphan-file cleanup and compaction.
+ */
+export interface LakeSpecTableMaintenance {
+    /** Snapshots older than this many days are expired. */
+    snapshotRetentionDays: number;
+    /** The newest this many snapshots are always kept. */
+    snapshotsToKeep: number;
+    /** Files no snapshot references and older than this many days are deleted. */
+    orphanFileRetentionDays: number;
+    /** A partition (or unpartitioned table) with at least this many small data files is compacted. */
+    compactionMinInputFiles: number;
 }
 
 export interface LakeSpec {
@@ -68,6 +85,8 @@ export interface LakeSpec {
     /** CloudWatch namespace the jobs publish their metrics under. */
     metricsNamespace: string;
     sources: LakeSpecSource[];
+    /** Maintenance of the silver and gold Iceberg tables. */
+    tableMaintenance: LakeSpecTableMaintenance;
     /** The gold models the gold job builds, in config order (the job orders them by dependency). */
     gold: { models: LakeSpecGoldModel[] };
 }
@@ -83,6 +102,7 @@ function goldSpecModel(m: GoldModelConfig, models: GoldModelConfig[]): LakeSpecG
         file: goldModelFile(m),
         description: m.description,
         partitionBy: [...m.partitionBy],
+        refresh: m.refresh,
         columns: m.columns.map((c) => ({ ...c })),
         tests: m.tests.map((t) => ({
             name: goldTestName(t),
@@ -129,6 +149,12 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 rules: tableRules(s.name, shortTableName(t.name)),
             })),
         })),
+        tableMaintenance: {
+            snapshotRetentionDays: config.tableMaintenance.snapshotRetentionDays,
+            snapshotsToKeep: config.tableMaintenance.snapshotsToKeep,
+            orphanFileRetentionDays: config.tableMaintenance.orphanFileRetentionDays,
+            compactionMinInputFiles: config.tableMaintenance.compactionMinInputFiles,
+        },
         gold: { models: config.gold.models.map((m) => goldSpecModel(m, config.gold.models)) },
     };
 }

@@ -9,7 +9,7 @@ import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-
 import { jobArguments, lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
 import { systemArguments } from "../../components/medallion-lake/jobs";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
-import { ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
+import { icebergConf, ofType, one, rawLake, runStack, TEST_PASSWORDS } from "./helpers";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -255,11 +255,11 @@ for (const env of ["dev", "prod"]) {
             it("zips the package with medallion/ at the root", async () => {
                 const pkg = ofType(res, T.object).find((o) => o.inputs.key.endsWith(".zip"))!;
                 const entries = Object.keys(await pkg.inputs.source.assets);
-                expect(entries).to.include("medallion/__init__.py");
+                expect(entries).to.include.members(["medallion/__init__.py", "medallion/iceberg.json", "medallion/job_arguments.json"]);
                 expect(entries.every((e) => e.startsWith("medallion/") && !e.includes("__pycache__"))).to.equal(true);
             });
 
-            it("passes each job its contract arguments and Glue's system arguments, bronze its connections", () => {
+            it("passes each job its contract arguments and Glue's system arguments, silver and gold Iceberg's, bronze its connections", () => {
                 const bucket = (p: string) => `s3://${buckets[p].inputs.bucket}`;
                 for (const j of ofType(res, T.job)) {
                     const layer = j.inputs.name.split("-").pop() as "bronze" | "silver" | "gold";
@@ -268,7 +268,9 @@ for (const env of ["dev", "prod"]) {
                     const system = systemArguments(layer, "5.0", buckets.assets.inputs.bucket, args["--extra-py-files"]);
                     // The gold job parses model SQL with the sqlglot pinned in requirements.txt.
                     const modules = layer === "gold" ? { "--additional-python-modules": "sqlglot==30.31.0" } : {};
-                    expect(args).to.deep.equal({ ...system, ...expected, ...modules });
+                    // Silver and gold are Iceberg tables in Glue's catalog, each warehouse its own layer's bucket.
+                    const iceberg = layer === "bronze" ? {} : { "--datalake-formats": "iceberg", "--conf": icebergConf(bucket(layer)) };
+                    expect(args).to.deep.equal({ ...system, ...expected, ...modules, ...iceberg });
                     expect(args["--environment"]).to.equal(env);
                     expect(args).to.include({ "--enable-glue-datacatalog": "true", "--enable-metrics": "true", "--job-bookmark-option": "job-bookmark-enable" });
                     // Glue 5.0 always logs in real time; the 4.0-only switch would do nothing.

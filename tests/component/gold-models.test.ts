@@ -34,6 +34,31 @@ describe("gold models", () => {
         expect(models[0].tests).to.deep.equal([{ check: "unique", columns: ["month"], severity: "error" }]);
     });
 
+    it("rebuilds a model whole unless its declaration says refresh: partitions", () => {
+        const { models, issues } = loadGoldModels(folder({ monthly: [MONTHLY, DECLARATION], again: [MONTHLY, DECLARATION + "refresh: partitions\n"] }), "/", SILVER);
+        expect(issues).to.deep.equal([]);
+        expect(models.map((m) => [m.name, m.refresh])).to.deep.equal([["again", "partitions"], ["monthly", "full"]]);
+    });
+
+    it("refuses refresh: partitions on an unpartitioned model, and an unknown refresh, naming the file", () => {
+        const unpartitioned = "description: Tickets.\ncolumns: { month: Month, tickets: Tickets }\nrefresh: partitions\n";
+        const [problem] = problems({ monthly: [MONTHLY, unpartitioned] });
+        expect(problem).to.match(/^gold\.models\[monthly\]\.refresh: partitions needs partitionBy: only a partitioned model can have some of its partitions replaced \(.*monthly\.yaml\)$/);
+        const [unknown] = problems({ monthly: [MONTHLY, DECLARATION + "refresh: incremental\n"] });
+        expect(unknown).to.match(/^gold\.models\[monthly\]\.refresh: expected one of full, partitions \(.*monthly\.yaml\)$/);
+    });
+
+    it("refreshes by partition only TICKIT's sales_by_month: its year/month come from the sales rows alone, and it reads nothing else", () => {
+        const models = parseLakeConfig(rawLake("dev")).gold.models;
+        expect(Object.fromEntries(models.map((m) => [m.name, m.refresh]))).to.deep.equal({
+            event_performance: "full",
+            sales_by_category: "full",
+            sales_by_month: "partitions",
+            top_buyers: "full",
+            top_sellers: "full",
+        });
+    });
+
     it("refuses a missing folder, an empty folder, a missing file and a missing declaration", () => {
         expect(loadGoldModels("/no/such/folder", "/", SILVER).issues[0].message).to.equal("no folder /no/such/folder");
         expect(loadGoldModels(folder({}), "/", SILVER).issues[0].message).to.match(/^no \.sql files in /);

@@ -68,3 +68,18 @@ export function configIssues(raw: unknown): string[] {
     }
     throw new Error("expected parseLakeConfig to throw");
 }
+
+/**
+ * The `--conf` value of an Iceberg job on Glue whose warehouse is `warehouse`, written out here (not
+ * by the code under test) in the form AWS documents: one key, the settings joined by " --conf ".
+ * https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-format-iceberg.html
+ */
+export function icebergConf(warehouse: string): string {
+    return (
+        "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions" +
+        " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog" +
+        " --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog" +
+        " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO" +
+        ` --conf spark.sql.catalog.glue_catalog.warehouse=${warehouse}`
+    );
+}

@@ -39,17 +39,42 @@ function glueDatabases(doc: PolicyDocument): string[] {
 // What the Glue-API registration of a layer's tables calls, per the catalog issue: nothing more.
 const REGISTRATION = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetPartitions", "glue:GetTable", "glue:UpdateTable"];
 
+// Iceberg's Glue catalog adds to those, for silver and gold, the database lookup of CREATE TABLE
+// without a LOCATION (GlueCatalog.defaultWarehouseLocation); its commits are GetTable, CreateTable,
+// UpdateTable (GlueTableOperations), which registration already has.
+const ICEBERG = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetDatabase", "glue:GetPartitions", "glue:GetTable", "glue:UpdateTable"];
+
 describe("jobPolicy: Glue catalog", () => {
-    for (const [layer, own] of [["bronze", "l_bronze"], ["silver", "l_silver"], ["gold", "l_gold"]] as const) {
-        it(`${layer}: registers tables in its own database only, with exactly the registration calls`, () => {
+    for (const [layer, own, calls] of [["bronze", "l_bronze", REGISTRATION], ["silver", "l_silver", ICEBERG], ["gold", "l_gold", ICEBERG]] as const) {
+        it(`${layer}: writes tables in its own database only, with exactly the ${layer === "bronze" ? "registration" : "registration and Iceberg catalog"} calls`, () => {
             const doc = jobPolicy(layer, scope);
-            expect(allowedOn(doc, glue(`database/${own}`), "glue")).to.deep.equal(REGISTRATION);
-            expect(allowedOn(doc, glue(`table/${own}/*`), "glue")).to.deep.equal(REGISTRATION);
+            expect(allowedOn(doc, glue(`database/${own}`), "glue")).to.deep.equal(calls);
+            expect(allowedOn(doc, glue(`table/${own}/*`), "glue")).to.deep.equal(calls);
             const expected = [`database/${own}`, `table/${own}/*`, "database/default", "database/global_temp"];
             if (layer === "bronze") expected.push("database/l_source", "table/l_source/*");
+            if (layer === "gold") expected.push("database/l_silver", "table/l_silver/*");
             expect(glueDatabases(doc)).to.deep.equal(expected.map(glue).sort());
         });
     }
+
+    it("gold reads silver's Iceberg tables through the catalog (their metadata pointer), and nothing more there", () => {
+        const doc = jobPolicy("gold", scope);
+        expect(allowedOn(doc, glue("database/l_silver"), "glue")).to.deep.equal(["glue:GetTable"]);
+        expect(allowedOn(doc, glue("table/l_silver/*"), "glue")).to.deep.equal(["glue:GetTable"]);
+        expect(allowedOn(jobPolicy("silver", scope), glue("database/l_bronze"), "glue")).to.deep.equal([]);
+    });
+
+    it("never lets a job drop or list lake tables: no code path of the jobs or of Iceberg's commits calls DeleteTable or GetTables", () => {
+        for (const layer of ["bronze", "silver", "gold"] as const) {
+            const doc = jobPolicy(layer, scope);
+            for (const db of ["l_bronze", "l_silver", "l_gold"]) {
+                for (const arn of [glue(`database/${db}`), glue(`table/${db}/*`)]) {
+                    expect(allowedOn(doc, arn, "glue"), `${layer} on ${arn}`).to.not.include.members(["glue:DeleteTable"]);
+                    expect(allowedOn(doc, arn, "glue"), `${layer} on ${arn}`).to.not.include.members(["glue:GetTables"]);
+                }
+            }
+        }
+    });
 
     it("bronze reads the crawled source tables for its drift report, and writes nothing there", () => {
         const doc = jobPolicy("bronze", scope);
@@ -76,5 +101,14 @@ describe("jobPolicy: S3 writes", () => {
             expect(allowedOn(doc, `arn:aws:s3:::l-${input}/*`, "s3")).to.deep.equal(["s3:GetObject"]);
         }
         expect(allowedOn(jobPolicy("bronze", scope), "arn:aws:s3:::l-bronze/*", "s3")).to.include("s3:AbortMultipartUpload");
+    });
+
+    it("lets silver and gold list, read, write and delete their own Iceberg files (snapshot expiry and orphan-file cleanup delete), with the lake key", () => {
+        for (const layer of ["silver", "gold"] as const) {
+            const doc = jobPolicy(layer, scope);
+            expect(allowedOn(doc, `arn:aws:s3:::l-${layer}`, "s3")).to.include("s3:ListBucket");
+            expect(allowedOn(doc, `arn:aws:s3:::l-${layer}/*`, "s3")).to.include.members(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+            expect(allowedOn(doc, scope.keyArn, "kms")).to.include.members(["kms:Decrypt", "kms:GenerateDataKey"]);
+        }
     });
 });

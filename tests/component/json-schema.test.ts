@@ -48,7 +48,12 @@ describe("schema/lake-spec.schema.json", () => {
 
     it("declares the fields the Glue jobs' parser requires", () => {
         // The component always emits `gold` too; the parser reads a spec without it as no models.
-        expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources", "gold"]);
+        expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources", "tableMaintenance", "gold"]);
+        expect(committed.properties.tableMaintenance.required).to.have.members(["snapshotRetentionDays", "snapshotsToKeep", "orphanFileRetentionDays", "compactionMinInputFiles"]);
+        expect(committed.properties.tableMaintenance.additionalProperties).to.equal(false);
+        const model = committed.properties.gold.properties.models.items;
+        expect(model.required).to.include("refresh");
+        expect(model.properties.refresh.enum).to.deep.equal(["full", "partitions"]);
         const table = committed.properties.sources.items.properties.tables.items;
         expect(table.required).to.include.members(["name", "sourceTable", "catalogTable", "primaryKey", "columns"]);
         expect(table.additionalProperties).to.equal(false);

@@ -43,6 +43,13 @@ describe("lakeSpec", () => {
         expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] });
     });
 
+    it("tells the gold job how to refresh each model, and carries the table maintenance settings", () => {
+        const month = spec.gold.models.find((m) => m.name === "sales_by_month")!;
+        expect(month).to.deep.include({ partitionBy: ["year", "month"], refresh: "partitions" });
+        expect(spec.gold.models.find((m) => m.name === "top_buyers")!.refresh).to.equal("full");
+        expect(spec.tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5 });
+    });
+
     it("is plain JSON (round-trips unchanged)", () => {
         expect(JSON.parse(JSON.stringify(spec))).to.deep.equal(spec);
     });
