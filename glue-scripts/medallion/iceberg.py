@@ -22,6 +22,7 @@ from importlib import resources
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 CONTRACT = json.loads(resources.files(__package__).joinpath("iceberg.json").read_text(encoding="utf-8"))
 CATALOG: str = CONTRACT["catalog"]
@@ -94,10 +95,25 @@ def create(
     )
 
 
+# Iceberg's type promotions (https://iceberg.apache.org/spec/#schema-evolution), by Spark type name;
+# Iceberg has no byte or short type (Spark writes them as int).
+_PROMOTIONS = {("byte", "integer"), ("short", "integer"), ("byte", "long"), ("short", "long"),
+               ("integer", "long"), ("float", "double")}  # fmt: skip
+
+
+def _fits(narrow: T.DataType, wide: T.DataType) -> bool:
+    """Whether values of `narrow` are exactly values of `wide` (an Iceberg promotion or equal)."""
+    if isinstance(narrow, T.DecimalType) and isinstance(wide, T.DecimalType):
+        return narrow.scale == wide.scale and narrow.precision <= wide.precision
+    return narrow == wide or (narrow.typeName(), wide.typeName()) in _PROMOTIONS
+
+
 def align(spark: SparkSession, name: str, rows: DataFrame) -> DataFrame:
     """`rows` shaped as the table: columns the rows have and the table lacks are added to the table
-    (after the column that precedes them in `rows`), columns the table has and the rows lack are
-    null, in the table's order. A column whose type differs is an error naming it."""
+    (after the column that precedes them in `rows`); a column whose table type is narrower than the
+    rows' is widened where Iceberg allows it (int -> bigint, float -> double, decimal precision);
+    columns the table has and the rows lack are null; columns come in the table's order with its
+    types. Any other type change is an error naming the column."""
     table_fields = {f.name: f for f in spark.table(name).schema.fields}
     previous = None
     for field in rows.schema.fields:
@@ -106,18 +122,22 @@ def align(spark: SparkSession, name: str, rows: DataFrame) -> DataFrame:
             position = f" AFTER {quote(previous)}" if previous else " FIRST"
             column = f"{quote(field.name)} {field.dataType.simpleString()}"
             spark.sql(f"ALTER TABLE {name} ADD COLUMN {column}{position}")
-        elif current.dataType != field.dataType:
+        elif _fits(current.dataType, field.dataType) and not _fits(field.dataType, current.dataType):
+            spark.sql(
+                f"ALTER TABLE {name} ALTER COLUMN {quote(field.name)} TYPE {field.dataType.simpleString()}"
+            )
+        elif not _fits(field.dataType, current.dataType):
             raise IcebergError(
                 f"table {name}: column {field.name} is {current.dataType.simpleString()} in the table but "
-                f"{field.dataType.simpleString()} in this run's rows; a type change needs a rebuild"
+                f"{field.dataType.simpleString()} in this run's rows, which Iceberg cannot convert; "
+                "rebuild the table to change its type"
             )
         previous = field.name
-    table_schema = spark.table(name).schema
     present = set(rows.columns)
     return rows.select(
         *[
-            F.col(quote(f.name)) if f.name in present else F.lit(None).cast(f.dataType).alias(f.name)
-            for f in table_schema.fields
+            (F.col(quote(f.name)) if f.name in present else F.lit(None)).cast(f.dataType).alias(f.name)
+            for f in spark.table(name).schema.fields
         ]
     )
 
