@@ -63,7 +63,7 @@ export interface IcebergSnapshotFiles {
  * so none is decoded. Any other scheme fails.
  */
 export function icebergLocalPath(location: string): string {
-    const match = /^file:(?:\/\/(?:localhost)?(?=\/))?(\/.*)$/.exec(location) ?? /^(\/.*)$/.exec(location);
+    const match = /^(?:file:(?:\/\/(?:localhost)?)?)?(\/(?!\/).*)$/.exec(location);
     if (!match) throw new Error(`Iceberg location ${location} is not a local file (expected file:/..., file:///... or an absolute path)`);
     return match[1];
 }
