@@ -160,6 +160,11 @@ const BIGINT_LONG = avro.types.LongType.__with({
     compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/** The avsc type of a schema whose longs are bigints (to read, and to write test files, with 64-bit ids). */
+export function bigintLongType(schema: avro.Schema): avro.Type {
+    return avro.Type.forSchema(schema, { registry: { long: BIGINT_LONG } });
+}
+
 const HEADER = avro.Type.forSchema({
     type: "record",
     name: "org.apache.avro.file.Header",
@@ -201,7 +206,7 @@ export function readAvroFile(file: string): AvroFile {
     const meta = Object.fromEntries(Object.entries(header.meta).map(([k, v]) => [k, v.toString()]));
     const codec = meta["avro.codec"] ?? "null";
     const decompress = DECOMPRESS[codec] ?? fail(`unsupported codec "${codec}" (supported: ${Object.keys(DECOMPRESS).join(", ")})`);
-    const type = avro.Type.forSchema(JSON.parse(meta["avro.schema"]) as avro.Schema, { registry: { long: BIGINT_LONG } });
+    const type = bigintLongType(JSON.parse(meta["avro.schema"]) as avro.Schema);
     const records: Record<string, unknown>[] = [];
     while (pos < buf.length) {
         const count = BLOCK_LONG.decode(buf, pos);
