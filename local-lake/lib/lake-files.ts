@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { GoldModelConfig, goldModelFile, LakeSpec } from "../../components/medallion-lake";
 import { ParquetTable } from "../../query-engines/duckdb";
-import { icebergFiles, icebergLocalPath } from "./iceberg-files";
+import { icebergFiles, icebergLocalPath, IcebergSnapshotFiles } from "./iceberg-files";
 import { LakeLayout } from "./layout";
 
 /** Writes the lake spec to `specFile` and each gold model's SQL beside it, where the spec says. */
@@ -103,6 +103,22 @@ export function localFolder(layout: LakeLayout, location: string): string | unde
     return url.protocol === "file:" ? path.resolve(relative) : undefined;
 }
 
+/** A table DuckDB reads as an Iceberg snapshot. */
+export type IcebergTable = ParquetTable & { iceberg: IcebergSnapshotFiles };
+
+/** An Iceberg table of the catalog with the files of its current snapshot, for DuckDB; fails naming the table. */
+function icebergTable(layout: LakeLayout, t: CatalogTable): IcebergTable {
+    const name = `${t.database}.${t.table}`;
+    if (!t.metadataLocation) throw new Error(`Iceberg table ${name} has no metadata_location in the catalog`);
+    try {
+        const iceberg = icebergFiles(t.metadataLocation);
+        const location = (t.location && localFolder(layout, t.location)) || icebergLocalPath(t.metadataLocation);
+        return { database: t.database, table: t.table, location, iceberg };
+    } catch (e) {
+        throw new Error(`cannot read Iceberg table ${name}: ${(e as Error).message}`);
+    }
+}
+
 /**
  * The catalog's tables DuckDB reads, for DuckDB: Parquet tables (silver, quarantine, gold) with their
  * folders, where Parquet exists; Iceberg tables with the files of their current snapshot (an Iceberg
@@ -111,20 +127,16 @@ export function localFolder(layout: LakeLayout, location: string): string | unde
  */
 export function parquetTables(layout: LakeLayout): ParquetTable[] {
     return readCatalog(layout).flatMap((t) => {
-        if (t.format === "iceberg") {
-            const name = `${t.database}.${t.table}`;
-            if (!t.metadataLocation) throw new Error(`Iceberg table ${name} has no metadata_location in the catalog`);
-            try {
-                const iceberg = icebergFiles(t.metadataLocation);
-                const location = (t.location && localFolder(layout, t.location)) || icebergLocalPath(t.metadataLocation);
-                return [{ database: t.database, table: t.table, location, iceberg }];
-            } catch (e) {
-                throw new Error(`cannot read Iceberg table ${name}: ${(e as Error).message}`);
-            }
-        }
+        if (t.format === "iceberg") return [icebergTable(layout, t)];
         const location = t.format === "parquet" ? localFolder(layout, t.location) : undefined;
         return location && listFiles(location, ".parquet").length > 0 ? [{ database: t.database, table: t.table, location }] : [];
     });
+}
+
+/** The saved catalog's Iceberg table located at `folder` (absolute), with its current snapshot's files; undefined when none is. */
+export function icebergTableAt(layout: LakeLayout, folder: string): IcebergTable | undefined {
+    const found = readCatalog(layout).find((t) => t.format === "iceberg" && t.location && localFolder(layout, t.location) === path.resolve(folder));
+    return found && icebergTable(layout, found);
 }
 
 function readJson(file: string): unknown {

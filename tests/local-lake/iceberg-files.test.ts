@@ -9,6 +9,7 @@ import { bigintLongType, readAvroFile } from "../../local-lake/lib/avro";
 import { icebergFiles, icebergLocalPath, IcebergSnapshotFiles } from "../../local-lake/lib/iceberg-files";
 import { parquetTables, readCatalog } from "../../local-lake/lib/lake-files";
 import { lakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
+import { previewDataset } from "../../local-lake/lib/preview";
 import { DuckDbQueryEngine, duckDbType, ParquetTable } from "../../query-engines/duckdb";
 import { rejection } from "../rejection";
 
@@ -217,6 +218,23 @@ describe("Iceberg tables: a snapshot's files, read by DuckDB", () => {
         catalog.databases[0].tables.push(glue("broken", { table_type: "ICEBERG", metadata_location: `file:${dir}/missing.metadata.json` }, ""));
         fs.writeFileSync(path.join(layout.catalogDir, "catalog.json"), JSON.stringify(catalog));
         expect(() => parquetTables(layout)).to.throw(`cannot read Iceberg table tickit_local_silver.broken: cannot read Iceberg table metadata ${dir}/missing.metadata.json`);
+    });
+
+    it("npm run preview reads an Iceberg dataset's current snapshot, found through the saved catalog, not its folder's files", async () => {
+        const layout = lakeLayout(path.join(dir, "preview-data"));
+        fs.mkdirSync(layout.lakeDir, { recursive: true });
+        fs.symlinkSync(fixture.warehouse, layout.layers.silver); // silver/db/items is the fixture's table
+        fs.mkdirSync(layout.catalogDir, { recursive: true });
+        const items = { Name: "db_items", Parameters: { table_type: "ICEBERG", metadata_location: fixture.items.metadata }, StorageDescriptor: { Location: "local:///silver/db/items/" } };
+        fs.writeFileSync(path.join(layout.catalogDir, "catalog.json"), JSON.stringify({ databases: [{ database: { Name: "silver" }, tables: [{ table: items }] }] }));
+        const preview = await previewDataset(layout, "silver/db/items", 10);
+        expect(preview).to.include({ format: "iceberg", files: 5, location: path.join(layout.layers.silver, "db", "items") });
+        expect(preview.rows.map((r) => [r.id, r.name]).sort()).to.deep.equal([
+            [2, "brioche"],
+            [4, "dates"],
+            [5, "eggs"],
+            [6, "figs"],
+        ]);
     });
 
     it("refuses data files without Parquet field ids clearly, before DuckDB fails on them", async () => {
