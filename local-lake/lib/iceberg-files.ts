@@ -105,7 +105,7 @@ function schemaFields(metadata: TableMetadata, schemaId: number | undefined, fil
     return schema.fields.map(({ id, name, type, required }) => ({ id, name, type, required }));
 }
 
-/** The manifests of a snapshot: `[path, content]` with content 0 data, 1 deletes. */
+/** The manifests of a snapshot, each with its content: 0 data, 1 deletes (v1 lists, and v1 `manifests`, hold data only). */
 function snapshotManifests(snapshot: Snapshot): { path: string; content: number }[] {
     if (snapshot["manifest-list"]) {
         return readAvroFile(icebergLocalPath(snapshot["manifest-list"])).records.map((m) => ({
