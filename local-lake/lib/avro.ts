@@ -1,24 +1,36 @@
 /**
- * Reads the first rows of a bronze Avro file without reading the rest: the container's header
- * (schema, codec), then records until enough are decoded, then the file is closed. Spark writes
- * Avro with the snappy codec, which avsc leaves to the caller: snappyjs decompresses it.
+ * Reading Avro container files: the first rows of a bronze file without reading the rest (the
+ * container's header, then records until enough are decoded, then the file is closed), and whole
+ * small files at once (Iceberg's manifest lists and manifests). Spark writes Avro with the snappy
+ * codec and Iceberg its manifests with deflate, which avsc leaves to the caller: snappyjs and zlib
+ * decompress them.
  */
 import * as avro from "avsc";
+import * as fs from "fs";
 import { uncompress as snappyUncompress } from "snappyjs";
 import * as zlib from "zlib";
 
 /** Avro's snappy blocks end with a 4-byte CRC of the uncompressed data, which is not checked here. */
-const CODECS = {
-    null: (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => cb(null, buf),
-    snappy: (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => {
-        try {
-            cb(null, snappyUncompress(buf.subarray(0, buf.length - 4)));
-        } catch (e) {
-            cb(e as Error);
-        }
-    },
-    deflate: (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => zlib.inflateRaw(buf, cb),
+const DECOMPRESS: Record<string, (buf: Buffer) => Buffer> = {
+    null: (buf) => buf,
+    snappy: (buf) => snappyUncompress(buf.subarray(0, buf.length - 4)),
+    deflate: (buf) => zlib.inflateRawSync(buf),
 };
+
+const CODECS = Object.fromEntries(
+    Object.entries(DECOMPRESS).map(([name, decompress]) => [
+        name,
+        (buf: Buffer, cb: (err: Error | null, out?: Buffer) => void) => {
+            let out: Buffer;
+            try {
+                out = decompress(buf);
+            } catch (e) {
+                return cb(e as Error);
+            }
+            cb(null, out);
+        },
+    ]),
+);
 
 /** Decimal from big-endian two's complement bytes, as exact text (`12.30`). */
 export function decimalText(bytes: Buffer, scale: number): string {
@@ -129,4 +141,94 @@ export function previewAvro(file: string, limit: number): Promise<AvroPreview> {
             reject(new Error(`cannot read Avro file ${file}: ${e.message}`));
         });
     });
+}
+
+/**
+ * Avro `long` as a JS bigint: avsc's own long type refuses values beyond 2^53, and Iceberg's snapshot
+ * ids are random 64-bit numbers.
+ */
+const BIGINT_LONG = avro.types.LongType.__with({
+    fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+    toBuffer: (n: bigint) => {
+        const buf = Buffer.alloc(8);
+        buf.writeBigInt64LE(BigInt(n));
+        return buf;
+    },
+    fromJSON: BigInt,
+    toJSON: Number,
+    isValid: (n: unknown) => typeof n === "bigint",
+    compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+/** The avsc type of a schema whose longs are bigints (to read, and to write test files, with 64-bit ids). */
+export function bigintLongType(schema: avro.Schema): avro.Type {
+    return avro.Type.forSchema(schema, { registry: { long: BIGINT_LONG } });
+}
+
+const HEADER = avro.Type.forSchema({
+    type: "record",
+    name: "org.apache.avro.file.Header",
+    fields: [
+        { name: "magic", type: { type: "fixed", name: "Magic", size: 4 } },
+        { name: "meta", type: { type: "map", values: "bytes" } },
+        { name: "sync", type: { type: "fixed", name: "Sync", size: 16 } },
+    ],
+});
+const BLOCK_LONG = avro.Type.forSchema("long");
+
+export interface AvroFile {
+    /** The file's key-value metadata (`avro.schema`, `avro.codec` and the writer's own), as text. */
+    meta: Record<string, string>;
+    /** Every record, with longs as bigint and logical types as their underlying Avro type. */
+    records: Record<string, unknown>[];
+}
+
+/**
+ * Every record of an Avro container file, read at once and synchronously (for small files such as
+ * Iceberg manifests). Codecs: null, deflate, snappy; any other fails naming it.
+ */
+export function readAvroFile(file: string): AvroFile {
+    const fail = (why: string): never => {
+        throw new Error(`cannot read Avro file ${file}: ${why}`);
+    };
+    const buf = fs.readFileSync(file);
+    if (buf.length < 4 || buf.toString("latin1", 0, 4) !== "Obj\x01") fail("not an Avro container file");
+    let pos: number;
+    let header: { meta: Record<string, Buffer>; sync: Buffer };
+    try {
+        const decoded = HEADER.decode(buf, 0);
+        if (decoded.offset < 0) fail("truncated header");
+        header = decoded.value as typeof header;
+        pos = decoded.offset;
+    } catch (e) {
+        return fail(`bad header (${(e as Error).message})`);
+    }
+    const meta = Object.fromEntries(Object.entries(header.meta).map(([k, v]) => [k, v.toString()]));
+    const codec = meta["avro.codec"] ?? "null";
+    const decompress = DECOMPRESS[codec] ?? fail(`unsupported codec "${codec}" (supported: ${Object.keys(DECOMPRESS).join(", ")})`);
+    const type = bigintLongType(JSON.parse(meta["avro.schema"]) as avro.Schema);
+    const records: Record<string, unknown>[] = [];
+    while (pos < buf.length) {
+        const count = BLOCK_LONG.decode(buf, pos);
+        const size = count.offset < 0 ? count : BLOCK_LONG.decode(buf, count.offset);
+        if (size.offset < 0 || size.offset + Number(size.value) + 16 > buf.length) fail("truncated block");
+        const start = size.offset;
+        const end = start + Number(size.value);
+        if (!buf.subarray(end, end + 16).equals(header.sync)) fail(`bad sync marker after the block at byte ${pos}`);
+        let block: Buffer;
+        try {
+            block = decompress(buf.subarray(start, end));
+        } catch (e) {
+            return fail(`cannot decompress a ${codec} block (${(e as Error).message})`);
+        }
+        let offset = 0;
+        for (let i = 0; i < Number(count.value); i++) {
+            const record = type.decode(block, offset);
+            if (record.offset < 0) fail(`truncated record in the block at byte ${pos}`);
+            records.push(record.value as Record<string, unknown>);
+            offset = record.offset;
+        }
+        pos = end + 16;
+    }
+    return { meta, records };
 }

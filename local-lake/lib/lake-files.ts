@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { GoldModelConfig, goldModelFile, LakeSpec } from "../../components/medallion-lake";
 import { ParquetTable } from "../../query-engines/duckdb";
+import { icebergFiles, icebergLocalPath, IcebergSnapshotFiles } from "./iceberg-files";
 import { LakeLayout } from "./layout";
 
 /** Writes the lake spec to `specFile` and each gold model's SQL beside it, where the spec says. */
@@ -46,10 +47,12 @@ export function dataFolders(dir: string): string[] {
 export interface CatalogTable {
     database: string;
     table: string;
-    /** `classification`: avro, parquet, or the source engine for crawled tables. */
+    /** `iceberg` for Iceberg tables, else `classification`: avro, parquet, or the source engine for crawled tables. */
     format: string;
     /** The location the catalog records (`local:///...`, `s3://...`, or the source table). */
     location: string;
+    /** Of an Iceberg table: its current metadata file, as the `metadata_location` parameter records it. */
+    metadataLocation?: string;
     columns: { name: string; type: string }[];
     partitionKeys: string[];
 }
@@ -70,14 +73,19 @@ export function readCatalog(layout: LakeLayout): CatalogTable[] {
     if (!fs.existsSync(file)) return [];
     const saved = readJson(file) as SavedCatalog;
     return saved.databases.flatMap(({ database, tables }) =>
-        tables.map(({ table }) => ({
-            database: database.Name,
-            table: table.Name,
-            format: table.Parameters?.classification ?? "",
-            location: table.StorageDescriptor?.Location ?? "",
-            columns: (table.StorageDescriptor?.Columns ?? []).map((c) => ({ name: c.Name, type: c.Type })),
-            partitionKeys: (table.PartitionKeys ?? []).map((k) => k.Name),
-        })),
+        tables.map(({ table }) => {
+            // Iceberg's GlueCatalog marks its tables so (Parameters table_type, metadata_location).
+            const iceberg = table.Parameters?.table_type?.toUpperCase() === "ICEBERG";
+            return {
+                database: database.Name,
+                table: table.Name,
+                format: iceberg ? "iceberg" : (table.Parameters?.classification ?? ""),
+                location: table.StorageDescriptor?.Location ?? "",
+                ...(iceberg ? { metadataLocation: table.Parameters?.metadata_location ?? "" } : {}),
+                columns: (table.StorageDescriptor?.Columns ?? []).map((c) => ({ name: c.Name, type: c.Type })),
+                partitionKeys: (table.PartitionKeys ?? []).map((k) => k.Name),
+            };
+        }),
     );
 }
 
@@ -95,12 +103,40 @@ export function localFolder(layout: LakeLayout, location: string): string | unde
     return url.protocol === "file:" ? path.resolve(relative) : undefined;
 }
 
-/** The catalog's Parquet tables (silver, quarantine, gold) with their folders, for DuckDB. */
+/** A table DuckDB reads as an Iceberg snapshot. */
+export type IcebergTable = ParquetTable & { iceberg: IcebergSnapshotFiles };
+
+/** An Iceberg table of the catalog with the files of its current snapshot, for DuckDB; fails naming the table. */
+function icebergTable(layout: LakeLayout, t: CatalogTable): IcebergTable {
+    const name = `${t.database}.${t.table}`;
+    if (!t.metadataLocation) throw new Error(`Iceberg table ${name} has no metadata_location in the catalog`);
+    try {
+        const iceberg = icebergFiles(t.metadataLocation);
+        const location = (t.location && localFolder(layout, t.location)) || icebergLocalPath(t.metadataLocation);
+        return { database: t.database, table: t.table, location, iceberg };
+    } catch (e) {
+        throw new Error(`cannot read Iceberg table ${name}: ${(e as Error).message}`);
+    }
+}
+
+/**
+ * The catalog's tables DuckDB reads, for DuckDB: Parquet tables (silver, quarantine, gold) with their
+ * folders, where Parquet exists; Iceberg tables with the files of their current snapshot (an Iceberg
+ * table without data files is still a table: DuckDB exposes it empty). Fails naming an Iceberg
+ * table whose metadata cannot be read.
+ */
 export function parquetTables(layout: LakeLayout): ParquetTable[] {
     return readCatalog(layout).flatMap((t) => {
+        if (t.format === "iceberg") return [icebergTable(layout, t)];
         const location = t.format === "parquet" ? localFolder(layout, t.location) : undefined;
         return location && listFiles(location, ".parquet").length > 0 ? [{ database: t.database, table: t.table, location }] : [];
     });
+}
+
+/** The saved catalog's Iceberg table located at `folder` (absolute), with its current snapshot's files; undefined when none is. */
+export function icebergTableAt(layout: LakeLayout, folder: string): IcebergTable | undefined {
+    const found = readCatalog(layout).find((t) => t.format === "iceberg" && t.location && localFolder(layout, t.location) === path.resolve(folder));
+    return found && icebergTable(layout, found);
 }
 
 function readJson(file: string): unknown {

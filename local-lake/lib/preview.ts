@@ -2,7 +2,8 @@
  * `npm run preview -- <layer>/<source>/<table>` (gold: `gold/<model>`): the schema and first rows
  * of one dataset of the local lake, reading as little as possible — like previewing S3 objects
  * instead of downloading them. Bronze is Avro (first block of the first file), silver and gold are
- * Parquet (DuckDB with LIMIT reads only the row groups it needs).
+ * Parquet (DuckDB with LIMIT reads only the row groups it needs), or Iceberg tables (DuckDB reads the
+ * current snapshot the saved catalog points to, never the folder's files).
  */
 import * as path from "path";
 import { LakeSpec } from "../../components/medallion-lake";
@@ -10,7 +11,7 @@ import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { quoteIdentifier } from "../../query-engines/engine";
 import { QueryEngine } from "../../query-engines/engine";
 import { previewAvro } from "./avro";
-import { dataFolders, listFiles } from "./lake-files";
+import { dataFolders, icebergTableAt, listFiles } from "./lake-files";
 import { LakeLayout, Layer, LAYERS } from "./layout";
 
 export interface DatasetPath {
@@ -53,8 +54,8 @@ export function availableDatasets(layout: LakeLayout): string[] {
 
 export interface Preview {
     dataset: string;
-    format: "avro" | "parquet";
-    /** The files the preview read (Avro: the first file; Parquet: what DuckDB scans is decided by LIMIT). */
+    format: "avro" | "parquet" | "iceberg";
+    /** The files the preview read (Avro: the first file; Parquet and Iceberg: what DuckDB scans is decided by LIMIT). */
     location: string;
     files: number;
     columns: { name: string; type: string }[];
@@ -78,9 +79,10 @@ export async function previewDataset(layout: LakeLayout, text: string, limit: nu
     if (!Number.isInteger(limit) || limit < 0) throw new Error(`preview: the row limit must be a whole number >= 0, got ${limit}`);
     const dataset = parseDatasetPath(text);
     const folder = datasetFolder(layout, dataset);
+    const iceberg = dataset.layer === "bronze" ? undefined : icebergTableAt(layout, folder);
     const format = dataset.layer === "bronze" ? "avro" : "parquet";
-    const files = listFiles(folder, `.${format}`);
-    if (files.length === 0) {
+    const files = iceberg ? iceberg.iceberg.dataFiles.map((f) => f.path) : listFiles(folder, `.${format}`);
+    if (files.length === 0 && !iceberg) {
         const available = availableDatasets(layout);
         throw new Error(
             `no ${format} files for "${text}" in ${folder}. ` +
@@ -91,11 +93,11 @@ export async function previewDataset(layout: LakeLayout, text: string, limit: nu
         const { columns, rows } = await previewAvro(files[0], limit);
         return { dataset: text, format, location: files[0], files: files.length, columns, rows };
     }
-    const table = { database: dataset.layer, table: dataset.parts.join("_"), location: folder };
+    const table = { database: dataset.layer, table: dataset.parts.join("_"), location: folder, iceberg: iceberg?.iceberg };
     const engine = await DuckDbQueryEngine.open([table]);
     try {
         const result = await engine.query(`SELECT * FROM "${table.database}"."${table.table}" LIMIT ${limit}`);
-        return { dataset: text, format, location: folder, files: files.length, columns: result.columns, rows: result.rows };
+        return { dataset: text, format: iceberg ? "iceberg" : format, location: folder, files: files.length, columns: result.columns, rows: result.rows };
     } finally {
         await engine.close();
     }

@@ -1,6 +1,6 @@
 /**
  * `npm run query`: the same SQL against the local lake — Trino (the local Athena) over the local Glue
- * catalog, or DuckDB over the Parquet tables of the saved catalog for instant answers — or an AWS
+ * catalog, or DuckDB over the Parquet and Iceberg tables of the saved catalog for instant answers — or an AWS
  * stack's lake (Athena in the stack's workgroup), behind the one QueryEngine interface.
  */
 import { resourcePrefix } from "../../components/medallion-lake";
@@ -59,7 +59,7 @@ export async function openEngine(options: { stack: string; engine?: EngineName; 
         const databases = [...new Set(tables.map((t) => t.database))].join(", ");
         return {
             engine: await DuckDbQueryEngine.open(tables),
-            target: `DuckDB over the Parquet tables of the catalog saved in ${layout.catalogDir} (databases ${databases}; bronze Avro: use --engine trino)`,
+            target: `DuckDB over the Parquet and Iceberg tables of the catalog saved in ${layout.catalogDir} (databases ${databases}; bronze Avro: use --engine trino)`,
         };
     }
     const workGroup = resourcePrefix(lake.config.name, lake.spec.environment);
