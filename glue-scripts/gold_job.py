@@ -120,7 +120,8 @@ def main(argv: list[str]) -> None:
                 continue
             name = iceberg.table_name(spec.databases["gold"], model.name)
             inputs = {t: silver_names[t] for t in sorted(step.reads) if t in silver}
-            marks = gold.silver_marks(spark, inputs)
+            # What a partitions model's next run compares with (a full model needs none).
+            marks = gold.silver_marks(spark, inputs) if model.refresh == "partitions" else None
             refresh = plan_refresh(spark, step, name, inputs, silver, model_sql[model.name])
             stats: dict = {"refresh": refresh["how"]}
             if refresh["how"] == "unchanged":
@@ -145,7 +146,8 @@ def main(argv: list[str]) -> None:
                 elif refresh["how"] == "partitions":
                     rows.writeTo(name).overwrite(refresh["condition"])
                     stats["partitions_rebuilt"] = len(refresh["partitions"])
-                iceberg.set_property(spark, name, SILVER_MARKS, json.dumps(marks, sort_keys=True))
+                if marks is not None:
+                    iceberg.set_property(spark, name, SILVER_MARKS, json.dumps(marks, sort_keys=True))
                 stats.update(gold.written_stats(spark, name, model.partition_by), written=True)
                 stats["maintenance"] = iceberg.maintain(spark, name, spec.table_maintenance)
                 # Later models read what was written.

@@ -71,9 +71,9 @@ def write_quarantine(spark, name: str, location: str, rows, batches: list[str]) 
     if not iceberg.exists(spark, name):
         iceberg.create(spark, name, rows, location)
         return
+    aligned = iceberg.align(spark, name, rows)  # also without rows: the columns follow bronze's
     if rows.isEmpty():
         return
-    aligned = iceberg.align(spark, name, rows)
     listed = ", ".join(iceberg.literal(b) for b in batches)
     spark.sql(f"DELETE FROM {name} WHERE _batch_id IN ({listed})")
     aligned.writeTo(name).append()
@@ -135,6 +135,8 @@ def refine_table(
             # Never half-apply: silver and quarantine stay at their previous snapshots.
             summary["kept_previous_silver"] = True
             run_silver = 0
+        elif existed and valid + quarantined == 0:
+            run_silver = 0  # nothing new: no commit
         else:
             batches = [r[0] for r in bronze.select("_batch_id").distinct().collect()]
             write_quarantine(

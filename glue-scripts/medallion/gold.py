@@ -127,11 +127,10 @@ def changed_rows(spark: SparkSession, name: str, table: Table, mark: Mapping) ->
     if mark.get("ingested") is None or mark.get("snapshot") is None:
         return None
     new = ingested_after(spark.table(name), datetime.fromisoformat(mark["ingested"]))
-    try:
-        before = spark.read.option("snapshot-id", int(mark["snapshot"])).table(name)
-        before.schema  # noqa: B018 (fails now if the snapshot has expired)
-    except Exception:  # Iceberg: "Cannot find snapshot with ID ..."
-        return None
+    snapshot = int(mark["snapshot"])
+    if spark.sql(f"SELECT 1 FROM {name}.snapshots WHERE snapshot_id = {snapshot}").isEmpty():
+        return None  # expired by maintenance
+    before = spark.read.option("snapshot-id", snapshot).table(name)
     keys = list(table.primary_key) or [c for c in new.columns if not c.startswith("_")]
     replaced = before.join(new.select(*keys), keys if table.primary_key else keys, "left_semi")
     return new.unionByName(replaced, allowMissingColumns=True)

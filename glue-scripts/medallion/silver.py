@@ -6,10 +6,9 @@ that fails validation is quarantined and the previous valid version stays in sil
 Running these transforms needs `spark.sql.legacy.timeParserPolicy=CORRECTED` (the jobs set it), so
 that an unparseable timestamp becomes a quarantined row instead of a job failure.
 
-Silver rebuilds each table from all of bronze, so "this run" is told apart by `_ingested_at` (one
-value per bronze batch, its start): a run's rows are those ingested after the newest bronze row the
-table's previous silver version and quarantine hold (`newest_ingested`), i.e. the rows of the bronze
-batches no earlier silver write has refined (`ingested_after`).
+A run's rows are told apart by `_ingested_at` (one value per bronze batch, its start): they are the
+rows ingested after the newest row the silver table holds (`newest_ingested`, its watermark), i.e.
+the bronze batches no earlier silver MERGE has applied (`ingested_after`); see silver_job.py.
 """
 
 from __future__ import annotations
@@ -137,16 +136,3 @@ def newest_ingested(df: DataFrame) -> datetime | None:
 def ingested_after(df: DataFrame, mark: datetime | None) -> DataFrame:
     """The rows ingested after `mark`: this run's rows (every row on a table's first run)."""
     return df if mark is None else df.where(F.col("_ingested_at") > F.lit(mark).cast("timestamp"))
-
-
-def run_row_counts(conformed: DataFrame, mark: datetime | None) -> tuple[int, int]:
-    """(valid, quarantined) rows of the bronze batches ingested after `mark`."""
-    row = (
-        ingested_after(conformed, mark)
-        .agg(
-            F.count(F.when(F.col(REASON).isNull(), 1)).alias("valid"),
-            F.count(F.when(F.col(REASON).isNotNull(), 1)).alias("quarantined"),
-        )
-        .first()
-    )
-    return row["valid"], row["quarantined"]

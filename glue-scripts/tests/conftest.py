@@ -27,7 +27,12 @@ def spark(moto_endpoint, tmp_path_factory):
     from pyspark.sql import SparkSession
 
     java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{LOG4J}"
-    os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION="us-east-1")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="test",
+        AWS_SECRET_ACCESS_KEY="test",
+        AWS_REGION="us-east-1",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
     warehouse = tmp_path_factory.mktemp("warehouse").as_uri()
     builder = SparkSession.builder
     for key, value in iceberg_conf("silver", {"silver_path": warehouse}, moto_endpoint).items():

@@ -242,14 +242,6 @@ def test_an_error_test_fails_and_a_warn_test_reports(spark, tables):
     assert [r["rule"] for r in gold.failed_errors(list(results.values()))] == ["few_tickets"]
 
 
-def test_write_model_overwrites_only_the_partitions_it_produces(spark, tables, tmp_path):
-    monthly = _run(spark, tables, *_pair())["monthly"]
-    path = str(tmp_path / "monthly")
-    gold.write_model(monthly.frame, path, ("month",))
-    gold.write_model(monthly.frame.where("month = 1"), path, ("month",))
-    assert gold.written_stats(spark, path, ("month",)) == {"rows": 4, "partitions": 4}
-
-
 def test_references_are_parsed_not_matched():
     sql = """
         -- FROM commented_out

@@ -2,10 +2,12 @@
 test that keeps a model unwritten and skips what reads it, and bad input refused before any write."""
 
 import json
+import uuid
 from datetime import datetime
 
 import gold_job
 import pytest
+from medallion import iceberg, io
 from medallion.models import ModelError
 from tickit_spec import spec_dict
 
@@ -28,13 +30,25 @@ FEW_TICKETS = {
 
 
 @pytest.fixture
-def lake(spark, tmp_path):
+def lake(spark, tmp_path, glue, moto_endpoint, monkeypatch):
+    """Silver's ecomm_sales as an Iceberg table in a fresh database of moto's Glue, a fresh gold one."""
+    monkeypatch.setenv(io.LOCAL_CATALOG_ENDPOINT, moto_endpoint)
+    gold_db = f"gold_{uuid.uuid4().hex[:8]}"
+    glue.create_database(DatabaseInput={"Name": gold_db})
+    at = datetime(2008, 3, 1)
     sales = spark.createDataFrame(
-        [(1, 2, datetime(2008, 1, 5)), (2, 4, datetime(2008, 2, 1)), (3, 1, datetime(2008, 2, 9))],
-        "salesid int, qtysold smallint, saletime timestamp",
+        [(1, 2, datetime(2008, 1, 5), at, "b1"), (2, 4, datetime(2008, 2, 1), at, "b1"),
+         (3, 1, datetime(2008, 2, 9), at, "b1")],
+        "salesid int, qtysold int, saletime timestamp, _ingested_at timestamp, _batch_id string",
+    )  # fmt: skip
+    iceberg.create(
+        spark,
+        iceberg.table_name(glue.database, "ecomm_sales"),
+        sales,
+        (tmp_path / "silver/ecomm/sales").as_uri(),
     )
-    sales.write.parquet(str(tmp_path / "silver/ecomm/sales"))
     spec = spec_dict()
+    spec["databases"] = {**spec["databases"], "silver": glue.database, "gold": gold_db}
     spec["gold"] = {"models": [
         _model("after_best", ["month"]),
         _model("best_month", ["month", "tickets"], tests=[FEW_TICKETS]),
@@ -47,11 +61,15 @@ def lake(spark, tmp_path):
     argv = ["--lake_spec", (tmp_path / "assets/lake-spec.json").as_uri(), "--environment", "test",
             "--silver_path", (tmp_path / "silver").as_uri(), "--gold_path", (tmp_path / "gold").as_uri(),
             "--batch_id", "b1"]  # fmt: skip
-    return tmp_path, argv
+    return tmp_path, argv, glue, gold_db
+
+
+def _gold_tables(glue, gold_db):
+    return sorted(t["Name"] for t in glue.get_tables(DatabaseName=gold_db)["TableList"])
 
 
 def test_an_error_test_keeps_the_model_unwritten_skips_its_readers_and_fails_the_job(spark, lake):
-    root, argv = lake
+    root, argv, glue, gold_db = lake
     with pytest.raises(gold_job.ModelTestError, match=r"best_month: few_tickets \(tickets < 4\): 1 rows"):
         gold_job.main(argv)
     summary = json.loads((root / "gold/_run_summaries/b1.json").read_text())["models"]
@@ -65,22 +83,22 @@ def test_an_error_test_keeps_the_model_unwritten_skips_its_readers_and_fails_the
         ("few_tickets", False, 1)
     ]
     assert summary["after_best"] == {"skipped": "reads best_month, which was not written"}
-    assert sorted(p.name for p in (root / "gold").iterdir()) == ["_run_summaries", "monthly"]
-    rows = sorted(tuple(r) for r in spark.read.parquet(str(root / "gold/monthly")).collect())
+    assert _gold_tables(glue, gold_db) == ["monthly"]
+    rows = sorted(tuple(r) for r in spark.table(iceberg.table_name(gold_db, "monthly")).collect())
     assert rows == [(2, 1), (5, 2)]  # (tickets, month): month is the partition column, last
 
 
 def test_a_missing_model_file_is_refused_before_anything_is_written(lake):
-    root, argv = lake
+    root, argv, glue, gold_db = lake
     (root / "assets/gold-models/monthly-0.sql").unlink()
     with pytest.raises(ModelError, match=r"gold model 'monthly': its SQL file is missing: .*monthly-0\.sql"):
         gold_job.main(argv)
-    assert not (root / "gold").exists()
+    assert _gold_tables(glue, gold_db) == []
 
 
 def test_a_bad_model_is_refused_before_any_model_runs(lake):
-    root, argv = lake
+    root, argv, glue, gold_db = lake
     (root / "assets/gold-models/after_best-0.sql").write_text("SELECT month, nope FROM best_month")
     with pytest.raises(ModelError, match="gold model 'after_best': Spark cannot analyse the SQL"):
         gold_job.main(argv)
-    assert not (root / "gold").exists()  # monthly, first in order, was not written either
+    assert _gold_tables(glue, gold_db) == []  # monthly, first in order, was not written either
