@@ -13,6 +13,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import boto3
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,6 +24,7 @@ from localdb import anomalies, expected, load  # noqa: E402
 from localdb.generate import BAD_SALETIMES  # noqa: E402
 from localdb.servers import running  # noqa: E402
 from localdb.spec import lake_spec_for_stack  # noqa: E402
+from medallion import iceberg  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -59,20 +61,20 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
     return json.loads(done.stdout)
 
 
-def run_all(arguments: dict, batch_id: str, connections: Path) -> None:
+def run_all(arguments: dict, batch_id: str, connections: Path, env: dict) -> None:
     for job in JOBS:
         extra = {"--batch_id": batch_id}
         if job == "bronze":
             extra["--local_connections"] = connections.as_uri()
-        submit(job, {**arguments[job], **extra})
+        submit(job, {**arguments[job], **extra}, extra_env=env)
 
 
-def read_gold(spark, gold_dir: Path) -> dict[str, dict[tuple, dict]]:
+def read_gold(spark, gold_db: str) -> dict[str, dict[tuple, dict]]:
     """Every gold model as {key: row}, values normalised like `expected` (money as 2-decimal strings)."""
     result = {}
     for model, key in MODEL_KEYS.items():
         rows = {}
-        for row in spark.read.parquet(str(gold_dir / model)).collect():
+        for row in spark.table(iceberg.table_name(gold_db, model)).collect():
             values = {k: f"{v:.2f}" if isinstance(v, Decimal) else v for k, v in row.asDict().items()}
             rows[tuple(values[k] for k in key)] = values
         result[model] = rows
@@ -86,24 +88,33 @@ def summaries(root: Path, batch_id: str) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def lake(spark):
+def lake(spark, moto_endpoint):
     with running() as (folder, _):
         spec_path = folder / "lake-spec.json"
         lake_spec_for_stack("local", spec_file=spec_path)  # the spec and the gold models' SQL beside it
+        spec = json.loads(spec_path.read_text())
+        # The catalog databases the component creates on AWS, in moto's Glue (the local catalog).
+        glue = boto3.client("glue", endpoint_url=moto_endpoint)
+        for database in spec["databases"].values():
+            glue.create_database(DatabaseInput={"Name": database})
+        env = {"AWS_ENDPOINT_URL_GLUE": moto_endpoint}
         loaded = load(folder, spec_path, scale=SCALE)
         lake_dir = folder / "lake"
         arguments = component_arguments(spec_path, lake_dir)
-        run_all(arguments, "run1", folder / "connections.json")
-        first_gold = read_gold(spark, lake_dir / "gold")
-        run_all(arguments, "run2", folder / "connections.json")
+        run_all(arguments, "run1", folder / "connections.json", env)
+        first_gold = read_gold(spark, spec["databases"]["gold"])
+        run_all(arguments, "run2", folder / "connections.json", env)
         yield {
             "dir": lake_dir,
-            "spec": json.loads(spec_path.read_text()),
+            "spec": spec,
+            "silver": lambda source, table: spark.table(
+                iceberg.table_name(spec["databases"]["silver"], f"{source}_{table}")
+            ),
             "arguments": arguments,
             "source_rows": {t["table"]: t["rows"] for t in loaded["tables"]},
             "expected": expected(folder, spec_path),
             "first_gold": first_gold,
-            "gold": read_gold(spark, lake_dir / "gold"),
+            "gold": read_gold(spark, spec["databases"]["gold"]),
         }
 
 
@@ -125,7 +136,8 @@ def test_source_rows_land_in_bronze_unchanged(lake):
 def test_silver_accounts_for_every_bronze_row(lake):
     for batch in ("run1", "run2"):
         for s in summaries(lake["dir"] / "silver", batch).values():
-            assert s["silver_rows"] + s["quarantined_rows"] + s["duplicates_removed"] == s["bronze_rows"], (
+            merged = s["this_run"]["silver_rows"]  # the rows the run inserted or updated
+            assert merged + s["quarantined_rows"] + s["duplicates_removed"] == s["bronze_rows"], (
                 batch,
                 s,
             )
@@ -144,7 +156,7 @@ def test_silver_accounts_for_every_bronze_row(lake):
 
 
 def test_anomalies_are_quarantined_with_their_reasons(lake, spark):
-    rows = spark.read.parquet(str(lake["dir"] / "silver" / "_quarantine" / "ecomm" / "sales")).collect()
+    rows = lake["silver"]("ecomm", "sales_quarantine").collect()
     reasons = sorted((r["saletime"], r["salesid"] is None, r["_reason"]) for r in rows)
     unparseable = "unparseable saletime as timestamp with format M/d/yyyy HH:mm:ss"
     assert [r for r in reasons if r[2] == unparseable] == sorted(
@@ -154,9 +166,9 @@ def test_anomalies_are_quarantined_with_their_reasons(lake, spark):
 
 
 def test_tickit_facts_hold_after_silver(lake, spark):
-    venue = spark.read.parquet(str(lake["dir"] / "silver" / "saas" / "venue"))
+    venue = lake["silver"]("saas", "venue")
     assert venue.where("venuestate = 'FL'").groupBy().sum("venueseats").first()[0] == 250_411
-    event = spark.read.parquet(str(lake["dir"] / "silver" / "saas" / "event"))
+    event = lake["silver"]("saas", "event")
     assert event.select("venueid").distinct().count() == 204
     assert event.count() == 8798
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 from local_submit import JobFailed, submit
+from medallion import iceberg
 from tickit_spec import tickit_gold, write_spec_with_gold
 
 T1, T2 = datetime(2008, 6, 1, 12, 0), datetime(2008, 6, 2, 12, 0)
@@ -81,17 +82,11 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def _snapshot(spark, root: Path, datasets):
-    return {d: sorted(tuple(r) for r in spark.read.parquet(str(root / d)).collect()) for d in datasets}
-
-
-def _files_per_partition(root: Path):
-    counts = {}
-    for model in GOLD_MODELS:
-        for part in (root / model).rglob("*.parquet"):
-            key = str(part.parent.relative_to(root))
-            counts[key] = counts.get(key, 0) + 1
-    return counts
+def _snapshot(spark, database: str, tables):
+    """Every row of each table, as tuples in a stable order."""
+    return {
+        t: sorted(tuple(r) for r in spark.table(iceberg.table_name(database, t)).collect()) for t in tables
+    }
 
 
 @pytest.fixture(scope="module")
@@ -106,50 +101,55 @@ def lake(spark, tmp_path_factory, moto_endpoint):
         "silver_path": (root / "silver").as_uri(),
         "gold_path": (root / "gold").as_uri(),
     }
-    silver_sets = [f"{s}/{t}" for s, t in BRONZE] + ["_quarantine/ecomm/sales"]
+    silver_tables = [f"{s}_{t}" for s, t in BRONZE] + ["ecomm_sales_quarantine"]
+    databases = json.loads(spec_path.read_text())["databases"]
+    glue = boto3.client("glue", endpoint_url=moto_endpoint, **CLOUDWATCH_CLIENT)
+    for database in databases.values():
+        glue.create_database(DatabaseInput={"Name": database})
 
     def run(batch_id, cloudwatch):
-        env = {**CLOUDWATCH_ENV, "AWS_ENDPOINT_URL_CLOUDWATCH": cloudwatch}
+        env = {
+            **CLOUDWATCH_ENV,
+            "AWS_ENDPOINT_URL_CLOUDWATCH": cloudwatch,
+            "AWS_ENDPOINT_URL_GLUE": moto_endpoint,
+        }
         submit("silver", {**common, "bronze_path": paths["bronze_path"], "silver_path": paths["silver_path"],
                           "batch_id": batch_id}, extra_env=env)  # fmt: skip
         submit("gold", {**common, "silver_path": paths["silver_path"], "gold_path": paths["gold_path"],
                         "--batch_id": batch_id, "--JOB_RUN_ID": "ignored"}, extra_env=env)  # fmt: skip
-        return (_snapshot(spark, root / "silver", silver_sets), _snapshot(spark, root / "gold", GOLD_MODELS))
+        return (
+            _snapshot(spark, databases["silver"], silver_tables),
+            _snapshot(spark, databases["gold"], GOLD_MODELS),
+        )
 
     # The first run publishes its metrics to moto's CloudWatch, the second to an endpoint that is down.
     first = run("run1", moto_endpoint)
-    files_first = _files_per_partition(root / "gold")
-    # A partition the next run does not produce, and a stray file in one it does.
-    schema = spark.read.parquet(str(root / "gold/sales_by_month")).drop("year", "month").schema
-    stale = spark.createDataFrame([(D("1.00"), D("0.15"), 1, 1, D("1.00"))], schema).coalesce(1)
-    stale.write.parquet(str(root / "gold/sales_by_month/year=1999/month=1"))
-    stale.write.mode("append").parquet(str(root / "gold/sales_by_month/year=2008/month=1"))
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
         second = run("run2", f"http://127.0.0.1:{_closed_port()}")
     cloudwatch = boto3.client("cloudwatch", endpoint_url=moto_endpoint, **CLOUDWATCH_CLIENT)
-    return {"root": root, "first": first, "second": second, "files_first": files_first,
-            "files_second": _files_per_partition(root / "gold"), "second_log": log.getvalue(),
+    return {"root": root, "first": first, "second": second, "second_log": log.getvalue(),
             "cloudwatch": cloudwatch}  # fmt: skip
 
 
 def test_silver_types_dedupes_and_quarantines(lake):
     silver, _ = lake["first"]
-    sales = silver["ecomm/sales"]
+    sales = silver["ecomm_sales"]
     assert [(r[0], r[7], r[9], r[-1]) for r in sales] == [  # salesid, pricepaid, saletime, _batch_id
         (1, D("100.00"), datetime(2008, 1, 5, 10, 0), "b1"),
         (2, D("25.00"), datetime(2008, 2, 16, 12, 0), "b2"),
     ]
-    assert [r[-1] for r in silver["_quarantine/ecomm/sales"]] == [
+    assert [r[-1] for r in silver["ecomm_sales_quarantine"]] == [
         "unparseable saletime as timestamp with format M/d/yyyy HH:mm:ss"
     ]
-    assert [r[1] for r in silver["saas/category"]] == ["Sports", "Shows"]  # "Shows " trimmed
-    assert [r[-1] for r in silver["crm/users"]] == ["b1"] * 4
+    assert [r[1] for r in silver["saas_category"]] == ["Sports", "Shows"]  # "Shows " trimmed
+    assert [r[-1] for r in silver["crm_users"]] == ["b1"] * 4
     summary = json.loads((lake["root"] / "silver/_run_summaries/ecomm/sales/run1.json").read_text())
-    # Off Glue and without a local catalog endpoint nothing is registered, and the summary says so.
-    registered = summary.pop("catalog")
-    assert set(registered) == {"ecomm_sales", "ecomm_sales_quarantine"}
-    assert all(r["table"].startswith("not registered") for r in registered.values())
+    assert isinstance(summary.pop("snapshot"), int)  # the silver table's snapshot after the MERGE
+    assert set(summary.pop("maintenance")) == {
+        "glue_catalog.`tickit_test_silver`.`ecomm_sales`",
+        "glue_catalog.`tickit_test_silver`.`ecomm_sales_quarantine`",
+    }
     # The first run's rows are all of bronze; the second run has no new bronze batch.
     assert summary == {"source": "ecomm", "table": "sales", "batch_id": "run1", "bronze_rows": 4,
                        "silver_rows": 2, "quarantined_rows": 1, "duplicates_removed": 1,
@@ -179,23 +179,27 @@ def test_gold_models_from_the_silver_tables(lake):
     category = summary["models"]["sales_by_category"]["tests"]
     assert next(t for t in category if t["rule"] == "sales_of_known_categories")["passed"] is True
     model = summary["models"]["sales_by_month"]
-    assert model.pop("catalog")["table"].startswith("not registered")  # no catalog endpoint here
+    assert "rewritten_data_files" in model.pop("maintenance")
     tests = model.pop("tests")
     assert len(tests) == 4 and all(t["passed"] for t in tests), tests
-    assert model == {"rows": 2, "partitions": 2, "written": True}
+    assert model == {"refresh": "full", "rows": 2, "partitions": 2, "written": True}  # a first run is full
 
 
-def test_rerun_gives_identical_output_and_replaces_only_recomputed_partitions(lake):
+def test_a_rerun_without_new_bronze_changes_nothing(lake):
     silver1, gold1 = lake["first"]
     silver2, gold2 = lake["second"]
     assert silver2 == silver1
-    stale = (D("1.00"), D("0.15"), 1, 1, D("1.00"), 1999, 1)
-    assert gold2["sales_by_month"] == sorted([*gold1["sales_by_month"], stale])  # 1999 kept, 2008-01 replaced
-    assert {k: v for k, v in gold2.items() if k != "sales_by_month"} == {
-        k: v for k, v in gold1.items() if k != "sales_by_month"
+    assert gold2 == gold1
+    models = json.loads((lake["root"] / "gold/_run_summaries/run2.json").read_text())["models"]
+    refresh = {name: m["refresh"] for name, m in models.items()}
+    # sales_by_month declares `refresh: partitions`: no silver row changed, so no partition is rebuilt.
+    assert refresh == {
+        "event_performance": "full",
+        "sales_by_category": "full",
+        "sales_by_month": "unchanged",
+        "top_buyers": "full",
+        "top_sellers": "full",
     }
-    assert set(lake["files_first"].values()) == {1}  # one file per partition
-    assert lake["files_second"] == {**lake["files_first"], "sales_by_month/year=1999/month=1": 1}
 
 
 def test_a_failing_job_raises_with_its_log(tmp_path):
