@@ -1,9 +1,13 @@
 /**
- * `npm run bench [-- --scales 1,10 --data-dir .local-lake/bench --out out]`: runs the whole local
- * lake from scratch at each scale and prints the run's wall time, Trino's start time and the query
- * step's time; per layer, wall time, rows and rows per second and the job's peak memory; the bytes Spark reads to answer "gross sales per month" from gold versus
- * from silver (benchmarks/scan_bytes.py); and files per gold partition. Figures are printed and
- * written to out/bench-<time>.json, never asserted.
+ * `npm run bench [-- --scales 1,10 --increments 3 --fraction 0.001 --data-dir .local-lake/bench --out out]`:
+ * runs the whole local lake from scratch at each scale and prints the run's wall time, Trino's start
+ * time and the query step's time; per layer, wall time, rows and rows per second and the job's peak
+ * memory; the bytes Spark reads to answer "gross sales per month" from gold versus from silver
+ * (benchmarks/scan_bytes.py); and files per gold partition. Then the history benchmark: K
+ * increments of about `fraction` new rows at the sources (localdb/increment.py), each run from
+ * bronze, with per increment the silver and gold time, the rows and bytes silver read, how gold
+ * refreshed, and the cost relative to the full build. Figures are printed and written to
+ * out/bench-<time>.json, never asserted.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -12,12 +16,19 @@ import { parseFlags, runMain } from "../local-lake/lib/cli";
 import { lakeLayout, PROJECT_ROOT } from "../local-lake/lib/layout";
 import { formatBytes, formatDuration, formatTable, stepEndLine, stepStartLine } from "../local-lake/lib/progress";
 import { runPython } from "../local-lake/lib/python";
-import { runLocalLake } from "../local-lake/lib/run-lake";
+import { LakeSpec } from "../components/medallion-lake";
+import { addIncrement, startCatalog, stopCatalog, stopServers, stopTrino } from "../local-lake/lib/localdb";
+import { LakeRunOptions, runLocalLake } from "../local-lake/lib/run-lake";
+import { LakeRunSummary } from "../local-lake/lib/summary";
 import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
+import { batchBytes, IncrementFigures, incrementFigures } from "./history";
 
-async function scanBytes(silver: string, gold: string): Promise<ScaleFigures["scan"]> {
-    const { stdout } = await runPython([path.join(PROJECT_ROOT, "benchmarks", "scan_bytes.py"), "--silver", silver, "--gold", gold], {
+/** The scan comparison, through the running local Glue catalog (silver and gold are Iceberg tables there). */
+async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Promise<ScaleFigures["scan"]> {
+    const args = ["--silver-db", spec.databases.silver, "--gold-db", spec.databases.gold];
+    const { stdout } = await runPython([path.join(PROJECT_ROOT, "benchmarks", "scan_bytes.py"), ...args], {
         label: "benchmarks/scan_bytes.py",
+        env: catalogEnv,
     });
     const line = stdout.split("\n").find((l) => l.startsWith("SCAN_BYTES "));
     if (!line) throw new Error("benchmarks/scan_bytes.py printed no SCAN_BYTES line");
@@ -52,40 +63,83 @@ function report(f: ScaleFigures): string {
     ].join("\n");
 }
 
+function historyReport(rows: IncrementFigures[]): string {
+    const table = formatTable(
+        ["increment", "source rows added", "silver", "gold", "silver rows read", "bronze bytes read", "gold refresh", "x full build"],
+        rows.map((r) => [
+            r.increment === 0 ? "full build" : r.increment,
+            r.sourceRowsInserted,
+            formatDuration(r.silverMs),
+            formatDuration(r.goldMs),
+            r.silverRowsRead,
+            formatBytes(r.bronzeBytesRead),
+            Object.entries(r.goldRefresh).map(([how, n]) => `${how} ${n}`).join(", "),
+            r.costVsFullBuild,
+        ]),
+        { groupDigits: true },
+    );
+    return `\nhistory: silver + gold per increment, next to the full build\n${table}`;
+}
+
 runMain(async () => {
-    const { flags } = parseFlags(process.argv.slice(2), { scales: "string", "data-dir": "string", out: "string", stack: "string" }, "npm run bench");
+    const { flags } = parseFlags(
+        process.argv.slice(2),
+        { scales: "string", increments: "string", fraction: "string", "data-dir": "string", out: "string", stack: "string" },
+        "npm run bench",
+    );
     const scales = String(flags.scales ?? "1,10")
         .split(",")
         .map((s) => Number(s.trim()));
     if (scales.some((s) => !(s > 0))) throw new Error(`npm run bench: --scales must be positive numbers separated by commas, got "${flags.scales}"`);
     const baseDir = path.resolve(PROJECT_ROOT, (flags["data-dir"] as string | undefined) ?? ".local-lake/bench");
-    const results: ScaleFigures[] = [];
+    const results: (ScaleFigures & { history: IncrementFigures[] })[] = [];
+    const increments = Number(flags.increments ?? 3);
+    const fraction = Number(flags.fraction ?? 0.001);
+    if (!Number.isInteger(increments) || increments < 0) throw new Error(`npm run bench: --increments must be a whole number >= 0, got "${flags.increments}"`);
+    if (!(fraction > 0 && fraction <= 1)) throw new Error(`npm run bench: --fraction must be in (0, 1], got "${flags.fraction}"`);
     for (const scale of scales) {
         const dataDir = path.join(baseDir, `scale-${scale}`);
-        process.stdout.write(`\nbench: scale ${scale} in ${dataDir} (from scratch)\n`);
-        const summary = await runLocalLake({
-            stack: (flags.stack as string | undefined) ?? "local",
-            scale,
-            reset: true,
-            dataDir,
-            // Step lines only: the figures below are the output.
-            reporter: {
-                stepStarted: (i, n, step, what) => process.stdout.write(`${stepStartLine(i, n, step, what)}\n`),
-                stepEnded: (step, ok, ms, note) => process.stdout.write(`${stepEndLine(step, ok, ms, note)}\n`),
-                detail: () => undefined,
-                print: () => undefined,
-            },
-        });
+        process.stdout.write(`\nbench: scale ${scale} in ${dataDir} (from scratch, then ${increments} increments of ${fraction * 100}% new rows)\n`);
+        const run = (options: Partial<LakeRunOptions>): Promise<LakeRunSummary> =>
+            runLocalLake({
+                stack: (flags.stack as string | undefined) ?? "local",
+                scale,
+                dataDir,
+                keepServers: true,
+                // Step lines only: the figures below are the output.
+                reporter: {
+                    stepStarted: (i, n, step, what) => process.stdout.write(`${stepStartLine(i, n, step, what)}\n`),
+                    stepEnded: (step, ok, ms, note) => process.stdout.write(`${stepEndLine(step, ok, ms, note)}\n`),
+                    detail: () => undefined,
+                    print: () => undefined,
+                },
+                ...options,
+            });
         const layout = lakeLayout(dataDir);
-        const figures: ScaleFigures = {
-            scale,
-            run: runFigures(summary),
-            layers: layerFigures(summary),
-            scan: await scanBytes(layout.layers.silver, layout.layers.gold),
-            goldPartitions: partitionFigures(layout.layers.gold),
-        };
-        results.push(figures);
-        process.stdout.write(`${report(figures)}\n`);
+        try {
+            const summary = await run({ reset: true });
+            const spec = JSON.parse(fs.readFileSync(layout.specFile, "utf8")) as LakeSpec;
+            const catalog = await startCatalog(layout, []); // the run's, still running
+            const figures: ScaleFigures = {
+                scale,
+                run: runFigures(summary),
+                layers: layerFigures(summary),
+                scan: await scanBytes(catalog.env, spec),
+                goldPartitions: partitionFigures(layout.layers.gold),
+            };
+            process.stdout.write(`${report(figures)}\n`);
+            const history = [incrementFigures(0, summary, 0, batchBytes(layout.layers.bronze, summary.batchId))];
+            const fullBuildMs = history[0].silverMs + history[0].goldMs;
+            for (let k = 1; k <= increments; k++) {
+                const inserted = Object.values(await addIncrement(layout, fraction)).reduce((a, b) => a + b, 0);
+                const increment = await run({ from: "bronze" });
+                history.push(incrementFigures(k, increment, inserted, batchBytes(layout.layers.bronze, increment.batchId), fullBuildMs));
+            }
+            process.stdout.write(`${historyReport(history)}\n`);
+            results.push({ ...figures, history });
+        } finally {
+            for (const stop of [stopTrino, stopServers, stopCatalog]) await stop(layout).catch(() => undefined);
+        }
     }
     const outDir = path.resolve(PROJECT_ROOT, (flags.out as string | undefined) ?? "out");
     fs.mkdirSync(outDir, { recursive: true });

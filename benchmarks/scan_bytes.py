@@ -4,19 +4,23 @@ Runs the same question twice on local Spark — from the gold `sales_by_month` m
 silver `sales` table — and prints one JSON object with, per side, the bytes of the files the scan
 selected (`filesSize`, after partition pruning), the bytes actually read (`bytesRead` from the
 task input metrics, after column pruning), the number of files, and the answer's checksum so the
-two sides can be compared. Usage: python benchmarks/scan_bytes.py --silver DIR --gold DIR
+two sides can be compared. Silver and gold are Iceberg tables of the local Glue catalog
+(AWS_ENDPOINT_URL_GLUE): Usage: python benchmarks/scan_bytes.py --silver-db DB --gold-db DB
 """
 
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import sys
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+
+# A scan node's metrics: Spark's file scans name them filesSize/numFiles, Iceberg's scans
+# totalFileSize/resultDataFiles (org.apache.iceberg.spark.source.metrics).
+METRIC_NAMES = {"filesSize": ("filesSize", "totalFileSize"), "numFiles": ("numFiles", "resultDataFiles")}
 
 
 def _scan_metrics(plan) -> dict[str, int]:
@@ -26,10 +30,11 @@ def _scan_metrics(plan) -> dict[str, int]:
     while stack:
         node = stack.pop()
         metrics = node.metrics()
-        for name in totals:
-            metric = metrics.get(name)
-            if metric.isDefined():
-                totals[name] += int(metric.get().value())
+        for name, names in METRIC_NAMES.items():
+            for metric_name in names:
+                metric = metrics.get(metric_name)
+                if metric.isDefined():
+                    totals[name] += int(metric.get().value())
         children = node.children()
         stack.extend(children.apply(i) for i in range(children.size()))
     return totals
@@ -63,17 +68,18 @@ def measure(spark: SparkSession, df: DataFrame) -> dict:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--silver", required=True, help="silver layer folder")
-    parser.add_argument("--gold", required=True, help="gold layer folder")
+    parser.add_argument("--silver-db", required=True, help="silver catalog database")
+    parser.add_argument("--gold-db", required=True, help="gold catalog database")
     args = parser.parse_args(argv)
-    gold_dir = os.path.join(args.gold, "sales_by_month")
-    sales_dirs = sorted(d for d in glob.glob(os.path.join(args.silver, "*", "sales")) if "/_" not in d)
-    if not os.path.isdir(gold_dir) or len(sales_dirs) != 1:
-        print(f"scan_bytes: need {gold_dir} and exactly one silver <source>/sales folder, found {sales_dirs}",
-              file=sys.stderr)
-        return 1
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "glue-scripts"))
+    from local_submit import GLUE_ENDPOINT, iceberg_conf, spark_jars
+    from medallion.iceberg import table_name
+
+    builder = SparkSession.builder.master("local[2]").appName("medallion-bench-scan")
+    for key, value in iceberg_conf("gold", {}, os.environ.get(GLUE_ENDPOINT)).items():
+        builder = builder.config(key, value)
     spark = (
-        SparkSession.builder.master("local[2]").appName("medallion-bench-scan")
+        builder.config("spark.jars", ",".join(str(j) for j in spark_jars()))
         .config("spark.ui.enabled", "false")
         # The executed plan must be the one that ran, for its scan metrics.
         .config("spark.sql.adaptive.enabled", "false")
@@ -82,10 +88,19 @@ def main(argv: list[str]) -> int:
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
+    tables = [
+        r["tableName"]
+        for r in spark.sql(f"SHOW TABLES IN {table_name(args.silver_db, 'x').rsplit('.', 1)[0]}").collect()
+    ]
+    sales = [t for t in tables if t.endswith("_sales")]
+    if len(sales) != 1:
+        print(f"scan_bytes: need exactly one silver <source>_sales table, found {sales}", file=sys.stderr)
+        return 1
     spark.sparkContext.setLogLevel("ERROR")
-    gold = spark.read.parquet(gold_dir).select("year", "month", "gross_sales")
+    gold = spark.table(table_name(args.gold_db, "sales_by_month")).select("year", "month", "gross_sales")
     silver = (
-        spark.read.parquet(sales_dirs[0]).groupBy("year", "month")
+        spark.table(table_name(args.silver_db, sales[0]))
+        .groupBy("year", "month")
         .agg(F.sum("pricepaid").cast("decimal(18,2)").alias("gross_sales"))
     )
     result = {"gold": measure(spark, gold), "silver": measure(spark, silver)}

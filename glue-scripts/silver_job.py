@@ -153,7 +153,8 @@ def refine_table(
             else:
                 iceberg.create(spark, silver_table, run_rows, f"{silver_root}/{source.name}/{table.name}")
             run_silver = ingested_after(spark.table(silver_table), mark).count()
-            summary["snapshot"] = iceberg.current_snapshot(spark, silver_table)
+            # As text: a 64-bit id loses digits in JSON readers that use doubles (JavaScript).
+            summary["snapshot"] = str(iceberg.current_snapshot(spark, silver_table))
         checked.unpersist()
         run_rows.unpersist()
         summary.update(

@@ -80,6 +80,14 @@ export function loadSources(layout: LakeLayout, options: LoadOptions): Promise<u
     );
 }
 
+/** New rows past the watermarks of the incrementally read source tables (localdb/increment.py): `{ inserted: { table: rows } }`. */
+export async function addIncrement(layout: LakeLayout, fraction: number, options: LocalDbOptions = {}): Promise<Record<string, number>> {
+    const result = (await localdb("increment", ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--fraction", String(fraction)], options)) as {
+        inserted: Record<string, number>;
+    };
+    return result.inserted;
+}
+
 export function crawlSources(layout: LakeLayout, options: LocalDbOptions = {}): Promise<unknown> {
     return localdb("crawl", ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--catalog-dir", layout.catalogDir], options);
 }
