@@ -209,40 +209,58 @@ def set_property(spark: SparkSession, name: str, key: str, value: str) -> None:
 
 def maintain(spark: SparkSession, name: str, maintenance, now: datetime | None = None) -> dict:
     """Iceberg's maintenance procedures on one table, as the lake spec's `tableMaintenance` says:
-    compacts data files (and folds position deletes into them) where at least `compaction_min_input_files`
-    small files gather, expires snapshots older than `snapshot_retention_days` (keeping the newest
-    `snapshots_to_keep`), then deletes files no snapshot references that are older than
-    `orphan_file_retention_days`. Returns what each procedure reported.
+    compacts data files (and folds position deletes into them) once at least
+    `compaction_min_input_files` data files or any delete file have gathered, expires snapshots older
+    than `snapshot_retention_days` (keeping the newest `snapshots_to_keep`), and once per
+    `orphan_file_retention_days` deletes files no snapshot references that are older than that.
+    Each procedure runs only when the table's snapshot list says it has work, so a run that has none
+    pays one metadata query. Returns what the procedures did.
     https://iceberg.apache.org/docs/1.7.1/spark-procedures/#table-maintenance"""
     now = now or datetime.now(UTC)
     table = name.split(".", 1)[1]  # procedures take the table name within the catalog
     stamp = "%Y-%m-%d %H:%M:%S"
-    compacted = spark.sql(
-        f"CALL {CATALOG}.system.rewrite_data_files(table => {literal(table)}, options => map("
-        f"'min-input-files', '{int(maintenance.compaction_min_input_files)}', 'delete-file-threshold', '1'))"
-    ).first()
-    older = (now - timedelta(days=maintenance.snapshot_retention_days)).strftime(stamp)
-    expired = spark.sql(
-        f"CALL {CATALOG}.system.expire_snapshots(table => {literal(table)}, "
-        f"older_than => TIMESTAMP {literal(older)}, retain_last => {int(maintenance.snapshots_to_keep)})"
-    ).first()
-    # Orphan cleanup lists every file under the table's location, so it runs once per retention
-    # period (the table property records when), not every run.
-    done = get_property(spark, name, ORPHANS_REMOVED_AT)
-    last = None if done is None else datetime.fromisoformat(done)
-    orphans = []
+    done = {"rewritten_data_files": 0, "added_data_files": 0, "expired_snapshots": 0, "expired_data_files": 0,
+            "orphan_files_removed": 0}  # fmt: skip
+    snapshots = spark.sql(
+        f"SELECT committed_at, summary FROM {name}.snapshots ORDER BY committed_at"
+    ).collect()
+    if not snapshots:
+        return done
+    current = dict(snapshots[-1]["summary"])
+    data_files, delete_files = (
+        int(current.get("total-data-files", 0)),
+        int(current.get("total-delete-files", 0)),
+    )
+    if delete_files > 0 or data_files >= maintenance.compaction_min_input_files:
+        minimum = int(maintenance.compaction_min_input_files)
+        compacted = spark.sql(
+            f"CALL {CATALOG}.system.rewrite_data_files(table => {literal(table)}, options => "
+            f"map('min-input-files', '{minimum}', 'delete-file-threshold', '1'))"
+        ).first()
+        done["rewritten_data_files"] = int(compacted["rewritten_data_files_count"])
+        done["added_data_files"] = int(compacted["added_data_files_count"])
+    older = now - timedelta(days=maintenance.snapshot_retention_days)
+    oldest = snapshots[0]["committed_at"].replace(tzinfo=UTC)  # the session's time zone is UTC
+    if len(snapshots) > maintenance.snapshots_to_keep and oldest < older:
+        expired = spark.sql(
+            f"CALL {CATALOG}.system.expire_snapshots(table => {literal(table)}, older_than => TIMESTAMP "
+            f"{literal(older.strftime(stamp))}, retain_last => {int(maintenance.snapshots_to_keep)})"
+        ).first()
+        done["expired_snapshots"] = int(expired["deleted_manifest_lists_count"])
+        done["expired_data_files"] = int(expired["deleted_data_files_count"]) + int(
+            expired["deleted_position_delete_files_count"]
+        )
+    # Orphan cleanup lists every file under the table's location: once per retention period (the
+    # table property records when; a new table starts the clock), not every run.
     retention = timedelta(days=maintenance.orphan_file_retention_days)
-    if last is None or now - last >= retention:
+    last = get_property(spark, name, ORPHANS_REMOVED_AT)
+    if last is None:
+        set_property(spark, name, ORPHANS_REMOVED_AT, now.isoformat())
+    elif now - datetime.fromisoformat(last) >= retention:
         orphans = spark.sql(
             f"CALL {CATALOG}.system.remove_orphan_files(table => {literal(table)}, "
             f"older_than => TIMESTAMP {literal((now - retention).strftime(stamp))})"
         ).collect()
+        done["orphan_files_removed"] = len(orphans)
         set_property(spark, name, ORPHANS_REMOVED_AT, now.isoformat())
-    return {
-        "rewritten_data_files": compacted["rewritten_data_files_count"],
-        "added_data_files": compacted["added_data_files_count"],
-        "expired_snapshots": int(expired["deleted_manifest_lists_count"]),
-        "expired_data_files": int(expired["deleted_data_files_count"])
-        + int(expired["deleted_position_delete_files_count"]),
-        "orphan_files_removed": len(orphans),
-    }
+    return done

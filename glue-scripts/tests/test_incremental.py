@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 import silver_job
 from medallion import gold, iceberg, io
-from medallion.spec import parse_lake_spec
+from medallion.spec import TableMaintenance, parse_lake_spec
 from pyspark.sql import functions as F
 from tickit_spec import _table
 
@@ -183,3 +183,30 @@ def test_an_expired_mark_falls_back_to_a_full_rebuild(spark, silver_env):
     assert (
         gold.changed_rows(spark, silver, table, {"snapshot": 42, "ingested": "2026-01-01 00:00:00"}) is None
     )
+
+
+def test_maintenance_compacts_expires_and_removes_orphans_without_changing_rows(spark, silver_env, tmp_path):
+    for n, batch in enumerate(BATCHES):
+        _write_batch(spark, silver_env["bronze"], batch)
+        silver_env["refine"](f"run{n}")
+    silver = iceberg.table_name(silver_env["database"], "shop_orders")
+    rows = _rows(spark, silver)
+    first = spark.sql(f"SELECT snapshot_id FROM {silver}.snapshots ORDER BY committed_at").first()[0]
+    orphan = tmp_path / "silver/shop/orders/data/orphan.parquet"
+    orphan.write_bytes(b"not referenced by any snapshot")
+    settings = TableMaintenance(snapshot_retention_days=5, snapshots_to_keep=1, orphan_file_retention_days=3,
+                                compaction_min_input_files=2)  # fmt: skip
+    later = datetime.now(UTC) + timedelta(days=10)
+    done = iceberg.maintain(spark, silver, settings, now=later)
+    assert done["rewritten_data_files"] > 0 and done["expired_snapshots"] > 0
+    assert _rows(spark, silver) == rows
+    assert spark.sql(f"SELECT count(*) FROM {silver}.snapshots").first()[0] == 1  # retain_last 1
+    with pytest.raises(Exception, match="(?i)snapshot"):
+        spark.read.option("snapshot-id", first).table(silver).collect()  # expired: no time travel there
+    # Orphans: the runs' maintenance started the clock; a run past the retention removes them.
+    assert orphan.exists()
+    assert (
+        iceberg.maintain(spark, silver, settings, now=later + timedelta(days=10))["orphan_files_removed"] >= 1
+    )
+    assert not orphan.exists()
+    assert _rows(spark, silver) == rows

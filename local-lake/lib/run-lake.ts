@@ -101,8 +101,8 @@ const STEP_PURPOSE: Record<StepName, string> = {
     load: "loading TICKIT into the source databases",
     crawl: "reading table definitions from the sources into the Glue catalog's source database (the Glue crawlers' job)",
     bronze: "bronze Glue job on local Spark: sources over JDBC -> Avro",
-    silver: "silver Glue job on local Spark: Avro -> typed, deduplicated Parquet",
-    gold: "gold Glue job on local Spark: silver -> partitioned Parquet models",
+    silver: "silver Glue job on local Spark: new bronze batches -> typed, deduplicated rows MERGEd into Iceberg tables",
+    gold: "gold Glue job on local Spark: silver -> partitioned Iceberg models (whole or touched partitions)",
     query: "running every Athena named query of the component on Trino, through the Glue catalog",
 };
 
