@@ -244,7 +244,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             fs.writeFileSync(layout.layers.gold, "not a folder");
             try {
                 printed = "";
-                const error = await rejection(run("run3"));
+                const error = await rejection(run("run3", { from: "gold" }));
                 expect(error).to.be.instanceOf(LakeStepFailed);
                 const failed = error as LakeStepFailed;
                 expect(failed.step).to.equal("gold");
