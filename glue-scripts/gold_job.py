@@ -21,6 +21,7 @@ from medallion.arguments import parse_job_arguments
 from medallion.bronze import resolve_batch_id
 from medallion.models import ModelError
 from medallion.spec import SpecError, parse_lake_spec
+from pyspark.sql import functions as F
 
 # Table property of a gold model: the silver marks (`gold.silver_marks`) its rows were built from.
 SILVER_MARKS = "medallion.silver-marks"
@@ -48,9 +49,13 @@ def read_model_sql(spark, spec_uri: str, spec) -> dict[str, str]:
 
 
 def write_full(spark, name: str, rows, location: str, model) -> None:
-    """The model's table replaced whole in one commit (created on the first run; a changed schema or
-    partitioning is taken as is: REPLACE TABLE keeps the table's history)."""
-    iceberg.create(spark, name, rows, location, model.partition_by, replace=iceberg.exists(spark, name))
+    """The model's rows replace the table's in one commit: an overwrite of every row while the columns
+    and partitioning stay as they are (the table keeps its documentation), else CREATE OR REPLACE
+    TABLE (the first run, or a model whose columns or partitioning changed; the history is kept)."""
+    if iceberg.exists(spark, name) and iceberg.same_layout(spark, name, rows, model.partition_by):
+        rows.writeTo(name).overwrite(F.lit(True))
+    else:
+        iceberg.create(spark, name, rows, location, model.partition_by, replace=iceberg.exists(spark, name))
 
 
 def plan_refresh(spark, step, name: str, inputs: dict[str, str], silver: dict, sql: str) -> dict:
@@ -148,6 +153,7 @@ def main(argv: list[str]) -> None:
                     stats["partitions_rebuilt"] = len(refresh["partitions"])
                 if marks is not None:
                     iceberg.set_property(spark, name, SILVER_MARKS, json.dumps(marks, sort_keys=True))
+                iceberg.document(spark, name, model.description, dict(model.columns))
                 stats.update(gold.written_stats(spark, name, model.partition_by), written=True)
                 stats["maintenance"] = iceberg.maintain(spark, name, spec.table_maintenance)
                 # Later models read what was written.

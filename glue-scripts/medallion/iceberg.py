@@ -142,6 +142,30 @@ def align(spark: SparkSession, name: str, rows: DataFrame) -> DataFrame:
     )
 
 
+def same_layout(spark: SparkSession, name: str, rows: DataFrame, partition_by: Sequence[str]) -> bool:
+    """Whether `rows` have the table's columns (names and types, in order) and the table is
+    partitioned by exactly `partition_by` (identity partitions)."""
+    table = spark.table(name).schema
+    shape = [(f.name, f.dataType) for f in table.fields] == [(f.name, f.dataType) for f in rows.schema.fields]
+    # The `partitions` metadata table has a `partition` struct of the partition columns when the
+    # table is partitioned.
+    fields = {f.name: f for f in spark.table(f"{name}.partitions").schema.fields}
+    current = [f.name for f in fields["partition"].dataType.fields] if "partition" in fields else []
+    return shape and current == list(partition_by)
+
+
+def document(spark: SparkSession, name: str, description: str, comments: Mapping[str, str]) -> None:
+    """The table's `comment` property and its columns' comments, which Iceberg's Glue catalog writes
+    to the Glue table's Description and columns' Comment (what Athena shows); only what differs is
+    changed, so an unchanged model commits nothing."""
+    if get_property(spark, name, "comment") != description:
+        set_property(spark, name, "comment", description)
+    for field in spark.table(name).schema.fields:
+        wanted = comments.get(field.name) or ""
+        if wanted and field.metadata.get("comment") != wanted:
+            spark.sql(f"ALTER TABLE {name} ALTER COLUMN {quote(field.name)} COMMENT {literal(wanted)}")
+
+
 def newer(source: str, target: str) -> str:
     """SQL: the `source` row is a newer version than the `target` row (later `_ingested_at`, ties
     broken by the greater `_batch_id`: silver.deduplicate's order)."""

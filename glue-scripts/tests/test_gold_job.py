@@ -86,6 +86,22 @@ def test_an_error_test_keeps_the_model_unwritten_skips_its_readers_and_fails_the
     assert _gold_tables(glue, gold_db) == ["monthly"]
     rows = sorted(tuple(r) for r in spark.table(iceberg.table_name(gold_db, "monthly")).collect())
     assert rows == [(2, 1), (5, 2)]  # (tickets, month): month is the partition column, last
+    # Documented in the catalog, as Athena shows it: Iceberg's Glue catalog writes the table comment and
+    # the column comments to Glue. A second run overwrites the rows and keeps them.
+    for run in ("b1", "b2"):
+        if run == "b2":
+            with pytest.raises(gold_job.ModelTestError):
+                gold_job.main([*argv[:-1], run])
+        table = glue.get_table(DatabaseName=gold_db, Name="monthly")["Table"]
+        assert table["Parameters"]["table_type"].upper() == "ICEBERG"
+        assert (
+            table.get("Description") == "monthly model"
+            or table["Parameters"].get("comment") == "monthly model"
+        )
+        columns = {c["Name"]: c.get("Comment") for c in table["StorageDescriptor"]["Columns"]}
+        assert columns == {"tickets": "tickets", "month": "month"}, run
+    refreshed = json.loads((root / "gold/_run_summaries/b2.json").read_text())["models"]["monthly"]
+    assert refreshed["refresh"] == "full" and refreshed["rows"] == 2
 
 
 def test_a_missing_model_file_is_refused_before_anything_is_written(lake):
