@@ -219,3 +219,20 @@ def test_maintenance_compacts_expires_and_removes_orphans_without_changing_rows(
     assert iceberg.maintain(spark, silver, settings)["orphan_files_removed"] == 1
     assert not orphan.exists()
     assert _rows(spark, silver) == rows
+
+
+def test_a_plain_table_of_a_lake_built_before_iceberg_is_refused_naming_the_migration(
+    spark, silver_env, glue
+):
+    glue.create_table(
+        DatabaseName=silver_env["database"],
+        TableInput={"Name": "shop_orders", "TableType": "EXTERNAL_TABLE",
+                    "Parameters": {"classification": "parquet"},
+                    "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "int"}], "Location": "file:///old/"}},
+    )  # fmt: skip
+    _write_batch(spark, silver_env["bronze"], BATCHES[0])
+    with pytest.raises(iceberg.IcebergError, match="shop_orders is a plain .*docs/iceberg.md#migrating"):
+        silver_env["refine"]("run1")
+    assert [t["Name"] for t in glue.get_tables(DatabaseName=silver_env["database"])["TableList"]] == [
+        "shop_orders"
+    ]
