@@ -19,8 +19,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 # A scan node's metrics: Spark's file scans name them filesSize/numFiles, Iceberg's scans
-# totalFileSize/resultDataFiles (org.apache.iceberg.spark.source.metrics).
-METRIC_NAMES = {"filesSize": ("filesSize", "totalFileSize"), "numFiles": ("numFiles", "resultDataFiles")}
+# totalDataFileSize/resultDataFiles (org.apache.iceberg.spark.source.metrics).
+METRIC_NAMES = {"filesSize": ("filesSize", "totalDataFileSize"), "numFiles": ("numFiles", "resultDataFiles")}
 
 
 def _scan_metrics(plan) -> dict[str, int]:

@@ -46,7 +46,7 @@ def _pg_copy(server: dict, table: SourceTable, key: str, rows: int) -> int:
 
 def _mariadb_copy(server: dict, table: SourceTable, key: str, rows: int) -> int:
     name, column = f"`{table.database}`.`{table.table}`", f"`{key}`"
-    with mariadb_connect(server, autocommit=True) as conn, conn.cursor() as cur:
+    with mariadb_connect(server, table.database, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT max({column}) FROM {name}")
         (top,) = cur.fetchone()
         copied = f"CREATE TEMPORARY TABLE increment AS SELECT * FROM {name} ORDER BY {column} LIMIT %s"
