@@ -24,7 +24,6 @@ from medallion.silver import (
     conform,
     deduplicate,
     ingested_after,
-    newest_ingested,
     quarantine_rows,
     shadowed_date_parts,
     silver_rows,
@@ -102,7 +101,7 @@ def refine_table(
     }
     existed = iceberg.exists(spark, silver_table)
     current = spark.table(silver_table) if existed else None
-    mark = newest_ingested(current) if existed else None
+    mark = iceberg.newest_ingested(spark, silver_table) if existed else None
     folders = io.date_folders(spark, bronze_path, None if mark is None else mark.date().isoformat())
     if folders:
         # Partition directories (ingest_date=, batch_id=) are layout, not columns: `_batch_id` is.
@@ -151,7 +150,8 @@ def refine_table(
                 aligned = iceberg.align(spark, silver_table, run_rows)
                 iceberg.merge_newest(spark, silver_table, aligned, keys, null_safe)
             else:
-                iceberg.create(spark, silver_table, run_rows, f"{silver_root}/{source.name}/{table.name}")
+                location = f"{silver_root}/{source.name}/{table.name}"
+                iceberg.create(spark, silver_table, run_rows, location, properties=iceberg.WATERMARK_METRICS)
             run_silver = ingested_after(spark.table(silver_table), mark).count()
             # As text: a 64-bit id loses digits in JSON readers that use doubles (JavaScript).
             summary["snapshot"] = str(iceberg.current_snapshot(spark, silver_table))

@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from . import iceberg, quality
 from .models import Model, ModelError, build_order, reference_tables
-from .silver import REASON, ingested_after, newest_ingested
+from .silver import REASON, ingested_after
 from .spec import LakeSpec, Table
 
 
@@ -113,7 +113,7 @@ def silver_marks(spark: SparkSession, tables: Mapping[str, str]) -> dict[str, di
     `_ingested_at`, what a model built now has seen (stored on the model's table)."""
     marks = {}
     for lake_name, name in tables.items():
-        newest = newest_ingested(spark.table(name))
+        newest = iceberg.newest_ingested(spark, name)
         marks[lake_name] = {
             "snapshot": iceberg.current_snapshot(spark, name),
             "ingested": None if newest is None else newest.isoformat(sep=" "),

@@ -24,6 +24,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from . import silver
+
 CONTRACT = json.loads(resources.files(__package__).joinpath("iceberg.json").read_text(encoding="utf-8"))
 CATALOG: str = CONTRACT["catalog"]
 
@@ -34,6 +36,9 @@ TABLE_PROPERTIES = {
     "write.update.mode": "merge-on-read",
     "write.merge.mode": "merge-on-read",
 }
+# A silver table's: exact bounds of `_ingested_at` in the manifests, whatever its column count
+# (`newest_ingested` reads them).
+WATERMARK_METRICS = {"write.metadata.metrics.column._ingested_at": "full"}
 ICEBERG_TABLE_TYPE = "ICEBERG"  # the Glue table parameter `table_type` of an Iceberg table
 # Table property: when maintenance last removed orphan files (ISO timestamp, UTC).
 ORPHANS_REMOVED_AT = "medallion.orphan-files-removed-at"
@@ -191,6 +196,21 @@ def merge_newest(
         f"WHEN MATCHED AND {newer('s', 't')} THEN UPDATE SET * "
         "WHEN NOT MATCHED THEN INSERT *"
     )
+
+
+def newest_ingested(spark: SparkSession, name: str) -> datetime | None:
+    """The table's newest `_ingested_at` from Iceberg's column metrics of its live data files (a
+    metadata read, not a scan; exact: a row is only ever deleted for a newer version of it), None for
+    a table without rows; scanned when the files carry no metrics for the column."""
+    row = spark.sql(
+        f"SELECT max(readable_metrics._ingested_at.upper_bound) AS newest, count(*) AS files "
+        f"FROM {name}.files WHERE content = 0"
+    ).first()
+    if row["files"] == 0:
+        return None
+    if row["newest"] is None:
+        return silver.newest_ingested(spark.table(name))
+    return row["newest"]
 
 
 def current_snapshot(spark: SparkSession, name: str) -> int | None:

@@ -7,7 +7,7 @@ Running these transforms needs `spark.sql.legacy.timeParserPolicy=CORRECTED` (th
 that an unparseable timestamp becomes a quarantined row instead of a job failure.
 
 A run's rows are told apart by `_ingested_at` (one value per bronze batch, its start): they are the
-rows ingested after the newest row the silver table holds (`newest_ingested`, its watermark), i.e.
+rows ingested after the newest row the silver table holds (its watermark, `iceberg.newest_ingested`), i.e.
 the bronze batches no earlier silver MERGE has applied (`ingested_after`); see silver_job.py.
 """
 
