@@ -4,7 +4,7 @@ failed rows appended to `<source>_<table>_quarantine` (at <silver_path>/_quarant
 
 A run reads only the bronze batches the silver table has not absorbed: those ingested after the newest
 `_ingested_at` the table holds (its watermark, committed atomically with its rows), found by listing the
-bronze `ingest_date=` folders from the watermark's day on. The quarantine is written first (a batch's
+bronze batch folders written since (`io.new_batch_folders`). The quarantine is written first (a batch's
 rows replace any of the same batch, so a retry after a crash duplicates nothing), the silver MERGE last:
 until it commits, the batches stay new, and re-applying them changes nothing (the MERGE only takes rows
 newer than the table's; silver.deduplicate's order). See docs/iceberg.md.
@@ -102,7 +102,7 @@ def refine_table(
     existed = iceberg.exists(spark, silver_table)
     current = spark.table(silver_table) if existed else None
     mark = iceberg.newest_ingested(spark, silver_table) if existed else None
-    folders = io.date_folders(spark, bronze_path, None if mark is None else mark.date().isoformat())
+    folders = io.new_batch_folders(spark, bronze_path, mark)
     if folders:
         # Partition directories (ingest_date=, batch_id=) are layout, not columns: `_batch_id` is.
         # Every batch is read with the newest batch's schema: spark-avro would otherwise take one

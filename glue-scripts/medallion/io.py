@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
@@ -215,19 +216,35 @@ def avro_file_schema(spark: SparkSession, folders: str | Sequence[str]) -> str:
         stream.close()
 
 
-def date_folders(spark: SparkSession, table_path: str, since: str | None) -> list[str]:
-    """The `ingest_date=<YYYY-MM-DD>` folders of a bronze table holding Avro files, those of `since`
-    (an ISO date) and later only when given: a silver run reads the days its new batches can be in,
-    not the table's history."""
+# Slack between the clock that stamps `_ingested_at` (the bronze job's) and the one that stamps file
+# modification times (the file system's, S3's on AWS): batch folders this much older than the
+# watermark are read too, and their rows filtered out by `_ingested_at`.
+CLOCK_SLACK_MS = 3_600_000
+
+
+def new_batch_folders(spark: SparkSession, table_path: str, after: datetime | None) -> list[str]:
+    """The `ingest_date=*/batch_id=*` folders of a bronze table holding Avro files written after
+    `after` (naive UTC; every folder when None): a silver run reads the batches it has not applied
+    (and those of the last `CLOCK_SLACK_MS` before its watermark), not the table's history. A batch's
+    files are written after its `_ingested_at`, so a batch ingested after `after` is always listed."""
     if not exists(spark, table_path):
         return []
-    fs, jpath = _fs(spark, table_path.rstrip("/") + "/ingest_date=*")
+    since_ms = None if after is None else after.replace(tzinfo=UTC).timestamp() * 1000 - CLOCK_SLACK_MS
+    since_day = None if after is None else after.date().isoformat()
+    fs, jpath = _fs(spark, table_path.rstrip("/") + "/ingest_date=*/batch_id=*")
     folders = []
     for status in fs.globStatus(jpath) or []:
-        day = str(status.getPath().getName()).split("=", 1)[1]
-        folder = str(status.getPath().toString())
-        if status.isDirectory() and (since is None or day >= since) and has_files(spark, folder, ".avro"):
-            folders.append(folder)
+        day = str(status.getPath().getParent().getName()).split("=", 1)[1]
+        if not status.isDirectory() or (since_day is not None and day < since_day):
+            continue
+        files = fs.listFiles(status.getPath(), True)
+        newest = None
+        while files.hasNext():
+            file = files.next()
+            if file.getPath().getName().endswith(".avro"):
+                newest = max(newest or 0, file.getModificationTime())
+        if newest is not None and (since_ms is None or newest > since_ms):
+            folders.append(str(status.getPath().toString()))
     return sorted(folders)
 
 
