@@ -39,6 +39,6 @@ def test_new_batch_folders_are_those_written_since_the_watermark(spark, tmp_path
         return sorted(f.rsplit("/", 1)[1] for f in io.new_batch_folders(spark, table.as_uri(), after))
 
     assert listed(None) == ["batch_id=new", "batch_id=old", "batch_id=y"]
-    # Watermark a minute ago: the old batch (2 h, beyond the hour of slack) and yesterday's are skipped.
+    # Watermark a minute ago: the old batch (2 h, beyond the slack) and yesterday's are skipped.
     assert listed((now - timedelta(minutes=1)).replace(tzinfo=None)) == ["batch_id=new"]
     assert io.new_batch_folders(spark, (tmp_path / "none").as_uri(), None) == []
