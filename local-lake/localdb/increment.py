@@ -1,7 +1,7 @@
 """New rows at the sources past the bronze watermarks, for the history benchmark (`npm run bench --
 --increments K`): each incrementally read table (a watermark column that is its one integer primary
 key, as the TICKIT tables are) gets copies of its first `fraction` of rows under new keys above its
-largest; the full-load tables are delivered whole by every bronze run anyway, which silver MERGEs as
+largest (rows without a key, the generator's anomalies, are not copied); the full-load tables are delivered whole by every bronze run anyway, which silver MERGEs as
 updates. An update in place of an incrementally read row is invisible to a watermark on its key, so
 the changed rows of an increment are those re-delivered by full loads.
 
@@ -36,9 +36,9 @@ def _pg_copy(server: dict, table: SourceTable, key: str, rows: int) -> int:
     with pg_connect(server, table.database) as conn:
         (top,) = conn.execute(sql.SQL("SELECT max({}) FROM {}").format(column, name)).fetchone()
         conn.execute(
-            sql.SQL("CREATE TEMP TABLE increment AS SELECT * FROM {} ORDER BY {} LIMIT {}").format(
-                name, column, sql.Literal(rows)
-            )
+            sql.SQL(
+                "CREATE TEMP TABLE increment AS SELECT * FROM {} WHERE {} IS NOT NULL ORDER BY {} LIMIT {}"
+            ).format(name, column, column, sql.Literal(rows))
         )
         conn.execute(sql.SQL("UPDATE increment SET {} = {} + {}").format(column, column, sql.Literal(top)))
         return conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM increment").format(name)).rowcount
@@ -49,7 +49,10 @@ def _mariadb_copy(server: dict, table: SourceTable, key: str, rows: int) -> int:
     with mariadb_connect(server, table.database, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute(f"SELECT max({column}) FROM {name}")
         (top,) = cur.fetchone()
-        copied = f"CREATE TEMPORARY TABLE increment AS SELECT * FROM {name} ORDER BY {column} LIMIT %s"
+        copied = (
+            f"CREATE TEMPORARY TABLE increment AS SELECT * FROM {name} WHERE {column} IS NOT NULL "
+            f"ORDER BY {column} LIMIT %s"
+        )
         cur.execute(copied, (rows,))
         cur.execute(f"UPDATE increment SET {column} = {column} + %s", (top,))
         return cur.execute(f"INSERT INTO {name} SELECT * FROM increment")
