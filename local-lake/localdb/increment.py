@@ -1,9 +1,10 @@
 """New rows at the sources past the bronze watermarks, for the history benchmark (`npm run bench --
 --increments K`): each incrementally read table (a watermark column that is its one integer primary
 key, as the TICKIT tables are) gets copies of its first `fraction` of rows under new keys above its
-largest (rows without a key, the generator's anomalies, are not copied); the full-load tables are delivered whole by every bronze run anyway, which silver MERGEs as
-updates. An update in place of an incrementally read row is invisible to a watermark on its key, so
-the changed rows of an increment are those re-delivered by full loads.
+largest (rows without a key, the generator's anomalies, are not copied); the full-load tables are
+delivered whole by every bronze run anyway, which silver MERGEs as updates. An update in place of an
+incrementally read row is invisible to a watermark on its key, so the changed rows of an increment
+are those re-delivered by full loads.
 
 Run it with the lake's `--from bronze`: the load step would otherwise reload the tables whose row
 counts no longer match what it loaded.
