@@ -72,7 +72,9 @@ export const lakeSpecSchema = z
                 snapshotRetentionDays: z.number().int().min(1).describe("Snapshots older than this many days are expired."),
                 snapshotsToKeep: z.number().int().min(1).describe("The newest this many snapshots are always kept."),
                 orphanFileRetentionDays: z.number().int().min(1).describe("Files no snapshot references and older than this many days are deleted."),
-                compactionMinInputFiles: z.number().int().min(2).describe("A partition (or unpartitioned table) with at least this many small data files is compacted."),
+                compactionMinInputFiles: z.number().int().min(2).describe("A partition (or unpartitioned table) with at least this many small data files has them compacted."),
+                compactionSmallFileMiB: z.number().positive().max(384).describe("Data files smaller than this many MiB are small (compacted together); bigger ones are left."),
+                compactionDeleteRatio: z.number().gt(0).max(1).describe("Position deletes reaching this fraction of a table's rows get its data files rewritten without them."),
             })
             .describe("Maintenance of the silver and gold Iceberg tables (config tableMaintenance, defaults filled in)."),
         gold: z.strictObject({ models: z.array(goldModel) }).describe("The gold models the gold job builds, in config order."),

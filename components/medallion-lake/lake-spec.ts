@@ -74,8 +74,12 @@ export interface LakeSpecTableMaintenance {
     snapshotsToKeep: number;
     /** Files no snapshot references and older than this many days are deleted. */
     orphanFileRetentionDays: number;
-    /** A partition (or unpartitioned table) with at least this many small data files is compacted. */
+    /** A partition (or unpartitioned table) with at least this many small data files has them compacted. */
     compactionMinInputFiles: number;
+    /** Data files smaller than this many MiB are small (compacted together); bigger ones are left. */
+    compactionSmallFileMiB: number;
+    /** Position deletes reaching this fraction of a table's rows get its data files rewritten without them. */
+    compactionDeleteRatio: number;
 }
 
 export interface LakeSpec {
@@ -154,6 +158,8 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
             snapshotsToKeep: config.tableMaintenance.snapshotsToKeep,
             orphanFileRetentionDays: config.tableMaintenance.orphanFileRetentionDays,
             compactionMinInputFiles: config.tableMaintenance.compactionMinInputFiles,
+            compactionSmallFileMiB: config.tableMaintenance.compactionSmallFileMiB,
+            compactionDeleteRatio: config.tableMaintenance.compactionDeleteRatio,
         },
         gold: { models: config.gold.models.map((m) => goldSpecModel(m, config.gold.models)) },
     };

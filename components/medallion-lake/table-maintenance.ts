@@ -14,13 +14,21 @@ import { z } from "zod";
  * compaction of a partition with at least 5 small files, as Iceberg's `rewrite_data_files`
  * (`min-input-files`) defaults it; Glue's compaction optimizer waits for 100
  * (https://docs.aws.amazon.com/prescriptive-guidance/latest/apache-iceberg-on-aws/maintenance-with-the-aws-glue-data-catalog-table-optimizer.html),
- * too many for a lake whose every run adds a few files per partition.
+ * too many for a lake whose every run adds a few files per partition. Files under 32 MiB are small:
+ * Iceberg's own bound (75% of its 512 MiB target) would call every file of a table under 384 MiB
+ * small and rewrite the whole table at each compaction, a cost that grows with the table, not with
+ * the runs. Data files are rewritten without their deleted rows once position deletes reach 30% of
+ * the table's rows, Iceberg's `delete-ratio-threshold` default from 1.8 on (Glue 5.0's 1.7.1 lacks
+ * the option; the jobs apply it to the table)
+ * (https://iceberg.apache.org/javadoc/1.8.0/org/apache/iceberg/actions/SizeBasedDataRewriter.html).
  */
 export const TABLE_MAINTENANCE_DEFAULTS = {
     snapshotRetentionDays: 5,
     snapshotsToKeep: 1,
     orphanFileRetentionDays: 3,
     compactionMinInputFiles: 5,
+    compactionSmallFileMiB: 32,
+    compactionDeleteRatio: 0.3,
 } as const;
 
 /** An integer of `unit`s, at least `min` (a fraction is reported as zod's "expected int"). */
@@ -45,7 +53,20 @@ export const tableMaintenanceSchema = z
             ),
         compactionMinInputFiles: wholeNumber(2, "files")
             .default(TABLE_MAINTENANCE_DEFAULTS.compactionMinInputFiles)
-            .describe("A partition (or unpartitioned table) with at least this many small data files is compacted. Integer >= 2. Default 5."),
+            .describe("A partition (or unpartitioned table) with at least this many small data files has its small files compacted. Integer >= 2. Default 5."),
+        compactionSmallFileMiB: z
+            .number()
+            .positive("must be more than 0 MiB")
+            // Iceberg's rewrite requires it below the 512 MiB target file size; 75% of it is Iceberg's own bound.
+            .max(384, "must be at most 384 MiB (75% of Iceberg's 512 MiB target file size)")
+            .default(TABLE_MAINTENANCE_DEFAULTS.compactionSmallFileMiB)
+            .describe("Data files smaller than this many MiB are small: compaction packs them together and leaves bigger files as they are, so it costs in proportion to the runs' new files, not to the table. Number in (0, 384]. Default 32."),
+        compactionDeleteRatio: z
+            .number()
+            .gt(0, "must be more than 0")
+            .max(1, "must be at most 1")
+            .default(TABLE_MAINTENANCE_DEFAULTS.compactionDeleteRatio)
+            .describe("Once a table's position deletes (rows replaced by MERGEs) reach this fraction of its rows, its data files with deletes are rewritten without them. Number in (0, 1]. Default 0.3."),
     })
     .prefault({})
     .describe("Maintenance of the silver and gold Iceberg tables, run by their jobs: snapshot expiry, orphan-file cleanup, compaction of small files.");

@@ -256,15 +256,30 @@ def _current_summary(spark: SparkSession, name: str) -> dict[str, str]:
     return {} if row is None else dict(row[0])
 
 
+def _most_small_files(spark: SparkSession, name: str, small_bytes: int) -> int:
+    """The most live data files under `small_bytes` that one partition of the table holds (the
+    unpartitioned table's count): what `rewrite_data_files`' `min-input-files` compares."""
+    files = spark.table(f"{name}.files").where(f"content = 0 AND file_size_in_bytes < {small_bytes}")
+    by_partition = ["partition"] if "partition" in files.columns else []
+    row = files.groupBy(*by_partition).count().agg(F.max("count")).first()
+    return int(row[0] or 0)
+
+
 def maintain(spark: SparkSession, name: str, maintenance, now: datetime | None = None) -> dict:
-    """Iceberg's maintenance procedures on one table, as the lake spec's `tableMaintenance` says:
-    compacts data files (folding position deletes into them, then dropping the delete files no live
-    data file needs) once at least
-    `compaction_min_input_files` data files or any delete file have gathered, expires snapshots older
-    than `snapshot_retention_days` (keeping the newest `snapshots_to_keep`), and once per
-    `orphan_file_retention_days` deletes files no snapshot references that are older than that.
-    Each procedure runs only when the table's snapshot list says it has work, so a run that has none
-    pays one metadata query. Returns what the procedures did.
+    """Iceberg's maintenance procedures on one table, as the lake spec's `tableMaintenance` says, each
+    costing in proportion to what the runs added, not to the table:
+    - compaction packs the small data files (under `compaction_small_file_mib`) of a partition once it
+      holds `compaction_min_input_files` of them, leaving bigger files as they are;
+    - once position deletes reach `compaction_delete_ratio` of the table's rows, every data file with
+      deletes is rewritten without them (Iceberg 1.7.1 has no `delete-ratio-threshold`: the table's
+      snapshot summary stands in for it);
+    - delete files are compacted (and those of rewritten data files dropped) after a data rewrite or
+      once `compaction_min_input_files` of them gathered;
+    - snapshots older than `snapshot_retention_days` are expired (keeping the newest
+      `snapshots_to_keep`), and once per `orphan_file_retention_days` files no snapshot references
+      that are older than that are deleted.
+    Each procedure runs only when the table's metadata says it has work, so a run that has none pays
+    a few metadata queries. Returns what the procedures did.
     https://iceberg.apache.org/docs/1.7.1/spark-procedures/#table-maintenance"""
     now = now or datetime.now(UTC)
     table = name.split(".", 1)[1]  # procedures take the table name within the catalog
@@ -277,25 +292,30 @@ def maintain(spark: SparkSession, name: str, maintenance, now: datetime | None =
     if not snapshots:
         return done
     current = dict(snapshots[-1]["summary"])
-    data_files, delete_files = (
-        int(current.get("total-data-files", 0)),
-        int(current.get("total-delete-files", 0)),
+    minimum = int(maintenance.compaction_min_input_files)
+    delete_files = int(current.get("total-delete-files", 0))
+    deleted_rows = int(current.get("total-position-deletes", 0))
+    heavy_deletes = delete_files > 0 and deleted_rows >= maintenance.compaction_delete_ratio * max(
+        int(current.get("total-records", 0)), 1
     )
-    if delete_files > 0 or data_files >= maintenance.compaction_min_input_files:
-        minimum = int(maintenance.compaction_min_input_files)
+    small_bytes = int(maintenance.compaction_small_file_mib * 1024 * 1024)
+    if heavy_deletes or _most_small_files(spark, name, small_bytes) >= minimum:
+        options = {"min-input-files": str(minimum), "min-file-size-bytes": str(small_bytes)}
+        if heavy_deletes:
+            options["delete-file-threshold"] = "1"
+        listed = ", ".join(f"{literal(k)}, {literal(v)}" for k, v in options.items())
         compacted = spark.sql(
-            f"CALL {CATALOG}.system.rewrite_data_files(table => {literal(table)}, options => "
-            f"map('min-input-files', '{minimum}', 'delete-file-threshold', '1'))"
+            f"CALL {CATALOG}.system.rewrite_data_files(table => {literal(table)}, options => map({listed}))"
         ).first()
-        # Position deletes of rewritten files stay referenced ("dangling") until their own rewrite
-        # drops them (Iceberg 1.7.1's `remove-dangling-deletes` option left them, measured).
-        if int(_current_summary(spark, name).get("total-delete-files", 0)) > 0:
-            spark.sql(
-                f"CALL {CATALOG}.system.rewrite_position_delete_files(table => {literal(table)}, "
-                "options => map('rewrite-all', 'true'))"
-            )
         done["rewritten_data_files"] = int(compacted["rewritten_data_files_count"])
         done["added_data_files"] = int(compacted["added_data_files_count"])
+    # Position deletes of rewritten files stay referenced ("dangling") until their own rewrite drops
+    # them (Iceberg 1.7.1's `remove-dangling-deletes` option left them, measured).
+    if (done["rewritten_data_files"] and delete_files) or delete_files >= minimum:
+        spark.sql(
+            f"CALL {CATALOG}.system.rewrite_position_delete_files(table => {literal(table)}, "
+            "options => map('rewrite-all', 'true'))"
+        )
     older = now - timedelta(days=maintenance.snapshot_retention_days)
     oldest = snapshots[0]["committed_at"].replace(tzinfo=UTC)  # the session's time zone is UTC
     if len(snapshots) > maintenance.snapshots_to_keep and oldest < older:

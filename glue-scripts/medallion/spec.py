@@ -54,19 +54,33 @@ class Source:
 @dataclass(frozen=True)
 class TableMaintenance:
     """Iceberg table maintenance, run by the jobs after writing a table (`iceberg.maintain`); the
-    defaults are AWS Glue's Iceberg table optimizer defaults."""
+    defaults are the component's (components/medallion-lake/table-maintenance.ts says why)."""
 
     snapshot_retention_days: int = 5
     snapshots_to_keep: int = 1
     orphan_file_retention_days: int = 3
     compaction_min_input_files: int = 5
+    compaction_small_file_mib: float = 32
+    compaction_delete_ratio: float = 0.3
 
 
+def _whole(minimum: int):
+    return lambda v: isinstance(v, int) and v >= minimum, f"an integer >= {minimum}"
+
+
+def _number_in(low: float, high: float):
+    """A number above `low` and at most `high`."""
+    return lambda v: isinstance(v, int | float) and low < v <= high, f"a number in ({low}, {high}]"
+
+
+# Spec key -> (TableMaintenance field, (valid?, what is allowed)); booleans are never numbers here.
 MAINTENANCE_KEYS = {
-    "snapshotRetentionDays": ("snapshot_retention_days", 1),
-    "snapshotsToKeep": ("snapshots_to_keep", 1),
-    "orphanFileRetentionDays": ("orphan_file_retention_days", 1),
-    "compactionMinInputFiles": ("compaction_min_input_files", 2),
+    "snapshotRetentionDays": ("snapshot_retention_days", _whole(1)),
+    "snapshotsToKeep": ("snapshots_to_keep", _whole(1)),
+    "orphanFileRetentionDays": ("orphan_file_retention_days", _whole(1)),
+    "compactionMinInputFiles": ("compaction_min_input_files", _whole(2)),
+    "compactionSmallFileMiB": ("compaction_small_file_mib", _number_in(0, 384)),
+    "compactionDeleteRatio": ("compaction_delete_ratio", _number_in(0, 1)),
 }
 
 
@@ -80,11 +94,11 @@ def _maintenance(raw: object) -> TableMaintenance:
     if unknown:
         raise SpecError(f"tableMaintenance: unknown key(s) {', '.join(unknown)}")
     values = {}
-    for key, (field, minimum) in MAINTENANCE_KEYS.items():
+    for key, (field, (valid, allowed)) in MAINTENANCE_KEYS.items():
         if key in raw:
             value = raw[key]
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                raise SpecError(f"tableMaintenance.{key}: expected an integer >= {minimum}, got {value!r}")
+            if isinstance(value, bool) or not valid(value):
+                raise SpecError(f"tableMaintenance.{key}: expected {allowed}, got {value!r}")
             values[field] = value
     return TableMaintenance(**values)
 

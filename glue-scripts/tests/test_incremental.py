@@ -5,6 +5,7 @@ refreshed by partitions rebuilds exactly the partitions the changed rows touch."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
@@ -196,7 +197,7 @@ def test_maintenance_compacts_expires_and_removes_orphans_without_changing_rows(
     orphan = tmp_path / "silver/shop/orders/data/orphan.parquet"
     orphan.write_bytes(b"not referenced by any snapshot")
     settings = TableMaintenance(snapshot_retention_days=5, snapshots_to_keep=1, orphan_file_retention_days=3,
-                                compaction_min_input_files=2)  # fmt: skip
+                                compaction_min_input_files=2, compaction_delete_ratio=0.01)  # fmt: skip
     later = datetime.now(UTC) + timedelta(days=10)
     # Ten days on, with orphans removed that day: compaction and expiry have work, orphan cleanup not.
     iceberg.set_property(spark, silver, iceberg.ORPHANS_REMOVED_AT, later.isoformat())
@@ -219,6 +220,42 @@ def test_maintenance_compacts_expires_and_removes_orphans_without_changing_rows(
     assert iceberg.maintain(spark, silver, settings)["orphan_files_removed"] == 1
     assert not orphan.exists()
     assert _rows(spark, silver) == rows
+
+
+def _live_files(spark, name):
+    """(data file paths, delete file count) of the table's current snapshot."""
+    files = spark.sql(f"SELECT content, file_path FROM {name}.files").collect()
+    return {r[1] for r in files if r[0] == 0}, sum(r[0] != 0 for r in files)
+
+
+def test_compaction_packs_small_files_and_rewrites_deletes_past_the_ratio(spark, silver_env, tmp_path):
+    name = iceberg.table_name(silver_env["database"], f"t_{uuid.uuid4().hex[:8]}")
+    ddl = "id int, note string, _ingested_at timestamp, _batch_id string"
+    at = datetime(2026, 1, 1)
+    big = spark.createDataFrame([(i, f"note {i:06d} " * 4, at, "b0") for i in range(20000)], ddl)
+    iceberg.create(spark, name, big.coalesce(1), f"file://{tmp_path}/t")
+    (big_file,), _ = _live_files(spark, name)
+    later = datetime(2026, 1, 2)
+    for n in range(3):  # three runs' small files; the last also updates id 0 (a position delete)
+        rows = spark.createDataFrame([(n if n == 2 else 20000 + n, "new", later, f"b{n + 1}")], ddl)
+        iceberg.merge_newest(spark, name, rows.where("id IS NOT NULL"), ["id"], False)
+    rows = _rows(spark, name)
+    data, deletes = _live_files(spark, name)
+    assert len(data) == 4 and deletes == 1
+    small_mib = (os.path.getsize(big_file.removeprefix("file:")) / 2) / (1024 * 1024)
+    settings = TableMaintenance(compaction_min_input_files=2, compaction_small_file_mib=small_mib,
+                                compaction_delete_ratio=0.5)  # fmt: skip
+    done = iceberg.maintain(spark, name, settings)
+    data, deletes = _live_files(spark, name)
+    # The three small files packed into one; the big file and its one deleted row (1 of 20,002) kept.
+    assert (done["rewritten_data_files"], done["added_data_files"]) == (3, 1)
+    assert big_file in data and len(data) == 2 and deletes == 1
+    assert _rows(spark, name) == rows
+    # Past the ratio, the big file is rewritten without its deleted row and the delete file dropped.
+    done = iceberg.maintain(spark, name, dataclasses.replace(settings, compaction_delete_ratio=1e-6))
+    data, deletes = _live_files(spark, name)
+    assert big_file not in data and deletes == 0 and done["rewritten_data_files"] >= 1
+    assert _rows(spark, name) == rows
 
 
 def test_a_plain_table_of_a_lake_built_before_iceberg_is_refused_naming_the_migration(

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from medallion.spec import Column, SpecError, parse_lake_spec
+from medallion.spec import Column, SpecError, TableMaintenance, parse_lake_spec
 from tickit_spec import spec_dict
 
 
@@ -73,3 +73,33 @@ def test_not_json_is_reported():
         parse_lake_spec("{sources:")
     with pytest.raises(SpecError, match="^lake spec: expected an object$"):
         parse_lake_spec("[]")
+
+
+def test_table_maintenance_defaults_when_absent_and_takes_every_key():
+    assert parse_lake_spec(json.dumps(spec_dict())).table_maintenance == TableMaintenance()
+    raw = {
+        "snapshotRetentionDays": 7,
+        "snapshotsToKeep": 2,
+        "orphanFileRetentionDays": 4,
+        "compactionMinInputFiles": 3,
+        "compactionSmallFileMiB": 0.5,
+        "compactionDeleteRatio": 1,
+    }
+    parsed = parse_lake_spec(json.dumps({**spec_dict(), "tableMaintenance": raw})).table_maintenance
+    assert parsed == TableMaintenance(7, 2, 4, 3, 0.5, 1)
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"snapshotsToKeep": 1.5}, "tableMaintenance.snapshotsToKeep: expected an integer >= 1, got 1.5"),
+        ({"compactionMinInputFiles": True}, "compactionMinInputFiles: expected an integer >= 2, got True"),
+        ({"compactionSmallFileMiB": 0}, r"compactionSmallFileMiB: expected a number in \(0, 384\], got 0"),
+        ({"compactionDeleteRatio": 1.2}, r"compactionDeleteRatio: expected a number in \(0, 1\], got 1.2"),
+        ({"compactionDeleteRatio": "0.3"}, "compactionDeleteRatio: expected a number in"),
+        ({"compactionRatio": 0.3}, "tableMaintenance: unknown key"),
+    ],
+)
+def test_bad_table_maintenance_values_name_the_key(raw, message):
+    with pytest.raises(SpecError, match=message):
+        parse_lake_spec(json.dumps({**spec_dict(), "tableMaintenance": raw}))

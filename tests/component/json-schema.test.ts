@@ -49,7 +49,7 @@ describe("schema/lake-spec.schema.json", () => {
     it("declares the fields the Glue jobs' parser requires", () => {
         // The component always emits `gold` too; the parser reads a spec without it as no models.
         expect(committed.required).to.have.members(["lake", "environment", "databases", "metricsNamespace", "sources", "tableMaintenance", "gold"]);
-        expect(committed.properties.tableMaintenance.required).to.have.members(["snapshotRetentionDays", "snapshotsToKeep", "orphanFileRetentionDays", "compactionMinInputFiles"]);
+        expect(committed.properties.tableMaintenance.required).to.have.members(["snapshotRetentionDays", "snapshotsToKeep", "orphanFileRetentionDays", "compactionMinInputFiles", "compactionSmallFileMiB", "compactionDeleteRatio"]);
         expect(committed.properties.tableMaintenance.additionalProperties).to.equal(false);
         const model = committed.properties.gold.properties.models.items;
         expect(model.required).to.include("refresh");

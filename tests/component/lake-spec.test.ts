@@ -47,7 +47,7 @@ describe("lakeSpec", () => {
         const month = spec.gold.models.find((m) => m.name === "sales_by_month")!;
         expect(month).to.deep.include({ partitionBy: ["year", "month"], refresh: "partitions" });
         expect(spec.gold.models.find((m) => m.name === "top_buyers")!.refresh).to.equal("full");
-        expect(spec.tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5 });
+        expect(spec.tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 });
     });
 
     it("is plain JSON (round-trips unchanged)", () => {

@@ -11,7 +11,7 @@ const minimal = (extra: object = {}) => ({
 
 describe("tableMaintenance config", () => {
     it("defaults to Glue's table optimizer retention (5 days, 1 snapshot, orphans after 3 days) and Iceberg's compaction threshold (5 files)", () => {
-        expect(parseLakeConfig(minimal()).tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5 });
+        expect(parseLakeConfig(minimal()).tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 });
     });
 
     it("fills in the keys not given", () => {
@@ -20,6 +20,8 @@ describe("tableMaintenance config", () => {
             snapshotsToKeep: 1,
             orphanFileRetentionDays: 3,
             compactionMinInputFiles: 5,
+            compactionSmallFileMiB: 32,
+            compactionDeleteRatio: 0.3,
         });
     });
 
@@ -30,6 +32,19 @@ describe("tableMaintenance config", () => {
             "tableMaintenance.snapshotsToKeep: expected int, got number",
             "tableMaintenance.orphanFileRetentionDays: must be at least 1 day",
             "tableMaintenance.compactionMinInputFiles: must be at least 2 files",
+        ]);
+    });
+
+    it("takes a fractional small-file size and delete ratio, and rejects sizes <= 0 and ratios outside (0, 1]", () => {
+        const maintenance = parseLakeConfig(minimal({ tableMaintenance: { compactionSmallFileMiB: 0.5, compactionDeleteRatio: 1 } })).tableMaintenance;
+        expect([maintenance.compactionSmallFileMiB, maintenance.compactionDeleteRatio]).to.deep.equal([0.5, 1]);
+        expect(configIssues(minimal({ tableMaintenance: { compactionSmallFileMiB: 0, compactionDeleteRatio: 0 } }))).to.have.members([
+            "tableMaintenance.compactionSmallFileMiB: must be more than 0 MiB",
+            "tableMaintenance.compactionDeleteRatio: must be more than 0",
+        ]);
+        expect(configIssues(minimal({ tableMaintenance: { compactionSmallFileMiB: 400, compactionDeleteRatio: 1.5 } }))).to.have.members([
+            "tableMaintenance.compactionSmallFileMiB: must be at most 384 MiB (75% of Iceberg's 512 MiB target file size)",
+            "tableMaintenance.compactionDeleteRatio: must be at most 1",
         ]);
     });
 
@@ -47,7 +62,7 @@ describe("tableMaintenance config", () => {
 });
 
 describe("tableMaintenanceIssues", () => {
-    const settings = { snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 1, compactionMinInputFiles: 5 };
+    const settings = { snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 1, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 };
 
     it("accepts a retention longer than the jobs' timeout, and rejects one equal to it", () => {
         expect(tableMaintenanceIssues(settings, { timeoutMinutes: 1439 })).to.deep.equal([]);
@@ -62,6 +77,8 @@ describe("lakeSpec tableMaintenance", () => {
             snapshotsToKeep: 1,
             orphanFileRetentionDays: 3,
             compactionMinInputFiles: 10,
+            compactionSmallFileMiB: 32,
+            compactionDeleteRatio: 0.3,
         });
     });
 
