@@ -156,7 +156,6 @@ def refine_table(
             # As text: a 64-bit id loses digits in JSON readers that use doubles (JavaScript).
             summary["snapshot"] = str(iceberg.current_snapshot(spark, silver_table))
         checked.unpersist()
-        run_rows.unpersist()
         summary.update(
             bronze_rows=valid + quarantined,
             quarantined_rows=quarantined,
@@ -168,6 +167,7 @@ def refine_table(
                 "quarantined_rows": quarantined,
             },
         )
+        run_rows.unpersist()
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
             summary["source_columns_kept_over_derived"] = shadowed
