@@ -274,14 +274,11 @@ def register_table(
     schema: T.StructType,
     partition_keys: Sequence[str] = (),
     avro_files: str | None = None,
-    description: str | None = None,
-    comments: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Registers (creates or updates) a table over what a job wrote, with every partition folder
     under `location`, in the Glue Data Catalog. `schema` is the written DataFrame's, partition
     columns included; for Avro, `avro_files` is a folder of the newest files, whose writer schema the
-    table gets; `description` and column `comments` document it. Returns what changed, for the run
-    summary."""
+    table gets. Returns what changed, for the run summary."""
     if not runtime.catalog_enabled:
         return {"table": f"not registered (no Glue catalog: set {LOCAL_CATALOG_ENDPOINT} locally)"}
     avro_schema = (
@@ -290,7 +287,7 @@ def register_table(
         else None
     )
     definition = catalog.table_input(
-        table, schema, fmt, catalog_location(location), partition_keys, avro_schema, description, comments
+        table, schema, fmt, catalog_location(location), partition_keys, avro_schema
     )
     partitions = partition_folders(runtime.spark, location, partition_keys)
     return catalog.register(runtime.glue, database, definition, partitions)
