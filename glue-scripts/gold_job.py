@@ -11,6 +11,7 @@ the models reading it are skipped, and the job fails after reporting every model
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sys
 import time
@@ -23,8 +24,10 @@ from medallion.models import ModelError
 from medallion.spec import SpecError, parse_lake_spec
 from pyspark.sql import functions as F
 
-# Table property of a gold model: the silver marks (`gold.silver_marks`) its rows were built from.
+# Table properties of a gold model: the silver marks (`gold.silver_marks`) its rows were built from,
+# and the fingerprint of the model (SQL and partitioning) that built them.
 SILVER_MARKS = "medallion.silver-marks"
+MODEL_FINGERPRINT = "medallion.model-sha256"
 
 
 class ModelTestError(RuntimeError):
@@ -58,16 +61,25 @@ def write_full(spark, name: str, rows, location: str, model) -> None:
         iceberg.create(spark, name, rows, location, model.partition_by, replace=iceberg.exists(spark, name))
 
 
+def model_fingerprint(model, sql: str) -> str:
+    """What decides a partitions model's rows besides its inputs: its SQL and partition columns."""
+    contract = json.dumps({"sql": sql, "partition_by": list(model.partition_by)}, sort_keys=True)
+    return hashlib.sha256(contract.encode("utf-8")).hexdigest()
+
+
 def plan_refresh(spark, step, name: str, inputs: dict[str, str], silver: dict, sql: str) -> dict:
     """How this run writes a model: `full`, `partitions` (with the partitions and their filter) or
-    `unchanged` (a partitions model none of whose silver inputs changed)."""
+    `unchanged` (a partitions model none of whose silver inputs changed). A model whose SQL or
+    partitioning changed since its table was built is rebuilt whole: its kept partitions would
+    otherwise hold rows of the old SQL."""
     model = step.model
     full = {"how": "full", "partitions": None, "condition": None}
     reads_gold = any(t not in silver for t in step.reads)
     if model.refresh != "partitions" or reads_gold or not iceberg.exists(spark, name):
         return full
-    stored = iceberg.get_property(spark, name, SILVER_MARKS)
-    if stored is None:
+    properties = iceberg.properties(spark, name)
+    stored = properties.get(SILVER_MARKS)
+    if stored is None or properties.get(MODEL_FINGERPRINT) != model_fingerprint(model, sql):
         return full
     marks = json.loads(stored)
     if set(marks) != set(inputs):
@@ -152,7 +164,10 @@ def main(argv: list[str]) -> None:
                     rows.writeTo(name).overwrite(refresh["condition"])
                     stats["partitions_rebuilt"] = len(refresh["partitions"])
                 if marks is not None:
-                    iceberg.set_property(spark, name, SILVER_MARKS, json.dumps(marks, sort_keys=True))
+                    iceberg.set_properties(spark, name, {
+                        SILVER_MARKS: json.dumps(marks, sort_keys=True),
+                        MODEL_FINGERPRINT: model_fingerprint(model, model_sql[model.name]),
+                    })  # fmt: skip
                 iceberg.document(spark, name, model.description, dict(model.columns))
                 stats.update(gold.written_stats(spark, name, model.partition_by), written=True)
                 stats["maintenance"] = iceberg.maintain(spark, name, spec.table_maintenance)

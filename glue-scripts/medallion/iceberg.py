@@ -241,14 +241,24 @@ def refuse_plain_tables(runtime, database: str, names: Sequence[str]) -> None:
             )
 
 
+def properties(spark: SparkSession, name: str) -> dict[str, str]:
+    """The table's properties."""
+    return {r["key"]: r["value"] for r in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
+
+
 def get_property(spark: SparkSession, name: str, key: str) -> str | None:
     """A table property's value, None when unset."""
-    properties = {r["key"]: r["value"] for r in spark.sql(f"SHOW TBLPROPERTIES {name}").collect()}
-    return properties.get(key)
+    return properties(spark, name).get(key)
+
+
+def set_properties(spark: SparkSession, name: str, values: Mapping[str, str]) -> None:
+    """Sets the properties in one commit."""
+    listed = ", ".join(f"{literal(k)}={literal(v)}" for k, v in values.items())
+    spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ({listed})")
 
 
 def set_property(spark: SparkSession, name: str, key: str, value: str) -> None:
-    spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ({literal(key)}={literal(value)})")
+    set_properties(spark, name, {key: value})
 
 
 def _current_summary(spark: SparkSession, name: str) -> dict[str, str]:

@@ -118,3 +118,25 @@ def test_a_bad_model_is_refused_before_any_model_runs(lake):
     with pytest.raises(ModelError, match="gold model 'after_best': Spark cannot analyse the SQL"):
         gold_job.main(argv)
     assert _gold_tables(glue, gold_db) == []  # monthly, first in order, was not written either
+
+
+def test_a_partitions_model_whose_sql_changed_is_rebuilt_whole(spark, lake):
+    root, argv, glue, gold_db = lake
+    spec_file = root / "assets/lake-spec.json"
+    spec = json.loads(spec_file.read_text())
+    spec["gold"]["models"] = [{**_model("monthly", ["tickets", "month"], ["month"]), "refresh": "partitions"}]
+    spec_file.write_text(json.dumps(spec))
+
+    def run(batch: str) -> tuple[str, list]:
+        gold_job.main([*argv[:-1], batch])
+        summary = json.loads((root / f"gold/_run_summaries/{batch}.json").read_text())["models"]["monthly"]
+        rows = sorted(tuple(r) for r in spark.table(iceberg.table_name(gold_db, "monthly")).collect())
+        return summary["refresh"], rows
+
+    assert run("b1") == ("full", [(2, 1), (5, 2)])  # first build
+    assert run("b2") == ("unchanged", [(2, 1), (5, 2)])  # no silver rows since
+    # Same inputs, new SQL: every partition is rebuilt with it, none kept from the old SQL.
+    tenfold = MONTHLY.replace("SUM(qtysold)", "10 * SUM(qtysold)")
+    (root / "assets/gold-models/monthly-0.sql").write_text(tenfold)
+    assert run("b3") == ("full", [(20, 1), (50, 2)])
+    assert run("b4")[0] == "unchanged"
