@@ -261,11 +261,6 @@ def set_property(spark: SparkSession, name: str, key: str, value: str) -> None:
     set_properties(spark, name, {key: value})
 
 
-def _current_summary(spark: SparkSession, name: str) -> dict[str, str]:
-    row = spark.sql(f"SELECT summary FROM {name}.snapshots ORDER BY committed_at DESC LIMIT 1").first()
-    return {} if row is None else dict(row[0])
-
-
 def _most_small_files(spark: SparkSession, name: str, small_bytes: int) -> int:
     """The most live data files under `small_bytes` that one partition of the table holds (the
     unpartitioned table's count): what `rewrite_data_files`' `min-input-files` compares."""
