@@ -171,6 +171,10 @@ def ingest_table(
             table.watermark_column, runtime.on_glue, runtime.bookmark_option, after
         )
         summary.update(incremental=incremental, read_from=read_from, watermark_from=after)
+        crawled = io.crawled_columns(runtime, spec.databases["source"], table.catalog_table)
+        # What the last finished crawl saw against the configured columns (None: not crawled yet).
+        if crawled is not None:
+            summary["drift"] = drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict()
         if runtime.on_glue:
             df = _read_glue(runtime, source, table)
         else:
@@ -201,14 +205,11 @@ def ingest_table(
             )
         else:
             io.remove_added(spark, out, before, bronze_path)  # an empty table leaves no batch
+        # Last: a table that fails before here leaves neither its batch nor a moved watermark.
         if local_incremental:
             recorded = bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
             io.write_json(spark, state_path, recorded)
         summary.update(rows=rows, watermark_first_read=first_read, watermark_to=reached)
-        crawled = io.crawled_columns(runtime, spec.databases["source"], table.catalog_table)
-        # What the last finished crawl saw against the configured columns (None: not crawled yet).
-        if crawled is not None:
-            summary["drift"] = drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict()
     except Exception as error:  # noqa: BLE001 - one table's failure must not stop the others
         summary.update(rows=0, watermark_first_read=None, watermark_to=None, error=bronze.error_text(error))
         if before is not None:
@@ -230,8 +231,7 @@ def failure_message(summaries: list[dict]) -> str | None:
     if not failed:
         return None
     return (
-        f"bronze: {len(failed)} of {len(summaries)} tables were not ingested (every other table was; "
-        "job bookmarks were not committed): "
+        f"bronze: {len(failed)} of {len(summaries)} tables were not ingested (the others were): "
         + "; ".join(f"source {s['source']} table {s['table']}: {s['error']}" for s in failed)
     )
 
