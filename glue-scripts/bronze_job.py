@@ -17,8 +17,7 @@ from medallion import bronze, drift, io, metrics
 from medallion.arguments import parse_job_arguments
 from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import types as T
 
 # Parallel local reads of tables with a partitionColumn; Glue uses as many hash partitions.
@@ -102,6 +101,26 @@ def _connection(connections: dict, source: Source, path: str | None) -> dict:
     return conn
 
 
+class IngestionFailed(RuntimeError):
+    """Tables that could not be ingested; every other table was."""
+
+
+def write_batch(spark, batch: DataFrame, out: str, mode: str, watermark_column: str | None) -> tuple:
+    """Writes a batch and returns (rows, first watermark, reached watermark), observed during the
+    write: the source is queried once, by the write itself."""
+    observation = Observation()
+    observed = batch.observe(observation, *bronze.write_metrics(batch, watermark_column))
+    observed.write.mode(mode).format("avro").option(
+        "avroSchema", io.avro_write_schema(spark, batch.schema)
+    ).save(out)
+    values = observation.get
+    if not watermark_column:
+        return values["rows"], None, None
+    kind = batch.select(watermark_column).schema[0].dataType
+    first, reached = (bronze.observed_watermark(kind, values[k]) for k in ("first", "reached"))
+    return values["rows"], bronze.json_watermark(first), bronze.json_watermark(reached)
+
+
 def ingest_table(
     runtime: io.Runtime,
     spec: LakeSpec,
@@ -112,84 +131,93 @@ def ingest_table(
     batch_id: str,
     started: datetime,
 ) -> dict:
+    """Ingests one table and writes its run summary. A failure is recorded there (`error`) instead
+    of raised, so the other tables are still ingested; the batch it was writing is removed."""
     spark, bronze_path = runtime.spark, args["bronze_path"]
     began = time.monotonic()
     state_path = f"{bronze_path.rstrip('/')}/_state/{source.name}/{table.name}.json"
     local_incremental = not runtime.on_glue and table.watermark_column
-    state = None
-    if local_incremental and io.exists(spark, state_path):
-        state = json.loads(io.read_text(spark, state_path))
-    after, up_to = (
-        bronze.plan_batch(state, table.watermark_column, batch_id) if local_incremental else (None, None)
-    )
-
-    if runtime.on_glue:
-        df = _read_glue(runtime, source, table)
-    else:
-        df = _read_jdbc(
-            runtime, _connection(connections, source, args["local_connections"]), table, after, up_to
-        )
-
     table_path = bronze.bronze_table_path(bronze_path, source.name, table.name)
+    out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
     # Re-running a batch replaces it (even one first written on another ingest date) when this read
     # covers the batch again: full loads, and local windows. A Glue bookmark may have moved past the
     # batch's rows, so there a re-run adds to the batch instead of deleting rows it cannot re-read.
     replace = not (runtime.on_glue and table.watermark_column)
-    replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
-    rows, first_read, reached, registered = 0, None, None, None
-    if df.columns and not df.isEmpty():
-        out = bronze.bronze_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
-        batch = bronze.add_ingestion_metadata(df, source.name, batch_id, started)
-        batch.write.mode("overwrite" if replace else "append").format("avro").option(
-            "avroSchema", io.avro_write_schema(spark, batch.schema)
-        ).save(out)
-        # Counts and the watermark come from what this run wrote, not from a second source read.
-        written = spark.read.format("avro").load(out).where(F.col("_ingested_at") == F.lit(started))
-        aggregates = [F.count(F.lit(1))]
-        if table.watermark_column:
-            aggregates += [F.min(table.watermark_column), F.max(table.watermark_column)]
-        result = written.agg(*aggregates).first()
-        rows = result[0]
-        if table.watermark_column:
-            first_read, reached = bronze.json_watermark(result[1]), bronze.json_watermark(result[2])
-        # Columns as the Avro files hold them (read back), plus the two partition folders.
-        registered = io.register_table(
-            runtime,
-            spec.databases["bronze"],
-            catalog_table_name(source.name, table.name),
-            "avro",
-            table_path,
-            T.StructType([*written.schema.fields, *BRONZE_PARTITION_FIELDS]),
-            [f.name for f in BRONZE_PARTITION_FIELDS],
-            avro_files=out,
-        )
-    if local_incremental:
-        io.write_json(
-            spark, state_path, bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
-        )
-    incremental, read_from = bronze.describe_read(
-        table.watermark_column, runtime.on_glue, runtime.bookmark_option, after
-    )
-    crawled = io.crawled_columns(runtime, spec.databases["source"], table.catalog_table)
     summary = {
         "source": source.name,
         "table": table.name,
         "batch_id": batch_id,
         "ingest_date": started.date().isoformat(),
-        "rows": rows,
-        "replaced_batch": replaced > 0,
-        "incremental": incremental,
-        "read_from": read_from,
-        "watermark_from": after,
-        "watermark_first_read": first_read,
-        "watermark_to": reached,
-        "catalog": registered,
-        # What the last finished crawl saw against the configured columns (None: not crawled yet).
-        "drift": None
-        if crawled is None
-        else drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict(),
-        "seconds": round(time.monotonic() - began, 2),
+        "rows": 0,
+        "replaced_batch": False,
+        "incremental": None,
+        "read_from": None,
+        "watermark_from": None,
+        "watermark_first_read": None,
+        "watermark_to": None,
+        "catalog": None,
+        "drift": None,
+        "error": None,
     }
+    before = None  # the batch folder's entries before this run wrote into it
+    try:
+        state = None
+        if local_incremental and io.exists(spark, state_path):
+            state = json.loads(io.read_text(spark, state_path))
+        after, up_to = (
+            bronze.plan_batch(state, table.watermark_column, batch_id) if local_incremental else (None, None)
+        )
+        incremental, read_from = bronze.describe_read(
+            table.watermark_column, runtime.on_glue, runtime.bookmark_option, after
+        )
+        summary.update(incremental=incremental, read_from=read_from, watermark_from=after)
+        crawled = io.crawled_columns(runtime, spec.databases["source"], table.catalog_table)
+        # What the last finished crawl saw against the configured columns (None: not crawled yet).
+        if crawled is not None:
+            summary["drift"] = drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict()
+        if runtime.on_glue:
+            df = _read_glue(runtime, source, table)
+        else:
+            df = _read_jdbc(
+                runtime, _connection(connections, source, args["local_connections"]), table, after, up_to
+            )
+        replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
+        summary["replaced_batch"] = replaced > 0
+        rows, first_read, reached = 0, None, None
+        before = io.entries(spark, out)
+        if df.columns:  # a Glue read that found nothing may have no columns at all
+            batch = bronze.add_ingestion_metadata(df, source.name, batch_id, started)
+            rows, first_read, reached = write_batch(
+                spark, batch, out, "overwrite" if replace else "append", table.watermark_column
+            )
+        if rows:
+            # Columns as the Avro files hold them (read back), plus the two partition folders.
+            written = spark.read.format("avro").load(out).schema
+            summary["catalog"] = io.register_table(
+                runtime,
+                spec.databases["bronze"],
+                catalog_table_name(source.name, table.name),
+                "avro",
+                table_path,
+                T.StructType([*written.fields, *BRONZE_PARTITION_FIELDS]),
+                [f.name for f in BRONZE_PARTITION_FIELDS],
+                avro_files=out,
+            )
+        else:
+            io.remove_added(spark, out, before, bronze_path)  # an empty table leaves no batch
+        # Last: a table that fails before here leaves neither its batch nor a moved watermark.
+        if local_incremental:
+            recorded = bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
+            io.write_json(spark, state_path, recorded)
+        summary.update(rows=rows, watermark_first_read=first_read, watermark_to=reached)
+    except Exception as error:  # noqa: BLE001 - one table's failure must not stop the others
+        summary.update(rows=0, watermark_first_read=None, watermark_to=None, error=bronze.error_text(error))
+        if before is not None:
+            try:
+                io.remove_added(spark, out, before, bronze_path)
+            except Exception as cleanup:  # noqa: BLE001 - reported with the error it follows
+                summary["error"] += f"; removing its partial batch {out} failed: {bronze.error_text(cleanup)}"
+    summary["seconds"] = round(time.monotonic() - began, 2)
     io.write_json(
         spark, f"{bronze_path.rstrip('/')}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary
     )
@@ -197,13 +225,23 @@ def ingest_table(
     return summary
 
 
+def failure_message(summaries: list[dict]) -> str | None:
+    """The job's error when tables failed, naming each source, table and error; None otherwise."""
+    failed = [s for s in summaries if s["error"]]
+    if not failed:
+        return None
+    return (
+        f"bronze: {len(failed)} of {len(summaries)} tables were not ingested (the others were): "
+        + "; ".join(f"source {s['source']} table {s['table']}: {s['error']}" for s in failed)
+    )
+
+
 def main(argv: list[str]) -> None:
     began = time.monotonic()
     args = parse_args(argv)
     runtime = io.start("medallion-bronze", argv)
     spec = parse_lake_spec(io.read_text(runtime.spark, args["lake_spec"]))
-    # Milliseconds, as bronze stores timestamps (catalog.athena_avro_schema): each table's rows of
-    # this run are found again by `_ingested_at == started`.
+    # Milliseconds, as bronze stores timestamps (catalog.athena_avro_schema).
     now = datetime.now(UTC)
     started = now.replace(microsecond=now.microsecond // 1000 * 1000)
     batch_id = bronze.resolve_batch_id(args["batch_id"], args["JOB_RUN_ID"], started)
@@ -214,10 +252,24 @@ def main(argv: list[str]) -> None:
             current = f"{source.name}/{table.name}"
             summaries.append(ingest_table(runtime, spec, args, connections, source, table, batch_id, started))
         current = None
+        failure = failure_message(summaries)
+        io.metric(
+            "bronze_done",
+            batch_id=batch_id,
+            tables=len(summaries),
+            rows=sum(s["rows"] for s in summaries),
+            failed=sum(bool(s["error"]) for s in summaries),
+        )
+        if failure:
+            # No commit: a bookmark would move past the rows of a table whose write failed. The
+            # next run reads the other tables' rows again, in a new batch that silver deduplicates.
+            # https://docs.aws.amazon.com/glue/latest/dg/programming-etl-connect-bookmarks.html
+            raise IngestionFailed(failure)
         runtime.commit()
         succeeded = True
     finally:
-        # Also when the run fails: the rows ingested before, and the failed table (never raises).
+        # Also when the run fails: the rows ingested, the failed tables and a table whose ingestion
+        # crashed the run (e.g. its summary could not be written); never raises.
         totals, per_table = metrics.bronze_metrics(summaries, current, succeeded)
         metrics.publish_run(
             runtime.on_glue,
@@ -229,7 +281,6 @@ def main(argv: list[str]) -> None:
             per_table,
             began,
         )
-    io.metric("bronze_done", batch_id=batch_id, tables=len(summaries), rows=sum(s["rows"] for s in summaries))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 METADATA_COLUMNS = ("_ingested_at", "_batch_id", "_source")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -105,6 +106,46 @@ def add_ingestion_metadata(df: DataFrame, source: str, batch_id: str, ingested_a
             "_source": F.lit(source),
         }
     )
+
+
+_TIMESTAMPS = (T.TimestampType, T.TimestampNTZType)
+
+
+def write_metrics(df: DataFrame, watermark_column: str | None) -> list[Column]:
+    """What a batch's write observes (`DataFrame.observe`), so the source is read once: `rows`, and
+    for an incremental table the `first` and `reached` watermarks. py4j hands back numbers and
+    strings as Python values but timestamps and dates as Java objects, so those are observed as
+    their internal values (microseconds, days since the epoch) for `observed_watermark`."""
+    metrics = [F.count(F.lit(1)).alias("rows")]
+    if watermark_column:
+        kind = df.select(watermark_column).schema[0].dataType
+        for name, aggregate in (("first", F.min), ("reached", F.max)):
+            value = aggregate(watermark_column)
+            if isinstance(kind, _TIMESTAMPS):
+                value = F.unix_micros(value.cast("timestamp"))
+            elif isinstance(kind, T.DateType):
+                value = F.unix_date(value)
+            metrics.append(value.alias(name))
+    return metrics
+
+
+def observed_watermark(kind: T.DataType, value: object) -> object:
+    """A watermark observed through `write_metrics` as `collect()` would give it."""
+    if value is None:
+        return None
+    if isinstance(kind, _TIMESTAMPS):
+        return T.TimestampType().fromInternal(value)
+    if isinstance(kind, T.DateType):
+        return T.DateType().fromInternal(value)
+    return value
+
+
+def error_text(error: BaseException) -> str:
+    """An error on one line for the run summary and the job's error: a JVM error's class and message
+    (py4j's text of it adds the whole Java stack trace), else the Python exception's."""
+    java = getattr(error, "java_exception", None)
+    text = str(java.toString()) if java is not None else f"{type(error).__name__}: {error}"
+    return " ".join(text.split())
 
 
 def json_watermark(value: object) -> object:

@@ -151,6 +151,29 @@ def delete_glob(spark: SparkSession, pattern: str) -> int:
     return len(matches)
 
 
+def entries(spark: SparkSession, folder: str) -> set[str]:
+    """The names in a folder (none when it does not exist); checksum files are not listed."""
+    fs, jpath = _fs(spark, folder)
+    if not fs.exists(jpath):
+        return set()
+    return {str(status.getPath().getName()) for status in fs.listStatus(jpath)}
+
+
+def remove_added(spark: SparkSession, folder: str, before: set[str], root: str) -> None:
+    """Undoes a write into `folder`: deletes the entries not in `before` (its names before the
+    write), then `folder` and its parents below `root` that are left empty."""
+    fs, jpath = _fs(spark, folder)
+    for name in entries(spark, folder) - before:
+        fs.delete(spark._jvm.org.apache.hadoop.fs.Path(jpath, name), True)
+    below = str(_fs(spark, root)[1].toUri().getPath()).rstrip("/") + "/"
+    while str(jpath.toUri().getPath()).startswith(below):
+        if fs.exists(jpath):
+            if len(fs.listStatus(jpath)):
+                break
+            fs.delete(jpath, False)
+        jpath = jpath.getParent()
+
+
 def metric(event: str, **fields: Any) -> None:
     """One parseable progress line per table/model (the local runner shows progress from them)."""
     print(METRIC_PREFIX + json.dumps({"event": event, **fields}, default=str, sort_keys=True), flush=True)

@@ -115,22 +115,23 @@ def failure_reported(
         raise
 
 
-def bronze_metrics(summaries: list[dict], failed_table: str | None, succeeded: bool) -> tuple[dict, dict]:
+def bronze_metrics(summaries: list[dict], crashed_table: str | None, succeeded: bool) -> tuple[dict, dict]:
     """(totals, per table) of a bronze run: rows ingested (read from the source and written, so
     RowsRead = RowsWritten), batches written (a table with no new rows writes none), tables whose
-    ingestion failed (`failed_table`, `<source>/<table>`, stops the run: at most one) and whether
-    the run succeeded (it can also fail after the tables, committing its bookmarks)."""
+    ingestion failed (those whose summary has an `error`, the run going on with the others, and
+    `crashed_table`, `<source>/<table>`, whose failure stopped the run) and whether the run
+    succeeded (it fails after the tables when one failed, or when committing its bookmarks fails)."""
     tables = {
         f"{s['source']}/{s['table']}": {
             "RowsRead": s["rows"],
             "RowsWritten": s["rows"],
             "BatchesWritten": 1 if s["rows"] else 0,
-            "TablesFailed": 0,
+            "TablesFailed": 1 if s.get("error") else 0,
         }
         for s in summaries
     }
-    if failed_table is not None:
-        tables[failed_table] = {"TablesFailed": 1}
+    if crashed_table is not None:
+        tables[crashed_table] = {"TablesFailed": 1}
     totals = {
         m: sum(t.get(m, 0) for t in tables.values())
         for m in ("RowsRead", "RowsWritten", "BatchesWritten", "TablesFailed")

@@ -1,6 +1,8 @@
+import socket
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import bronze_job
 import pytest
 from medallion import bronze
 
@@ -175,3 +177,51 @@ def test_the_run_summary_says_whether_and_from_where_a_read_was_incremental(
     watermark, on_glue, bookmark_option, after, incremental, read_from
 ):
     assert bronze.describe_read(watermark, on_glue, bookmark_option, after) == (incremental, read_from)
+
+
+@pytest.mark.parametrize(
+    ("ddl", "values", "first", "reached"),
+    [
+        ("w timestamp", [datetime(2024, 1, 2, 3, 4, 5, 250000), datetime(2024, 1, 1)],
+         "2024-01-01 00:00:00", "2024-01-02 03:04:05.250000"),
+        ("w date", [date(2024, 1, 2), date(2023, 12, 31)], "2023-12-31", "2024-01-02"),
+        ("w decimal(10,2)", [Decimal("12.25"), Decimal("1.50")], "1.50", "12.25"),
+        ("w int", [17, 5], 5, 17),
+        ("w string", ["b", "a"], "a", "b"),
+    ],
+)  # fmt: skip
+def test_a_write_observes_its_rows_and_watermarks(spark, tmp_path, ddl, values, first, reached):
+    df = spark.createDataFrame([(v, n) for n, v in enumerate([*values, None])], f"{ddl}, n int")
+    out = (tmp_path / "out").as_uri()
+    assert bronze_job.write_batch(spark, df, out, "overwrite", "w") == (3, first, reached)
+    assert spark.read.format("avro").load(out).count() == 3
+
+
+def test_an_empty_write_observes_no_rows_and_a_full_load_no_watermark(spark, tmp_path):
+    empty = spark.createDataFrame([], "w timestamp")
+    assert bronze_job.write_batch(spark, empty, (tmp_path / "e").as_uri(), "overwrite", "w") == (
+        0,
+        None,
+        None,
+    )
+    full = spark.createDataFrame([(1,)], "w int")
+    assert bronze_job.write_batch(spark, full, (tmp_path / "f").as_uri(), "overwrite", None) == (
+        1,
+        None,
+        None,
+    )
+
+
+def test_errors_are_one_line_and_a_jvm_error_is_its_class_and_message(spark):
+    assert bronze.error_text(ValueError("no entry\n  for crm")) == "ValueError: no entry for crm"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    reader = spark.read.format("jdbc").options(
+        url=f"jdbc:postgresql://127.0.0.1:{port}/crm", dbtable="t", driver="org.postgresql.Driver"
+    )
+    with pytest.raises(Exception) as failure:
+        reader.load()
+    text = bronze.error_text(failure.value)
+    assert text.startswith(f"org.postgresql.util.PSQLException: Connection to 127.0.0.1:{port} refused.")
+    assert "\n" not in text and "at org." not in text  # no Java stack trace

@@ -42,3 +42,32 @@ def test_new_batch_folders_are_those_written_since_the_watermark(spark, tmp_path
     # Watermark a minute ago: the old batch (2 h, beyond the slack) and yesterday's are skipped.
     assert listed((now - timedelta(minutes=1)).replace(tzinfo=None)) == ["batch_id=new"]
     assert io.new_batch_folders(spark, (tmp_path / "none").as_uri(), None) == []
+
+
+def uri(path) -> str:
+    """A local path as the jobs write it (not Path.as_uri(), which escapes the `=` of partition folders)."""
+    return f"file://{path}"
+
+
+def test_remove_added_undoes_a_write_and_the_folders_it_left_empty(spark, tmp_path):
+    root = tmp_path / "bronze"
+    earlier = root / "shop/orders/ingest_date=2024-01-01/batch_id=b0"
+    earlier.mkdir(parents=True)
+    (earlier / "part-0.avro").write_bytes(b"kept")
+    batch = root / "shop/orders/ingest_date=2024-01-02/batch_id=b1"
+    # A write into a folder that did not exist: all of it and its new ingest_date folder go.
+    batch.mkdir(parents=True)
+    (batch / "part-1.avro").write_bytes(b"")
+    (batch / "_SUCCESS").write_bytes(b"")
+    io.remove_added(spark, uri(batch), set(), uri(root))
+    assert not batch.parent.exists() and (earlier / "part-0.avro").read_bytes() == b"kept"
+    # An append to a folder with files: only the new files go.
+    (earlier / "part-9.avro").write_bytes(b"")
+    io.remove_added(spark, uri(earlier), io.entries(spark, uri(earlier)) - {"part-9.avro"}, uri(root))
+    assert sorted(os.listdir(earlier)) == ["part-0.avro"]
+    # The last table of the lake: its folders go, the root stays.
+    lone = root / "crm/users/ingest_date=2024-01-02/batch_id=b1"
+    lone.mkdir(parents=True)
+    io.remove_added(spark, uri(lone), set(), uri(root))
+    assert not (root / "crm").exists() and root.exists()
+    io.remove_added(spark, uri(root / "none/t/x"), set(), uri(root))  # nothing there: a no-op

@@ -96,6 +96,24 @@ def test_bronze_reports_rows_batches_and_the_failed_table():
     }
 
 
+def test_bronze_counts_every_table_that_failed_while_the_run_went_on():
+    summaries = [
+        {"source": "crm", "table": "users", "rows": 0, "error": "PSQLException: Connection refused"},
+        {"source": "crm", "table": "accounts", "rows": 0, "error": "PSQLException: Connection refused"},
+        {"source": "ecomm", "table": "sales", "rows": 120, "error": None},
+    ]
+    totals, tables = metrics.bronze_metrics(summaries, None, False)
+    assert totals == {
+        "RowsRead": 120,
+        "RowsWritten": 120,
+        "BatchesWritten": 1,
+        "TablesFailed": 2,
+        "JobSucceeded": 0,
+    }
+    assert tables["crm/users"] == {"RowsRead": 0, "RowsWritten": 0, "BatchesWritten": 0, "TablesFailed": 1}
+    assert tables["ecomm/sales"]["TablesFailed"] == 0
+
+
 @pytest.fixture()
 def cloudwatch_env(monkeypatch):
     """What a job process sees: region and throwaway credentials (the endpoint is set per test)."""
