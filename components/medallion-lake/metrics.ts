@@ -17,7 +17,7 @@ export const METRICS = {
     rowsWritten: "RowsWritten",
     /** Bronze batches written (a table with no new rows writes none). */
     batchesWritten: "BatchesWritten",
-    /** Bronze tables whose ingestion failed (it stops the run). */
+    /** Bronze tables whose ingestion failed (the job ingests the others, then fails). */
     tablesFailed: "TablesFailed",
     /** Rows silver quarantined (type failures, null keys, error row rules). */
     quarantinedRows: "QuarantinedRows",
