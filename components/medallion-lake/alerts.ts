@@ -11,7 +11,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { freshnessHours } from "./alerts-config";
+import { endpointPlacement, freshnessHours, SubscriptionProtocol } from "./alerts-config";
+import { LakeConfigError } from "./config";
 import { LakeContext } from "./context";
 import { jobDimensions, METRICS, metricsNamespace } from "./metrics";
 import { Layer } from "./naming";
@@ -40,6 +41,23 @@ export function failureMessages(lake: string, environment: string): Record<"jobs
             inputTemplate: `"medallion-lake ${lake} (${environment}): Glue crawler <crawler> <state>: <message>. Console: ${console}#/v2/data-catalog/crawlers/view/<crawler>"`,
         },
     };
+}
+
+/** The lake's account, region and partition, as the AWS lookups report them. */
+export interface LakeLocation {
+    partition: string;
+    region: string;
+    accountId: string;
+}
+
+/** Name of the lake's alert topic. */
+export function alertTopicName(prefix: string): string {
+    return `${prefix}-alerts`;
+}
+
+/** ARN of the lake's alert topic, known before the topic exists (the key policy names it). */
+export function alertTopicArn(prefix: string, at: LakeLocation): string {
+    return `arn:${at.partition}:sns:${at.region}:${at.accountId}:${alertTopicName(prefix)}`;
 }
 
 /** Alarm names start with this, so the topic policy can allow exactly the lake's alarms. */
@@ -75,18 +93,71 @@ export function topicPolicy(topicArn: string, ruleArns: string[], s: { partition
     };
 }
 
+/**
+ * Why the lake cannot grant the topic delivery to an `sqs` or `lambda` endpoint: the queue's policy
+ * and the function's permission can only be set from the lake's own account and region.
+ */
+export function placementProblem(protocol: "sqs" | "lambda", endpoint: string, lake: LakeLocation): string | undefined {
+    const at = endpointPlacement(protocol, endpoint);
+    if (at.partition === lake.partition && at.region === lake.region && at.accountId === lake.accountId) return undefined;
+    return (
+        `must be in the lake's account ${lake.accountId} and region ${lake.region} (partition ${lake.partition}), since the lake grants the topic delivery to it;` +
+        ` got account ${at.accountId}, region ${at.region}, partition ${at.partition}`
+    );
+}
+
+/** The queue policy an SQS subscriber needs: only the lake's topic may send (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html). */
+export function queuePolicy(queueArn: string, topicArn: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "LakeAlertTopicSends",
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+            },
+        ],
+    };
+}
+
+/** The queue URL of a queue ARN (`https://sqs.<region>.<dnsSuffix>/<account>/<queue>`), which sqs.QueuePolicy takes. */
+export function queueUrl(queueArn: string, dnsSuffix: string): string {
+    const [, , , region, account, queue] = queueArn.split(":");
+    return `https://sqs.${region}.${dnsSuffix}/${account}/${queue}`;
+}
+
+/** A function ARN split as lambda.Permission takes it: the unqualified ARN and the alias or version, if any. */
+export function lambdaTarget(functionArn: string): { function: string; qualifier?: string } {
+    const parts = functionArn.split(":");
+    return parts.length === 8 ? { function: parts.slice(0, 7).join(":"), qualifier: parts[7] } : { function: functionArn };
+}
+
 export interface Alerts {
     topic: aws.sns.Topic;
     subscriptions: aws.sns.TopicSubscription[];
+    /** What lets SNS deliver to the `sqs` and `lambda` subscriptions: a queue policy or a Lambda permission each. */
+    deliveryGrants: (aws.sqs.QueuePolicy | aws.lambda.Permission)[];
     rules: aws.cloudwatch.EventRule[];
     alarms: aws.cloudwatch.MetricAlarm[];
 }
 
 export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, jobs: Record<Layer, aws.glue.Job>, crawlers: aws.glue.Crawler[]): Alerts {
-    const topic = new aws.sns.Topic(`${ctx.name}-alerts`, { name: `${ctx.prefix}-alerts`, kmsMasterKeyId: keyArn, tags: ctx.tags }, ctx.opts());
-    const subscriptions = ctx.config.alerts.subscriptions.map(
-        (s, i) => new aws.sns.TopicSubscription(`${ctx.name}-alerts-${i}`, { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint }, ctx.opts("infra", { parent: topic })),
-    );
+    const topic = new aws.sns.Topic(`${ctx.name}-alerts`, { name: alertTopicName(ctx.prefix), kmsMasterKeyId: keyArn, tags: ctx.tags }, ctx.opts());
+    const deliveryGrants: Alerts["deliveryGrants"] = [];
+    const subscriptions = ctx.config.alerts.subscriptions.map((s, i) => {
+        const name = `${ctx.name}-alerts-${i}`;
+        const endpoint = s.protocol === "sqs" || s.protocol === "lambda" ? checkedEndpoint(ctx, s.protocol, s.endpoint, i) : pulumi.output(s.endpoint);
+        const grant = grantDelivery(ctx, name, s.protocol, endpoint, topic);
+        if (grant) deliveryGrants.push(grant);
+        return new aws.sns.TopicSubscription(
+            name,
+            { topic: topic.arn, protocol: s.protocol, endpoint },
+            ctx.opts("infra", { parent: topic, dependsOn: grant ? [grant] : [] }),
+        );
+    });
 
     const messages = failureMessages(ctx.config.name, ctx.environment);
     const patterns = pulumi
@@ -111,7 +182,40 @@ export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, job
         },
         ctx.opts("infra", { parent: topic }),
     );
-    return { topic, subscriptions, rules, alarms: createAlarms(ctx, topic) };
+    return { topic, subscriptions, deliveryGrants, rules, alarms: createAlarms(ctx, topic) };
+}
+
+/** An `sqs` or `lambda` endpoint once the lake's location is known. @throws LakeConfigError when it is elsewhere (placementProblem). */
+function checkedEndpoint(ctx: LakeContext, protocol: "sqs" | "lambda", endpoint: string, i: number): pulumi.Output<string> {
+    return pulumi.all([ctx.partition, ctx.region, ctx.accountId]).apply(([partition, region, accountId]) => {
+        const problem = placementProblem(protocol, endpoint, { partition, region, accountId });
+        if (problem) throw new LakeConfigError([{ path: `alerts.subscriptions[${i}].endpoint`, message: problem }]);
+        return endpoint;
+    });
+}
+
+/**
+ * What SNS needs to deliver to the endpoint: a queue policy for `sqs` (SQS has one policy per
+ * queue: the lake's replaces any other), a Lambda permission for `lambda`; nothing for email and https.
+ */
+function grantDelivery(ctx: LakeContext, name: string, protocol: SubscriptionProtocol, checked: pulumi.Output<string>, topic: aws.sns.Topic): aws.sqs.QueuePolicy | aws.lambda.Permission | undefined {
+    if (protocol !== "sqs" && protocol !== "lambda") return undefined;
+    if (protocol === "sqs") {
+        return new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: pulumi.all([checked, ctx.dnsSuffix]).apply(([arn, dnsSuffix]) => queueUrl(arn, dnsSuffix)),
+                policy: pulumi.all([checked, topic.arn]).apply(([arn, topicArn]) => JSON.stringify(queuePolicy(arn, topicArn))),
+            },
+            ctx.opts("infra", { parent: topic }),
+        );
+    }
+    const target = checked.apply(lambdaTarget);
+    return new aws.lambda.Permission(
+        `${name}-invoke`,
+        { action: "lambda:InvokeFunction", function: target.function, qualifier: target.qualifier, principal: "sns.amazonaws.com", sourceArn: topic.arn },
+        ctx.opts("infra", { parent: topic }),
+    );
 }
 
 /** CloudWatch alarm arguments of the lake, without the topic (pure, so tests read them directly). */
