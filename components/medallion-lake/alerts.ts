@@ -1,13 +1,15 @@
 /**
  * Alerts: the lake's SNS topic (encrypted with the lake key; only the lake's own EventBridge rules
- * and alarms may publish), the config's subscriptions, EventBridge rules for the lake's failed Glue
- * job runs and crawls, and the freshness, quarantine and data-quality alarms. Documents are pure
+ * and alarms may publish), the config's subscriptions with what SNS needs to deliver to a queue or a
+ * function (a queue policy, a Lambda permission), EventBridge rules for the lake's failed Glue job runs
+ * and crawls, and the freshness, quarantine and data-quality alarms. Documents are pure
  * functions, tested on their own.
  *
  * Glue events: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-glue.html
  * (Glue Job State Change, states FAILED/TIMEOUT/ERROR/STOPPED; Glue Crawler State Change, state Failed).
- * Topic policy for EventBridge with aws:SourceArn, and the key policy an encrypted topic needs:
- * https://www.repost.aws/knowledge-center/sns-not-getting-eventbridge-notification
+ * Topic policy for EventBridge with aws:SourceArn:
+ * https://www.repost.aws/knowledge-center/sns-not-getting-eventbridge-notification (the key policy
+ * an encrypted topic needs: kms.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
