@@ -7,13 +7,38 @@ import { z } from "zod";
 export const SUBSCRIPTION_PROTOCOLS = ["email", "https", "sqs", "lambda"] as const;
 export type SubscriptionProtocol = (typeof SUBSCRIPTION_PROTOCOLS)[number];
 
-/** What a subscription endpoint must look like, per protocol (nothing else reaches SNS). */
+/** `arn:<partition>:<service>:<region>:<account>:`, the shape of a regional ARN's head. */
+const ARN_HEAD = (service: string) => `arn:(aws(?:-[a-z]+)*):${service}:([a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}):(\\d{12}):`;
+
+/** What a subscription endpoint must look like, per protocol (nothing else reaches SNS or an ARN). */
 export const ENDPOINT_PATTERNS: Record<SubscriptionProtocol, { re: RegExp; what: string }> = {
     email: { re: /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, what: "an email address" },
     https: { re: /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?(\?[A-Za-z0-9._~%!$&'()*+,;=:@/?-]*)?$/, what: "an https:// URL" },
-    sqs: { re: /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/, what: "an SQS queue ARN" },
-    lambda: { re: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/, what: "a Lambda function ARN" },
+    // SQS queue names: 1-80 of letters, digits, - and _ (a FIFO queue's ends in .fifo, refused below).
+    sqs: { re: new RegExp(`^${ARN_HEAD("sqs")}([A-Za-z0-9_-]{1,80})$`), what: "an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>)" },
+    // Function names: 1-64 of letters, digits, - and _; an optional version or alias qualifier.
+    lambda: {
+        re: new RegExp(`^${ARN_HEAD("lambda")}function:([A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_-]{1,128}|\\$LATEST))?$`),
+        what: "a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias or version>])",
+    },
 };
+
+/**
+ * Why SNS could not deliver to `endpoint`, when it is plain from the config: a FIFO queue cannot
+ * subscribe to the lake's standard topic (https://docs.aws.amazon.com/sns/latest/dg/fifo-topic-subscription.html).
+ */
+export function endpointProblem(protocol: SubscriptionProtocol, endpoint: string): string | undefined {
+    if (protocol === "sqs" && /^arn:[^:]*:sqs:.*\.fifo$/.test(endpoint)) return "is a FIFO queue (.fifo), which cannot subscribe to the lake's standard SNS topic: use a standard queue";
+    const p = ENDPOINT_PATTERNS[protocol];
+    return p.re.test(endpoint) ? undefined : `must be ${p.what} for protocol ${protocol}`;
+}
+
+/** Partition, region and account of an `sqs` or `lambda` endpoint (valid per ENDPOINT_PATTERNS). */
+export function endpointPlacement(protocol: "sqs" | "lambda", endpoint: string): { partition: string; region: string; accountId: string } {
+    const m = ENDPOINT_PATTERNS[protocol].re.exec(endpoint);
+    if (!m) throw new Error(`not ${ENDPOINT_PATTERNS[protocol].what}: ${endpoint}`);
+    return { partition: m[1], region: m[2], accountId: m[3] };
+}
 
 /** CloudWatch evaluates at most 7 days of hourly periods. */
 export const MAX_FRESHNESS_HOURS = 168;
@@ -25,14 +50,20 @@ export const alertsSchema = z
                 z
                     .strictObject({
                         protocol: z.enum(SUBSCRIPTION_PROTOCOLS, { error: () => `expected one of ${SUBSCRIPTION_PROTOCOLS.join(", ")}` }).describe("email, https, sqs or lambda."),
-                        endpoint: z.string().min(1).max(2048).describe("Email address, https:// URL, SQS queue ARN or Lambda function ARN, matching the protocol."),
+                        endpoint: z.string().min(1).max(2048).describe("Email address, https:// URL, SQS queue ARN (a standard queue, not FIFO) or Lambda function ARN, matching the protocol. A queue or function must be in the lake's account and region: the lake grants the topic delivery to it."),
                     })
                     .superRefine((s, ctx) => {
-                        const p = ENDPOINT_PATTERNS[s.protocol];
-                        if (!p.re.test(s.endpoint)) ctx.addIssue({ code: "custom", path: ["endpoint"], message: `must be ${p.what} for protocol ${s.protocol}` });
+                        const problem = endpointProblem(s.protocol, s.endpoint);
+                        if (problem) ctx.addIssue({ code: "custom", path: ["endpoint"], message: problem });
                     }),
             )
             .max(20)
+            .superRefine((subs, ctx) =>
+                subs.forEach((s, i) => {
+                    const first = subs.findIndex((t) => t.protocol === s.protocol && t.endpoint === s.endpoint);
+                    if (first < i) ctx.addIssue({ code: "custom", path: [i, "endpoint"], message: `duplicate subscription: the same as alerts.subscriptions[${first}]` });
+                }),
+            )
             .default([])
             .describe("Who the lake's SNS topic notifies. Default: nobody (the topic and alarms still exist)."),
         freshnessHours: z

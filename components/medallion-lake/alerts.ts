@@ -1,17 +1,20 @@
 /**
  * Alerts: the lake's SNS topic (encrypted with the lake key; only the lake's own EventBridge rules
- * and alarms may publish), the config's subscriptions, EventBridge rules for the lake's failed Glue
- * job runs and crawls, and the freshness, quarantine and data-quality alarms. Documents are pure
+ * and alarms may publish), the config's subscriptions with what SNS needs to deliver to a queue or a
+ * function (a queue policy, a Lambda permission), EventBridge rules for the lake's failed Glue job runs
+ * and crawls, and the freshness, quarantine and data-quality alarms. Documents are pure
  * functions, tested on their own.
  *
  * Glue events: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-glue.html
  * (Glue Job State Change, states FAILED/TIMEOUT/ERROR/STOPPED; Glue Crawler State Change, state Failed).
- * Topic policy for EventBridge with aws:SourceArn, and the key policy an encrypted topic needs:
- * https://www.repost.aws/knowledge-center/sns-not-getting-eventbridge-notification
+ * Topic policy for EventBridge with aws:SourceArn:
+ * https://www.repost.aws/knowledge-center/sns-not-getting-eventbridge-notification (the key policy
+ * an encrypted topic needs: kms.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { freshnessHours } from "./alerts-config";
+import { endpointPlacement, freshnessHours, SubscriptionProtocol } from "./alerts-config";
+import { LakeConfigError } from "./config";
 import { LakeContext } from "./context";
 import { jobDimensions, METRICS, metricsNamespace } from "./metrics";
 import { Layer } from "./naming";
@@ -40,6 +43,23 @@ export function failureMessages(lake: string, environment: string): Record<"jobs
             inputTemplate: `"medallion-lake ${lake} (${environment}): Glue crawler <crawler> <state>: <message>. Console: ${console}#/v2/data-catalog/crawlers/view/<crawler>"`,
         },
     };
+}
+
+/** The lake's account, region and partition, as the AWS lookups report them. */
+export interface LakeLocation {
+    partition: string;
+    region: string;
+    accountId: string;
+}
+
+/** Name of the lake's alert topic. */
+export function alertTopicName(prefix: string): string {
+    return `${prefix}-alerts`;
+}
+
+/** ARN of the lake's alert topic, known before the topic exists (the key policy names it). */
+export function alertTopicArn(prefix: string, at: LakeLocation): string {
+    return `arn:${at.partition}:sns:${at.region}:${at.accountId}:${alertTopicName(prefix)}`;
 }
 
 /** Alarm names start with this, so the topic policy can allow exactly the lake's alarms. */
@@ -75,18 +95,71 @@ export function topicPolicy(topicArn: string, ruleArns: string[], s: { partition
     };
 }
 
+/**
+ * Why the lake cannot grant the topic delivery to an `sqs` or `lambda` endpoint: the queue's policy
+ * and the function's permission can only be set from the lake's own account and region.
+ */
+export function placementProblem(protocol: "sqs" | "lambda", endpoint: string, lake: LakeLocation): string | undefined {
+    const at = endpointPlacement(protocol, endpoint);
+    if (at.partition === lake.partition && at.region === lake.region && at.accountId === lake.accountId) return undefined;
+    return (
+        `must be in the lake's account ${lake.accountId} and region ${lake.region} (partition ${lake.partition}), since the lake grants the topic delivery to it;` +
+        ` got account ${at.accountId}, region ${at.region}, partition ${at.partition}`
+    );
+}
+
+/** The queue policy an SQS subscriber needs: only the lake's topic may send (https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html). */
+export function queuePolicy(queueArn: string, topicArn: string): object {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "LakeAlertTopicSends",
+                Effect: "Allow",
+                Principal: { Service: "sns.amazonaws.com" },
+                Action: "sqs:SendMessage",
+                Resource: queueArn,
+                Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+            },
+        ],
+    };
+}
+
+/** The queue URL of a queue ARN (`https://sqs.<region>.<dnsSuffix>/<account>/<queue>`), which sqs.QueuePolicy takes. */
+export function queueUrl(queueArn: string, dnsSuffix: string): string {
+    const [, , , region, account, queue] = queueArn.split(":");
+    return `https://sqs.${region}.${dnsSuffix}/${account}/${queue}`;
+}
+
+/** A function ARN split as lambda.Permission takes it: the unqualified ARN and the alias or version, if any. */
+export function lambdaTarget(functionArn: string): { function: string; qualifier?: string } {
+    const parts = functionArn.split(":");
+    return parts.length === 8 ? { function: parts.slice(0, 7).join(":"), qualifier: parts[7] } : { function: functionArn };
+}
+
 export interface Alerts {
     topic: aws.sns.Topic;
     subscriptions: aws.sns.TopicSubscription[];
+    /** What lets SNS deliver to the `sqs` and `lambda` subscriptions: a queue policy or a Lambda permission each. */
+    deliveryGrants: (aws.sqs.QueuePolicy | aws.lambda.Permission)[];
     rules: aws.cloudwatch.EventRule[];
     alarms: aws.cloudwatch.MetricAlarm[];
 }
 
 export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, jobs: Record<Layer, aws.glue.Job>, crawlers: aws.glue.Crawler[]): Alerts {
-    const topic = new aws.sns.Topic(`${ctx.name}-alerts`, { name: `${ctx.prefix}-alerts`, kmsMasterKeyId: keyArn, tags: ctx.tags }, ctx.opts());
-    const subscriptions = ctx.config.alerts.subscriptions.map(
-        (s, i) => new aws.sns.TopicSubscription(`${ctx.name}-alerts-${i}`, { topic: topic.arn, protocol: s.protocol, endpoint: s.endpoint }, ctx.opts("infra", { parent: topic })),
-    );
+    const topic = new aws.sns.Topic(`${ctx.name}-alerts`, { name: alertTopicName(ctx.prefix), kmsMasterKeyId: keyArn, tags: ctx.tags }, ctx.opts());
+    const deliveryGrants: Alerts["deliveryGrants"] = [];
+    const subscriptions = ctx.config.alerts.subscriptions.map((s, i) => {
+        const name = `${ctx.name}-alerts-${i}`;
+        const endpoint = s.protocol === "sqs" || s.protocol === "lambda" ? checkedEndpoint(ctx, s.protocol, s.endpoint, i) : pulumi.output(s.endpoint);
+        const grant = grantDelivery(ctx, name, s.protocol, endpoint, topic);
+        if (grant) deliveryGrants.push(grant);
+        return new aws.sns.TopicSubscription(
+            name,
+            { topic: topic.arn, protocol: s.protocol, endpoint },
+            ctx.opts("infra", { parent: topic, dependsOn: grant ? [grant] : [] }),
+        );
+    });
 
     const messages = failureMessages(ctx.config.name, ctx.environment);
     const patterns = pulumi
@@ -111,7 +184,40 @@ export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, job
         },
         ctx.opts("infra", { parent: topic }),
     );
-    return { topic, subscriptions, rules, alarms: createAlarms(ctx, topic) };
+    return { topic, subscriptions, deliveryGrants, rules, alarms: createAlarms(ctx, topic) };
+}
+
+/** An `sqs` or `lambda` endpoint once the lake's location is known. @throws LakeConfigError when it is elsewhere (placementProblem). */
+function checkedEndpoint(ctx: LakeContext, protocol: "sqs" | "lambda", endpoint: string, i: number): pulumi.Output<string> {
+    return pulumi.all([ctx.partition, ctx.region, ctx.accountId]).apply(([partition, region, accountId]) => {
+        const problem = placementProblem(protocol, endpoint, { partition, region, accountId });
+        if (problem) throw new LakeConfigError([{ path: `alerts.subscriptions[${i}].endpoint`, message: problem }]);
+        return endpoint;
+    });
+}
+
+/**
+ * What SNS needs to deliver to the endpoint: a queue policy for `sqs` (SQS has one policy per
+ * queue: the lake's replaces any other), a Lambda permission for `lambda`; nothing for email and https.
+ */
+function grantDelivery(ctx: LakeContext, name: string, protocol: SubscriptionProtocol, checked: pulumi.Output<string>, topic: aws.sns.Topic): aws.sqs.QueuePolicy | aws.lambda.Permission | undefined {
+    if (protocol !== "sqs" && protocol !== "lambda") return undefined;
+    if (protocol === "sqs") {
+        return new aws.sqs.QueuePolicy(
+            `${name}-queue-policy`,
+            {
+                queueUrl: pulumi.all([checked, ctx.dnsSuffix]).apply(([arn, dnsSuffix]) => queueUrl(arn, dnsSuffix)),
+                policy: pulumi.all([checked, topic.arn]).apply(([arn, topicArn]) => JSON.stringify(queuePolicy(arn, topicArn))),
+            },
+            ctx.opts("infra", { parent: topic }),
+        );
+    }
+    const target = checked.apply(lambdaTarget);
+    return new aws.lambda.Permission(
+        `${name}-invoke`,
+        { action: "lambda:InvokeFunction", function: target.function, qualifier: target.qualifier, principal: "sns.amazonaws.com", sourceArn: topic.arn },
+        ctx.opts("infra", { parent: topic }),
+    );
 }
 
 /** CloudWatch alarm arguments of the lake, without the topic (pure, so tests read them directly). */

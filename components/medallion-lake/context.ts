@@ -60,6 +60,8 @@ export interface LakeContext {
     accountId: pulumi.Output<string>;
     region: pulumi.Output<string>;
     partition: pulumi.Output<string>;
+    /** DNS suffix of the partition's endpoints (`amazonaws.com`, `amazonaws.com.cn`). */
+    dnsSuffix: pulumi.Output<string>;
     /** Options for a child resource. */
     opts(kind?: ResourceKind, extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions;
 }
@@ -70,7 +72,7 @@ export function createContext(
     config: LakeConfig,
     environment: string,
     spec: LakeSpec,
-    aws: { accountId: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> },
+    aws: { accountId: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string>; dnsSuffix: pulumi.Output<string> },
     caller: CallerLifecycle = {},
 ): LakeContext {
     return {

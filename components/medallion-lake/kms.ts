@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { alertTopicArn } from "./alerts";
 import { checkedInput, KMS_KEY_ARN } from "./config";
 import { LakeContext } from "./context";
 
@@ -13,10 +14,18 @@ export const KEY_DELETION_WINDOW_DAYS = 30;
 /**
  * The key policy: the account administers the key through IAM (so roles need explicit kms grants),
  * CloudWatch Logs may use it only for the Glue log groups the security configuration encrypts, and
- * EventBridge and CloudWatch alarms of this account may use it to publish to the encrypted alert topic
- * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+ * the alert publishers may use it for the encrypted alert topic `alertTopicArn`
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html):
+ * - EventBridge only for that topic. Its requests to an encrypted topic carry no `aws:SourceAccount`
+ *   or `aws:SourceArn` (the SNS guide: those conditions are not supported for EventBridge to encrypted
+ *   topics; awslabs/landing-zone-accelerator-on-aws#407), so such a condition fails every delivery.
+ *   SNS passes the topic ARN as encryption context `aws:sns:topicArn`, which AWS's own key policies
+ *   for services publishing to encrypted topics condition on (Amazon GameLift FlexMatch guide, "Set up
+ *   an SNS topic with server-side encryption"). `kms:ViaService` is not used: no AWS document shows
+ *   it on EventBridge's requests for an encrypted topic.
+ * - CloudWatch alarms of this account (`aws:SourceAccount`, which alarms do send).
  */
-export function keyPolicy(accountId: string, region: string, partition: string): object {
+export function keyPolicy(accountId: string, region: string, partition: string, alertTopicArn: string): object {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -39,9 +48,17 @@ export function keyPolicy(accountId: string, region: string, partition: string):
                 },
             },
             {
-                Sid: "AlertPublishersUseKeyForTopic",
+                Sid: "EventBridgeUsesKeyForAlertTopic",
                 Effect: "Allow",
-                Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+                Condition: { StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": alertTopicArn } },
+            },
+            {
+                Sid: "AlarmsUseKeyForAlertTopic",
+                Effect: "Allow",
+                Principal: { Service: "cloudwatch.amazonaws.com" },
                 Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                 Resource: "*",
                 Condition: { StringEquals: { "aws:SourceAccount": accountId } },
@@ -86,7 +103,9 @@ function createKey(ctx: LakeContext): { key: aws.kms.Key; alias: aws.kms.Alias }
             description: `medallion-lake ${ctx.prefix}: lake data, Glue logs and bookmarks, Athena results`,
             enableKeyRotation: true,
             deletionWindowInDays: KEY_DELETION_WINDOW_DAYS,
-            policy: pulumi.all([ctx.accountId, ctx.region, ctx.partition]).apply(([a, r, p]) => JSON.stringify(keyPolicy(a, r, p))),
+            policy: pulumi
+                .all([ctx.accountId, ctx.region, ctx.partition])
+                .apply(([accountId, region, partition]) => JSON.stringify(keyPolicy(accountId, region, partition, alertTopicArn(ctx.prefix, { accountId, region, partition })))),
             tags: ctx.tags,
         },
         ctx.opts("data"),

@@ -151,6 +151,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         this.spec = spec;
 
         const invokeOpts = { parent: this };
+        const partition = aws.getPartitionOutput({}, invokeOpts);
         const ctx = createContext(
             this,
             name,
@@ -160,7 +161,8 @@ export class MedallionLake extends pulumi.ComponentResource {
             {
                 accountId: aws.getCallerIdentityOutput({}, invokeOpts).accountId,
                 region: aws.getRegionOutput({}, invokeOpts).region,
-                partition: aws.getPartitionOutput({}, invokeOpts).partition,
+                partition: partition.partition,
+                dnsSuffix: partition.dnsSuffix,
             },
             opts,
         );

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { parseLakeConfig } from "../../components/medallion-lake";
+import { placementProblem } from "../../components/medallion-lake/alerts";
 import { freshnessHours, scheduleIntervalHours } from "../../components/medallion-lake/alerts-config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
 import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
@@ -25,9 +26,13 @@ describe("alerts config", () => {
             { protocol: "email", endpoint: "team@example.com" },
             { protocol: "https", endpoint: "https://hooks.example.com/lake?x=1" },
             { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:123456789012:alerts" },
+            { protocol: "sqs", endpoint: "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:alerts" },
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:notify" },
+            { protocol: "lambda", endpoint: "arn:aws-cn:lambda:cn-north-1:123456789012:function:notify:live" },
         ];
         expect(parseLakeConfig(minimal({ alerts: { subscriptions: good } })).alerts.subscriptions).to.deep.equal(good);
+        const SQS = "must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>) for protocol sqs";
+        const LAMBDA = "must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias or version>]) for protocol lambda";
         const bad = [
             { protocol: "email", endpoint: "not-an-address" },
             { protocol: "https", endpoint: "http://hooks.example.com/lake" },
@@ -35,17 +40,52 @@ describe("alerts config", () => {
             { protocol: "sqs", endpoint: "arn:aws:sns:us-east-1:123456789012:topic" },
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:*" },
             { protocol: "sms", endpoint: "+15550100" },
+            // The parts of an ARN the lake builds a queue URL and a grant from: partition, region, account.
+            { protocol: "sqs", endpoint: "arn:awsx:sqs:us-east-1:123456789012:alerts" },
+            { protocol: "sqs", endpoint: "arn:aws:sqs:useast1:123456789012:alerts" },
+            { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:12345678901:alerts" },
+            { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:123456789012:a/b" },
+            { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1::function:notify" },
+            { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:notify:live:extra" },
         ];
         expect(configIssues(minimal({ alerts: { subscriptions: bad, quarantineShare: 0, freshnessHours: 200 } }))).to.deep.equal([
             "alerts.subscriptions[0].endpoint: must be an email address for protocol email",
             "alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
             "alerts.subscriptions[2].endpoint: must be an https:// URL for protocol https",
-            "alerts.subscriptions[3].endpoint: must be an SQS queue ARN for protocol sqs",
-            "alerts.subscriptions[4].endpoint: must be a Lambda function ARN for protocol lambda",
+            `alerts.subscriptions[3].endpoint: ${SQS}`,
+            `alerts.subscriptions[4].endpoint: ${LAMBDA}`,
             "alerts.subscriptions[5].protocol: expected one of email, https, sqs, lambda",
+            `alerts.subscriptions[6].endpoint: ${SQS}`,
+            `alerts.subscriptions[7].endpoint: ${SQS}`,
+            `alerts.subscriptions[8].endpoint: ${SQS}`,
+            `alerts.subscriptions[9].endpoint: ${SQS}`,
+            `alerts.subscriptions[10].endpoint: ${LAMBDA}`,
+            `alerts.subscriptions[11].endpoint: ${LAMBDA}`,
             "alerts.freshnessHours: must be at most 168 (CloudWatch evaluates at most 7 days of hourly periods)",
             "alerts.quarantineShare: Too small: expected number to be >0",
         ]);
+    });
+
+    it("refuses a FIFO queue, which cannot subscribe to a standard topic, and a subscription given twice", () => {
+        const fifo = { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:123456789012:alerts.fifo" };
+        const email = { protocol: "email", endpoint: "team@example.com" };
+        expect(configIssues(minimal({ alerts: { subscriptions: [email, fifo] } }))).to.deep.equal([
+            "alerts.subscriptions[1].endpoint: is a FIFO queue (.fifo), which cannot subscribe to the lake's standard SNS topic: use a standard queue",
+        ]);
+        expect(configIssues(minimal({ alerts: { subscriptions: [email, { ...email, endpoint: "other@example.com" }, email] } }))).to.deep.equal([
+            "alerts.subscriptions[2].endpoint: duplicate subscription: the same as alerts.subscriptions[0]",
+        ]);
+    });
+
+    it("grants delivery only to a queue or function in the lake's own account, region and partition", () => {
+        const lake = { partition: "aws", region: "us-east-1", accountId: MOCK_ACCOUNT_ID };
+        expect(placementProblem("sqs", `arn:aws:sqs:us-east-1:${MOCK_ACCOUNT_ID}:alerts`, lake)).to.equal(undefined);
+        expect(placementProblem("lambda", `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT_ID}:function:notify:live`, lake)).to.equal(undefined);
+        expect(placementProblem("sqs", "arn:aws:sqs:us-east-1:210987654321:alerts", lake)).to.equal(
+            `must be in the lake's account ${MOCK_ACCOUNT_ID} and region us-east-1 (partition aws), since the lake grants the topic delivery to it; got account 210987654321, region us-east-1, partition aws`,
+        );
+        expect(placementProblem("lambda", `arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:notify`, lake)).to.contain("got account 123456789012, region eu-west-1, partition aws");
+        expect(placementProblem("sqs", `arn:aws-us-gov:sqs:us-east-1:${MOCK_ACCOUNT_ID}:alerts`, lake)).to.contain("partition aws-us-gov");
     });
 
     it("derives the freshness window from the schedule and the job timeouts", () => {
@@ -80,7 +120,18 @@ const T = {
     crawler: "aws:glue/crawler:Crawler",
     key: "aws:kms/key:Key",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
+    permission: "aws:lambda/permission:Permission",
 };
+
+/** What SNS needs to deliver to an SQS queue, written out as the SNS guide shows it (subscribe-sqs-queue-to-sns-topic). */
+const sqsDelivery = (queueArn: string, topicArn: string) => ({
+    Effect: "Allow",
+    Principal: { Service: "sns.amazonaws.com" },
+    Action: "sqs:SendMessage",
+    Resource: queueArn,
+    Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+});
 
 for (const env of ["dev", "prod"]) {
     describe(`alerts, metrics and dashboard (${env} stack)`, function () {
@@ -111,6 +162,22 @@ for (const env of ["dev", "prod"]) {
         it("subscribes exactly the config's endpoints", () => {
             const subs = ofType(res, T.subscription).map((s) => ({ protocol: s.inputs.protocol, endpoint: s.inputs.endpoint, topic: s.inputs.topic }));
             expect(subs).to.deep.equal(raw.alerts.subscriptions.map((s: object) => ({ ...s, topic: run.outputs.alertTopicArn })));
+        });
+
+        it("lets the topic send to each SQS subscriber's queue, and subscribes it only after", () => {
+            const queues: string[] = raw.alerts.subscriptions.filter((s: { protocol: string }) => s.protocol === "sqs").map((s: { endpoint: string }) => s.endpoint);
+            expect(queues.length, "prod subscribes a queue, dev none").to.equal(env === "prod" ? 1 : 0);
+            const policies = ofType(res, T.queuePolicy);
+            expect(policies).to.have.length(queues.length);
+            for (const queue of queues) {
+                const policy = policies.find((p) => JSON.parse(p.inputs.policy).Statement[0].Resource === queue)!;
+                const [, , , region, account, name] = queue.split(":");
+                expect(policy.inputs.queueUrl).to.equal(`https://sqs.${region}.amazonaws.com/${account}/${name}`);
+                expect(JSON.parse(policy.inputs.policy).Statement).to.deep.equal([{ Sid: "LakeAlertTopicSends", ...sqsDelivery(queue, run.outputs.alertTopicArn) }]);
+                const sub = ofType(res, T.subscription).find((s) => s.inputs.endpoint === queue)!;
+                expect(sub.dependencies).to.include(policy.urn);
+            }
+            expect(ofType(res, T.permission)).to.deep.equal([]);
         });
 
         it("routes the lake's failed jobs and crawls (and nothing else) to the topic with a readable message", () => {
@@ -163,10 +230,20 @@ for (const env of ["dev", "prod"]) {
                 ]);
             }
             const keyPolicy = JSON.parse(ofType(res, T.key)[0].inputs.policy);
-            const publishers = keyPolicy.Statement.find((s: { Sid: string }) => s.Sid === "AlertPublishersUseKeyForTopic");
-            expect(publishers.Principal.Service).to.have.members(["events.amazonaws.com", "cloudwatch.amazonaws.com"]);
-            expect(publishers.Action).to.have.members(["kms:Decrypt", "kms:GenerateDataKey*"]);
-            expect(publishers.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
+            const forService = (service: string) => keyPolicy.Statement.filter((s: { Principal: { Service?: unknown } }) => JSON.stringify(s.Principal.Service ?? "").includes(service));
+            const [events] = forService("events.amazonaws.com");
+            const [alarms] = forService("cloudwatch.amazonaws.com");
+            expect(forService("events.amazonaws.com")).to.have.length(1);
+            expect(forService("cloudwatch.amazonaws.com")).to.have.length(1);
+            for (const s of [events, alarms]) expect(s).to.deep.include({ Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" });
+            // EventBridge's KMS requests for an encrypted topic carry no aws:SourceAccount or
+            // aws:SourceArn (SNS developer guide, "Key management"): a condition on either denies
+            // every delivery. It is held to the lake's topic by the encryption context SNS passes.
+            expect(events.Principal).to.deep.equal({ Service: "events.amazonaws.com" });
+            expect(JSON.stringify(events.Condition)).to.not.match(/aws:Source(Account|Arn)/i);
+            expect(events.Condition).to.deep.equal({ StringEquals: { "kms:EncryptionContext:aws:sns:topicArn": run.outputs.alertTopicArn } });
+            expect(alarms.Principal).to.deep.equal({ Service: "cloudwatch.amazonaws.com" });
+            expect(alarms.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
         });
 
         it("has a dashboard of job durations and successes, rows per layer, bronze batches and failures, quarantine, alarms and Athena bytes scanned", () => {
@@ -176,8 +253,23 @@ for (const env of ["dev", "prod"]) {
             const body = JSON.parse(dashboard[0].inputs.dashboardBody);
             const titles = body.widgets.map((w: { properties: { title: string } }) => w.properties.title);
             expect(titles).to.include.members(["Job duration (s)", "Successful job runs", "Rows written per layer", "Athena bytes scanned"]);
+            // CloudWatch returns a metric only for the exact dimension set it was published with, and
+            // Athena publishes ProcessedBytes (DML queries only) per QueryState, QueryType and WorkGroup
+            // (Athena user guide, "Monitor query metrics with CloudWatch").
             const athena = body.widgets.find((w: { properties: { title: string } }) => w.properties.title === "Athena bytes scanned");
-            expect(athena.properties.metrics).to.deep.equal([["AWS/Athena", "ProcessedBytes", "WorkGroup", run.outputs.workgroupName]]);
+            const lines = athena.properties.metrics.map((m: (string | object)[]) => {
+                const [namespace, metric, ...rest] = m.filter((x): x is string => typeof x === "string");
+                const dims = Object.fromEntries(rest.flatMap((_, i) => (i % 2 === 0 ? [[rest[i], rest[i + 1]]] : [])));
+                return { namespace, metric, dims };
+            });
+            expect(lines).to.deep.equal(
+                ["SUCCEEDED", "FAILED", "CANCELLED"].map((state) => ({
+                    namespace: "AWS/Athena",
+                    metric: "ProcessedBytes",
+                    dims: { QueryState: state, QueryType: "DML", WorkGroup: run.outputs.workgroupName },
+                })),
+            );
+            expect(athena.properties).to.include({ stat: "Sum", stacked: true });
             const rows = body.widgets.find((w: { properties: { title: string } }) => w.properties.title === "Rows written per layer");
             expect(rows.properties.metrics[1]).to.deep.equal(["MedallionLake/tickit", "RowsWritten", "Lake", "tickit", "Environment", env, "Layer", "silver", { label: "silver" }]);
             expect(rows.properties.metrics[0]).to.deep.equal(["MedallionLake/tickit", "RowsWritten", "Lake", "tickit", "Environment", env, "Layer", "bronze", { label: "bronze" }]);
@@ -191,3 +283,38 @@ for (const env of ["dev", "prod"]) {
         });
     });
 }
+
+describe("alerts to an SQS queue and a Lambda function (dev stack with both)", function () {
+    const QUEUE = `arn:aws:sqs:us-east-1:${MOCK_ACCOUNT_ID}:lake-alerts`;
+    const FUNCTION = `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT_ID}:function:page-oncall`;
+    let run: MockRunResult;
+    before(async () => {
+        const lake = rawLake("dev");
+        lake.alerts.subscriptions = [
+            { protocol: "sqs", endpoint: QUEUE },
+            { protocol: "lambda", endpoint: FUNCTION },
+            { protocol: "lambda", endpoint: `${FUNCTION}:live` },
+        ];
+        run = await runStack("dev", lake);
+    });
+
+    it("gives the queue a policy letting only the lake's topic send", () => {
+        const [policy] = ofType(run.resources, T.queuePolicy);
+        expect(ofType(run.resources, T.queuePolicy)).to.have.length(1);
+        expect(policy.inputs.queueUrl).to.equal(`https://sqs.us-east-1.amazonaws.com/${MOCK_ACCOUNT_ID}/lake-alerts`);
+        expect(JSON.parse(policy.inputs.policy).Statement).to.deep.equal([{ Sid: "LakeAlertTopicSends", ...sqsDelivery(QUEUE, run.outputs.alertTopicArn) }]);
+    });
+
+    it("lets SNS invoke each function (and alias) only for the lake's topic, before subscribing it", () => {
+        const permissions = ofType(run.resources, T.permission).map((p) => p.inputs);
+        expect(permissions).to.deep.equal([
+            { action: "lambda:InvokeFunction", function: FUNCTION, principal: "sns.amazonaws.com", sourceArn: run.outputs.alertTopicArn },
+            { action: "lambda:InvokeFunction", function: FUNCTION, qualifier: "live", principal: "sns.amazonaws.com", sourceArn: run.outputs.alertTopicArn },
+        ]);
+        for (const [i, p] of ofType(run.resources, T.permission).entries()) {
+            const sub = ofType(run.resources, T.subscription).find((s) => s.inputs.endpoint === (i === 0 ? FUNCTION : `${FUNCTION}:live`))!;
+            expect(sub.inputs.protocol).to.equal("lambda");
+            expect(sub.dependencies).to.include(p.urn);
+        }
+    });
+});
