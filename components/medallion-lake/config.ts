@@ -245,6 +245,8 @@ const source = z
 const retention = z
     .strictObject({
         noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket."),
+        accessLogDays: z.number().int().min(1).default(365).describe("Days S3 server access logs are kept in the logs bucket. Default 365."),
+        sparkUiLogDays: z.number().int().min(1).default(30).describe("Days the Glue jobs' Spark UI event logs (spark-ui/ in the assets bucket) are kept. Default 30."),
     })
     .prefault({})
     .describe("S3 lifecycle settings.");
