@@ -163,7 +163,7 @@ for (const env of ["dev", "prod"]) {
                 const host = (i: number) => raw.sources[i].host;
                 expect(urls[`tickit-${env}-saas`].JDBC_CONNECTION_URL).to.equal(`jdbc:postgresql://${host(0)}:5432/tickit`);
                 expect(urls[`tickit-${env}-ecomm`].JDBC_CONNECTION_URL).to.equal(`jdbc:mysql://${host(1)}:3306/tickit`);
-                expect(urls[`tickit-${env}-crm`].JDBC_CONNECTION_URL).to.equal(`jdbc:sqlserver://${host(2)}:1433;databaseName=tickit`);
+                expect(urls[`tickit-${env}-crm`].JDBC_CONNECTION_URL).to.equal(`jdbc:sqlserver://${host(2)}:1433;databaseName=tickit;encrypt=true;trustServerCertificate=false`);
                 for (const props of Object.values(urls)) {
                     expect(Object.keys(props)).to.have.members(["JDBC_CONNECTION_URL", "SECRET_ID", "JDBC_ENFORCE_SSL"]);
                     expect(props.JDBC_ENFORCE_SSL).to.equal("true");
