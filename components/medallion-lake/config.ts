@@ -327,7 +327,7 @@ export const lakeConfigSchema = z
                     .boolean()
                     .default(false)
                     .describe(
-                        "Publish each table's rules that have a DQDL equivalent as a Glue Data Quality ruleset on its silver catalog table, to see them in the Glue console (the silver job enforces the rules either way). Default false.",
+                        "Publish each table's rules that have a DQDL equivalent as a Glue Data Quality ruleset for its silver table (without a target table, which need not exist yet), to see them in the Glue console (the silver job enforces the rules either way). Default false.",
                     ),
             })
             .prefault({})
