@@ -176,6 +176,16 @@ const source = z
             .describe(
                 "S3 location (s3://<bucket>/<key>.pem) of the root certificate of a private CA that signed the database's certificate (Glue CUSTOM_JDBC_CERT). Default: none, Glue trusts the public CAs.",
             ),
+        hostNameInCertificate: z
+            .string()
+            .superRefine((h, ctx) => {
+                const problem = hostProblem(h);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
+            .optional()
+            .describe(
+                "sqlserver only: the name the server's certificate must carry when it is not host (e.g. host is an IP address or an alias); the driver's hostNameInCertificate, Glue CUSTOM_JDBC_CERT_STRING. Requires enforceSsl. Default: none, the certificate must name host.",
+            ),
         tables: z.array(tableSpec).min(1, "at least one table is required").describe("Tables to crawl and ingest."),
     })
     .superRefine((s, ctx) => {
@@ -188,6 +198,11 @@ const source = z
         }
         if (s.caCertificate && !s.enforceSsl) {
             ctx.addIssue({ code: "custom", path: ["caCertificate"], message: "requires enforceSsl: Glue verifies the certificate only on TLS connections" });
+        }
+        if (s.hostNameInCertificate && s.engine !== "sqlserver") {
+            ctx.addIssue({ code: "custom", path: ["hostNameInCertificate"], message: `applies to sqlserver sources only (Glue uses it as SQL Server's hostNameInCertificate), not ${s.engine}` });
+        } else if (s.hostNameInCertificate && !s.enforceSsl) {
+            ctx.addIssue({ code: "custom", path: ["hostNameInCertificate"], message: "requires enforceSsl: without it the certificate is not checked" });
         }
         if (s.passwordSecret && !s.username) {
             ctx.addIssue({ code: "custom", path: ["username"], message: "required when passwordSecret is set" });
@@ -245,6 +260,8 @@ const source = z
 const retention = z
     .strictObject({
         noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket."),
+        accessLogDays: z.number().int().min(1).default(365).describe("Days S3 server access logs are kept in the logs bucket. Default 365."),
+        sparkUiLogDays: z.number().int().min(1).default(30).describe("Days the Glue jobs' Spark UI event logs (spark-ui/ in the assets bucket) are kept. Default 30."),
     })
     .prefault({})
     .describe("S3 lifecycle settings.");
@@ -310,7 +327,7 @@ export const lakeConfigSchema = z
                     .boolean()
                     .default(false)
                     .describe(
-                        "Publish each table's rules that have a DQDL equivalent as a Glue Data Quality ruleset on its silver catalog table, to see them in the Glue console (the silver job enforces the rules either way). Default false.",
+                        "Publish each table's rules that have a DQDL equivalent as a Glue Data Quality ruleset for its silver table (without a target table, which need not exist yet), to see them in the Glue console (the silver job enforces the rules either way). Default false.",
                     ),
             })
             .prefault({})

@@ -16,17 +16,48 @@ export interface Source {
 }
 
 /**
+ * The TLS settings a SQL Server URL spells out. mssql-jdbc changed its default in 10.1 to
+ * `encrypt=true` with certificate validation (https://github.com/microsoft/mssql-jdbc/issues/1775);
+ * Glue 5.0 ships 10.2.0, Glue 4.0 ships 9.4.0, which defaults to `encrypt=false`
+ * (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-jdbc-home.html).
+ * Written out, the connection means the same on both versions:
+ * - `enforceSsl` (default): encrypted, and the server's certificate must chain to a trusted CA
+ *   (`caCertificate` for a private one) and name the host, or `hostNameInCertificate` when set;
+ * - `enforceSsl: false`: still encrypted (SQL Server always has a certificate, self-signed if none
+ *   was installed), but the certificate is not checked (`trustServerCertificate=true`), so the
+ *   server's identity is not verified. That is what the PostgreSQL and MySQL drivers do by default
+ *   (`sslmode=prefer`, `sslMode=PREFERRED`) and is safer than `encrypt=false`, which would send every
+ *   row in clear text.
+ * https://learn.microsoft.com/en-us/sql/connect/jdbc/connecting-with-ssl-encryption
+ */
+export function sqlServerTls(source: Pick<SourceConfig, "enforceSsl" | "hostNameInCertificate">): string[] {
+    if (!source.enforceSsl) return ["encrypt=true", "trustServerCertificate=true"];
+    return ["encrypt=true", "trustServerCertificate=false", ...(source.hostNameInCertificate ? [`hostNameInCertificate=${source.hostNameInCertificate}`] : [])];
+}
+
+/** The JDBC URL of a source's Glue connection: for SQL Server with its TLS settings. */
+export function connectionUrl(source: SourceConfig): string {
+    const url = jdbcUrl(source.engine, source.host, source.port, source.database);
+    return source.engine === "sqlserver" ? [url, ...sqlServerTls(source)].join(";") : url;
+}
+
+/**
  * Glue connection properties: credentials only by secret reference (SECRET_ID), never PASSWORD,
- * so no password reaches the connection, the state or the console. With a private CA, Glue
- * verifies the database's certificate against CUSTOM_JDBC_CERT:
- * https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-connections-connections.html
+ * so no password reaches the connection, the state or the console. With JDBC_ENFORCE_SSL Glue
+ * connects only over TLS with certificate and host name validation; CUSTOM_JDBC_CERT names a
+ * private CA's root certificate, and CUSTOM_JDBC_CERT_STRING is, for SQL Server, the
+ * `hostNameInCertificate`. SKIP_CUSTOM_JDBC_CERT_VALIDATION is never set: Glue keeps checking the
+ * custom certificate (SHA256/384/512withRSA, RSA keys of at least 2048 bits).
+ * https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-catalog-connections-connections.html,
+ * https://docs.aws.amazon.com/glue/latest/dg/connection-properties.html#connection-properties-SSL
  */
 export function connectionProperties(source: SourceConfig, secretArn: string): Record<string, string> {
     return {
-        JDBC_CONNECTION_URL: jdbcUrl(source.engine, source.host, source.port, source.database),
+        JDBC_CONNECTION_URL: connectionUrl(source),
         SECRET_ID: secretArn,
         JDBC_ENFORCE_SSL: String(source.enforceSsl),
         ...(source.caCertificate ? { CUSTOM_JDBC_CERT: source.caCertificate } : {}),
+        ...(source.hostNameInCertificate ? { CUSTOM_JDBC_CERT_STRING: source.hostNameInCertificate } : {}),
     };
 }
 

@@ -15,17 +15,38 @@ export const ASSET_PREFIXES = { scripts: "scripts/", temp: "temp/", sparkUi: "sp
 /** Days Glue temp files are kept in the assets bucket. */
 export const TEMP_RETENTION_DAYS = 7;
 
+/** Days an incomplete multipart upload is kept before S3 aborts it and deletes its parts. */
+export const MULTIPART_ABORT_DAYS = 1;
+
+/**
+ * The whole bucket. An explicit empty prefix, not an empty `filter: {}`: the AWS provider warns that
+ * an empty filter block will become an error (hashicorp/terraform-provider-aws#42714, #41710), and S3
+ * reads `Filter.Prefix = ""` as every object.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html
+ */
+export const WHOLE_BUCKET = { prefix: "" } as const;
+
 export interface LifecycleRule {
     id: string;
     status: "Enabled";
-    filter: { prefix?: string };
+    /** Always set (the whole bucket is WHOLE_BUCKET), never empty. */
+    filter: { prefix: string };
     abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
     noncurrentVersionExpiration?: { noncurrentDays: number };
-    expiration?: { days: number };
+    /** `days` or `expiredObjectDeleteMarker`, never both: S3 rejects the two in one rule. */
+    expiration?: { days: number } | { expiredObjectDeleteMarker: true };
 }
 
 /**
  * The lifecycle rules of a bucket. Pure, so the days are tested without registering resources.
+ *
+ * Every bucket is versioned, so a deleted or expired object leaves a delete marker over its
+ * noncurrent versions; once those expire, the marker alone remains and is never removed unless a
+ * rule says so. `expiredObjectDeleteMarker` cannot share a rule with `days`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html), hence a rule of
+ * its own ("create a separate rule with only the ExpiredObjectDeleteMarker tag",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+ *
  * No bucket changes storage class. Bronze in particular stays in STANDARD: silver rebuilds every
  * table from all of bronze on every run, and STANDARD_IA and GLACIER_IR charge per GB retrieved, so
  * tiering would bill a retrieval of all of bronze every night. Tiering can return, past a horizon
@@ -33,15 +54,19 @@ export interface LifecycleRule {
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-class-intro.html
  */
 export function lifecycleRules(purpose: BucketPurpose, config: Pick<LakeConfig, "retention" | "athena">): LifecycleRule[] {
+    const expire = (id: string, filter: { prefix: string }, days: number): LifecycleRule => ({ id, status: "Enabled", filter, expiration: { days } });
     const rules: LifecycleRule[] = [
-        { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-        { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: config.retention.noncurrentVersionDays } },
+        { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: WHOLE_BUCKET, abortIncompleteMultipartUpload: { daysAfterInitiation: MULTIPART_ABORT_DAYS } },
+        { id: "expire-noncurrent-versions", status: "Enabled", filter: WHOLE_BUCKET, noncurrentVersionExpiration: { noncurrentDays: config.retention.noncurrentVersionDays } },
+        { id: "remove-expired-delete-markers", status: "Enabled", filter: WHOLE_BUCKET, expiration: { expiredObjectDeleteMarker: true } },
     ];
-    if (purpose === "query-results") {
-        rules.push({ id: "expire-query-results", status: "Enabled", filter: {}, expiration: { days: config.athena.resultRetentionDays } });
-    }
+    if (purpose === "query-results") rules.push(expire("expire-query-results", WHOLE_BUCKET, config.athena.resultRetentionDays));
+    if (purpose === "logs") rules.push(expire("expire-access-logs", WHOLE_BUCKET, config.retention.accessLogDays));
     if (purpose === "assets") {
-        rules.push({ id: "expire-glue-temp", status: "Enabled", filter: { prefix: ASSET_PREFIXES.temp }, expiration: { days: TEMP_RETENTION_DAYS } });
+        rules.push(
+            expire("expire-glue-temp", { prefix: ASSET_PREFIXES.temp }, TEMP_RETENTION_DAYS),
+            expire("expire-spark-ui-logs", { prefix: ASSET_PREFIXES.sparkUi }, config.retention.sparkUiLogDays),
+        );
     }
     return rules;
 }

@@ -140,8 +140,12 @@ for (const env of ["dev", "prod"]) {
                     expect(rules.find((r: any) => r.noncurrentVersionExpiration)?.noncurrentVersionExpiration.noncurrentDays, purpose).to.equal(raw.retention.noncurrentVersionDays);
                     // Silver re-reads all of bronze every run: no storage class that charges retrieval.
                     expect(rules.flatMap((r: any) => r.transitions ?? []), purpose).to.deep.equal([]);
-                    const expiry = rules.filter((r: any) => r.expiration && !r.filter?.prefix).map((r: any) => r.expiration.days);
-                    expect(expiry, purpose).to.deep.equal(purpose === "query-results" ? [raw.athena.resultRetentionDays] : []);
+                    // Every rule names its objects: an empty filter block is deprecated by the provider.
+                    for (const r of rules) expect(r.filter, `${purpose} ${r.id}`).to.have.property("prefix").that.is.a("string");
+                    expect(rules.filter((r: any) => r.expiration?.expiredObjectDeleteMarker === true), purpose).to.have.length(1);
+                    const expiry = rules.filter((r: any) => r.expiration?.days && r.filter.prefix === "").map((r: any) => r.expiration.days);
+                    const wholeBucketDays: Record<string, number[]> = { "query-results": [raw.athena.resultRetentionDays], logs: [365] };
+                    expect(expiry, purpose).to.deep.equal(wholeBucketDays[purpose] ?? []);
                 }
             });
         });
@@ -159,7 +163,7 @@ for (const env of ["dev", "prod"]) {
                 const host = (i: number) => raw.sources[i].host;
                 expect(urls[`tickit-${env}-saas`].JDBC_CONNECTION_URL).to.equal(`jdbc:postgresql://${host(0)}:5432/tickit`);
                 expect(urls[`tickit-${env}-ecomm`].JDBC_CONNECTION_URL).to.equal(`jdbc:mysql://${host(1)}:3306/tickit`);
-                expect(urls[`tickit-${env}-crm`].JDBC_CONNECTION_URL).to.equal(`jdbc:sqlserver://${host(2)}:1433;databaseName=tickit`);
+                expect(urls[`tickit-${env}-crm`].JDBC_CONNECTION_URL).to.equal(`jdbc:sqlserver://${host(2)}:1433;databaseName=tickit;encrypt=true;trustServerCertificate=false`);
                 for (const props of Object.values(urls)) {
                     expect(Object.keys(props)).to.have.members(["JDBC_CONNECTION_URL", "SECRET_ID", "JDBC_ENFORCE_SSL"]);
                     expect(props.JDBC_ENFORCE_SSL).to.equal("true");

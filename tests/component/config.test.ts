@@ -24,7 +24,7 @@ describe("parseLakeConfig", () => {
         const c = parseLakeConfig(minimal());
         expect(c.jobs).to.deep.equal({ glueVersion: "5.0", workerType: "G.1X", numberOfWorkers: 2, timeoutMinutes: 60, maxRetries: 0 });
         expect(c.athena).to.deep.equal({ bytesScannedCutoffPerQuery: 10737418240, resultRetentionDays: 7, engineVersion: "Athena engine version 3" });
-        expect(c.retention).to.deep.equal({ noncurrentVersionDays: 30 });
+        expect(c.retention).to.deep.equal({ noncurrentVersionDays: 30, accessLogDays: 365, sparkUiLogDays: 30 });
         expect(c.tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 });
         expect(c).to.include({ protect: true, retainOnDelete: true, forceDestroy: false });
         expect(c.tags).to.deep.equal({});

@@ -132,11 +132,12 @@ describe("Glue Data Quality rulesets of the dev stack (mocks)", () => {
         rulesets = ofType(published.resources, RULESET);
     });
 
-    it("publishes one ruleset per table with a DQDL rule, on its silver catalog table", () => {
+    it("publishes one ruleset per table with a DQDL rule, naming its silver table", () => {
         expect(rulesets).to.have.length(1);
         const [sales] = rulesets;
-        expect(sales.inputs).to.deep.include({ name: "tickit-dev-ecomm_sales", targetTable: { databaseName: published.outputs.databaseNames.silver, tableName: "ecomm_sales" } });
-        expect(sales.inputs.tags).to.include({ lake: "tickit", environment: "dev" });
+        expect(sales.inputs.name).to.equal("tickit-dev-ecomm_sales");
+        expect(sales.inputs.description).to.equal("tickit-dev: the declared data-quality rules of ecomm.sales for silver table tickit_dev_silver.ecomm_sales, enforced by the silver job");
+        expect(sales.inputs.tags).to.include({ lake: "tickit", environment: "dev", "silver-table": "ecomm_sales" });
         expect(sales.inputs.ruleset).to.equal(
             [
                 "# The declared data-quality rules of ecomm.sales (medallion-lake config), enforced by the silver job.",
@@ -147,6 +148,12 @@ describe("Glue Data Quality rulesets of the dev stack (mocks)", () => {
             ].join("\n"),
         );
         expect(published.outputs.qualityRulesetNames).to.deep.equal({ ecomm_sales: "tickit-dev-ecomm_sales" });
+    });
+
+    it("works on a first deploy: no target table, which CreateDataQualityRuleset needs to exist and the silver job creates on its first run", () => {
+        for (const r of rulesets) expect(r.inputs, r.name).to.not.have.property("targetTable");
+        // Nothing in the stack creates the silver tables: the job does.
+        expect(ofType(published.resources, "aws:glue/catalogTable:CatalogTable").map((t) => t.inputs.name)).to.not.include("ecomm_sales");
     });
 
     it("gives no role a new permission: the silver job evaluates the rules, the ruleset is only published", async () => {

@@ -37,10 +37,10 @@ describe("environments", () => {
         const prod = parseLakeConfig(rawLake("prod"));
         const noncurrent = (c: typeof dev) => lifecycleRules("silver", c).find((r) => r.noncurrentVersionExpiration)!.noncurrentVersionExpiration!.noncurrentDays;
         expect([noncurrent(dev), noncurrent(prod)]).to.deep.equal([7, 90]);
-        const results = (c: typeof dev) => lifecycleRules("query-results", c).find((r) => r.expiration)!.expiration!.days;
-        expect([results(dev), results(prod)]).to.deep.equal([3, 30]);
-        expect(lifecycleRules("gold", dev).some((r) => r.expiration)).to.equal(false);
-        expect(lifecycleRules("assets", dev).find((r) => r.expiration)!.filter).to.deep.equal({ prefix: "temp/" });
+        const results = (c: typeof dev) => lifecycleRules("query-results", c).find((r) => r.id === "expire-query-results")!.expiration;
+        expect([results(dev), results(prod)]).to.deep.equal([{ days: 3 }, { days: 30 }]);
+        expect(lifecycleRules("gold", dev).some((r) => r.expiration && "days" in r.expiration)).to.equal(false);
+        expect(lifecycleRules("assets", dev).find((r) => r.id === "expire-glue-temp")!.filter).to.deep.equal({ prefix: "temp/" });
     });
 });
 
