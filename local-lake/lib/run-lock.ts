@@ -67,7 +67,8 @@ export function processAlive(pid: number): boolean {
 function readHolder(file: string): LockHolder | undefined {
     try {
         const h = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<LockHolder>;
-        return Number.isInteger(h.pid) && typeof h.hostname === "string" && typeof h.startedAt === "string" ? (h as LockHolder) : undefined;
+        const strings = [h.hostname, h.startedAt, h.purpose, h.command, h.token].every((v) => typeof v === "string");
+        return Number.isInteger(h.pid) && strings ? (h as LockHolder) : undefined;
     } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") throw e;
         return undefined;
