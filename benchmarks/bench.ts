@@ -19,6 +19,7 @@ import { runPython } from "../local-lake/lib/python";
 import { LakeSpec } from "../components/medallion-lake";
 import { addIncrement, startCatalog, stopCatalog, stopServers, stopTrino } from "../local-lake/lib/localdb";
 import { LakeRunOptions, runLocalLake } from "../local-lake/lib/run-lake";
+import { acquireLock, takeoverNote } from "../local-lake/lib/run-lock";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
 import { batchBytes, IncrementFigures, incrementFigures } from "./history";
@@ -99,13 +100,18 @@ runMain(async () => {
     if (!(fraction > 0 && fraction <= 1)) throw new Error(`npm run bench: --fraction must be in (0, 1], got "${flags.fraction}"`);
     for (const scale of scales) {
         const dataDir = path.join(baseDir, `scale-${scale}`);
+        // One lock across the scale's runs and the writes between them (the increments at the sources).
+        const lock = acquireLock(dataDir, `npm run bench (scale ${scale})`);
         process.stdout.write(`\nbench: scale ${scale} in ${dataDir} (from scratch, then ${increments} increments of ${fraction * 100}% new rows)\n`);
+        const takeover = takeoverNote(lock);
+        if (takeover) process.stdout.write(`${takeover}\n`);
         const run = (options: Partial<LakeRunOptions>): Promise<LakeRunSummary> =>
             runLocalLake({
                 stack: (flags.stack as string | undefined) ?? "local",
                 scale,
                 dataDir,
                 keepServers: true,
+                lock,
                 // Step lines only: the figures below are the output.
                 reporter: {
                     stepStarted: (i, n, step, what) => process.stdout.write(`${stepStartLine(i, n, step, what)}\n`),
@@ -139,6 +145,7 @@ runMain(async () => {
             results.push({ ...figures, history });
         } finally {
             for (const stop of [stopTrino, stopServers, stopCatalog]) await stop(layout).catch(() => undefined);
+            lock.release();
         }
     }
     const outDir = path.resolve(PROJECT_ROOT, (flags.out as string | undefined) ?? "out");

@@ -4,6 +4,7 @@
  */
 import { parseFlags, runMain } from "./lib/cli";
 import { LakeStepFailed, runLocalLake } from "./lib/run-lake";
+import { DataDirLocked } from "./lib/run-lock";
 import { ResumeStep } from "./lib/summary";
 
 const FLAGS = {
@@ -43,6 +44,7 @@ runMain(async () => {
     } catch (e) {
         // The summary (with the failed step) is already printed; keep the error short.
         if (e instanceof LakeStepFailed) throw new Error(`npm run lake: ${e.message.split("\n")[0]} (see above)`);
+        if (e instanceof DataDirLocked) throw new Error(`npm run lake: ${e.message}`);
         throw e;
     }
 });

@@ -60,7 +60,9 @@ export function createJobs(ctx: LakeContext, inputs: JobInputs): Record<Layer, a
                 numberOfWorkers: jobs.numberOfWorkers,
                 timeout: jobs.timeoutMinutes,
                 maxRetries: jobs.maxRetries,
-                // One run at a time: a layer rewrites its tables, concurrent runs would race.
+                // One run at a time: a layer rewrites its tables, concurrent runs would race. A start past
+                // the limit is refused with an error (ConcurrentRunsExceededException), not queued:
+                // https://docs.aws.amazon.com/glue/latest/webapi/API_ExecutionProperty.html
                 executionProperty: { maxConcurrentRuns: 1 },
                 securityConfiguration: inputs.securityConfiguration,
                 connections: layer === "bronze" ? pulumi.all(inputs.connectionNames) : undefined,

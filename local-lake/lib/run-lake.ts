@@ -30,6 +30,7 @@ import {
 import { ownConnections, writeConnections } from "./own-sources";
 import { formatCount, formatTable, Reporter, streamReporter } from "./progress";
 import { ensureSetup, parseMetricLine, runPython } from "./python";
+import { acquireLock, HeldLock, LOCK_FILE, takeoverNote } from "./run-lock";
 import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, JobRun, LakeRunSummary, QualityResult, QueryOutcome, RESUME_STEPS, ResumeStep, StepName, STEPS, TableRows } from "./summary";
 
 export interface LakeRunOptions {
@@ -61,6 +62,12 @@ export interface LakeRunOptions {
      * started, loaded or crawled. Default false.
      */
     ownSources?: boolean;
+    /**
+     * The data folder's lock (see run-lock.ts), when the caller holds it across several runs (the
+     * benchmark does); default: the run takes it before anything starts and releases it at the end.
+     */
+    lock?: HeldLock;
+    /** Where progress and the summary go; default stdout. */
     reporter?: Reporter;
 }
 
@@ -151,6 +158,12 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
     if (options.from && !RESUME_STEPS.includes(options.from)) throw new Error(`--from must be one of ${RESUME_STEPS.join(", ")}, got "${options.from}"`);
     if (options.from && options.reset) throw new Error("--from resumes a lake and --reset deletes it: use one of them");
+    // Before anything starts: a second run on the folder is refused here, naming the first.
+    const lockFile = path.join(layout.dataDir, LOCK_FILE);
+    if (options.lock && options.lock.file !== lockFile) throw new Error(`the lock passed is ${options.lock.file}, not the data folder's ${lockFile}`);
+    const lock = options.lock ?? acquireLock(layout.dataDir, lakeRunPurpose(stackName, options));
+    const takeover = takeoverNote(lock);
+    if (takeover) reporter.print(takeover);
 
     const step = async (name: StepName, body: () => Promise<string | void>): Promise<void> => {
         const note = skipReason(name, options);
@@ -355,9 +368,20 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         // As the component's gold-freshness alarm: only with a window (a schedule or alerts.freshnessHours).
         const hours = stack ? freshnessHours(stack.config) : undefined;
         if (hours !== undefined) summary.goldFreshness = goldFreshness(hours, lastGoldSuccess(layout.layers.gold), new Date());
-        await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
-        reporter.print(formatSummary(summary));
+        try {
+            await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
+            reporter.print(formatSummary(summary));
+        } finally {
+            // Last: stopping the catalog saves it into the folder.
+            if (!options.lock) lock.release();
+        }
     }
+}
+
+/** What a run's lock names it, e.g. `npm run lake (stack local, --from gold)`. */
+function lakeRunPurpose(stack: string, options: Pick<LakeRunOptions, "from" | "reset" | "ownSources">): string {
+    const flags = [options.from ? `--from ${options.from}` : "", options.reset ? "--reset" : "", options.ownSources ? "--own-sources" : ""].filter(Boolean);
+    return `npm run lake (stack ${[stack, ...flags].join(", ")})`;
 }
 
 

@@ -228,6 +228,8 @@ for (const env of ["dev", "prod"]) {
                         maxRetries: raw.jobs.maxRetries,
                         securityConfiguration: `tickit-${env}-security`,
                     });
+                    // One run of a job at a time (a second StartJobRun is refused), as the local lake's data folder lock.
+                    expect(j.inputs.executionProperty).to.deep.equal({ maxConcurrentRuns: 1 });
                     expect(j.inputs.command.name).to.equal("glueetl");
                     expect(j.inputs.command.scriptLocation).to.match(new RegExp(`^s3://${buckets.assets.inputs.bucket}/scripts/${layer}_job-[0-9a-f]{16}\\.py$`));
                 }
@@ -299,6 +301,7 @@ for (const env of ["dev", "prod"]) {
             it("starts the crawlers and bronze side by side (a failing crawl stops no ingestion), then silver, then gold", () => {
                 const wf = ofType(res, T.workflow);
                 expect(wf).to.have.length(1);
+                expect(wf[0].inputs.maxConcurrentRuns).to.equal(1);
                 const triggers: Record<string, any> = Object.fromEntries(ofType(res, T.trigger).map((t) => [t.inputs.name.replace(`tickit-${env}-`, ""), t.inputs]));
                 expect(Object.keys(triggers)).to.have.members(["start", "silver", "gold"]);
                 for (const t of Object.values(triggers)) expect(t.workflowName).to.equal(wf[0].inputs.name);
