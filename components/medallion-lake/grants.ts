@@ -11,6 +11,14 @@ export interface GrantScope extends Pick<PolicyScope, "partition" | "region" | "
 }
 
 /**
+ * What a consumer reads of the catalog: the tables and partitions, and the listing of databases that
+ * SHOW DATABASES, the Athena console's table tree, JDBC/ODBC drivers and BI tools start with
+ * (glue:GetDatabases on the catalog; denied without it: OvertureMaps/data#205,
+ * awsdocs/amazon-athena-user-guide#81). Glue lists only the databases the caller may read.
+ */
+const CONSUMER_CATALOG_READ = [...CATALOG_READ, "glue:GetDatabases"];
+
+/**
  * Reading a layer's tables: the catalog entries (Glue resource ARNs,
  * https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html), the objects of the
  * layer's bucket, and kms:Decrypt on the lake key, since the objects are SSE-KMS encrypted
@@ -19,7 +27,7 @@ export interface GrantScope extends Pick<PolicyScope, "partition" | "region" | "
 function layerReadStatements(layers: readonly Layer[], s: GrantScope, sid: string): Statement[] {
     const buckets = layers.map((l) => s.bucketArns[l]);
     return [
-        catalogStatement(`${sid}Catalog`, s, CATALOG_READ, layers.map((l) => s.databases[l])),
+        catalogStatement(`${sid}Catalog`, s, CONSUMER_CATALOG_READ, layers.map((l) => s.databases[l])),
         { Sid: `${sid}List`, Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: buckets },
         { Sid: `${sid}Objects`, Effect: "Allow", Action: ["s3:GetObject"], Resource: buckets.map((b) => `${b}/*`) },
     ];
@@ -34,9 +42,29 @@ export function readGrantPolicy(layer: Layer, s: GrantScope): PolicyDocument {
 }
 
 /**
+ * Athena's metadata calls on the account's Glue Data Catalog, as Athena names it (`AwsDataCatalog`):
+ * the console's database and table lists, the JDBC/ODBC drivers' DatabaseMetaData and BI tools
+ * (e.g. metabase/metabase#53377) call them before any query. Each is checked against the
+ * `datacatalog` resource type (Service Authorization Reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonathena.html); what
+ * they return is then limited by the Glue permissions, so to the granted layers.
+ */
+const ATHENA_CATALOG_METADATA = ["athena:GetDataCatalog", "athena:ListDatabases", "athena:GetDatabase", "athena:ListTableMetadata", "athena:GetTableMetadata"];
+
+/**
+ * Listing the account's data catalogs and workgroups: the console's catalog and workgroup pickers
+ * and the JDBC driver's getCatalogs() call them. They support no resource-level permissions (same
+ * reference: no resource type), so they can only be granted on "*"; they return names and
+ * descriptions, no data. ListEngineVersions, the other such call, is only needed to edit workgroups.
+ */
+const ATHENA_LISTINGS = ["athena:ListDataCatalogs", "athena:ListWorkGroups"];
+
+/**
  * Querying `layers` through the lake's Athena workgroup, and nothing else: the query lifecycle and
  * named queries on this workgroup only
- * (https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html), reading and
+ * (https://docs.aws.amazon.com/athena/latest/ug/example-policies-workgroup.html) and the query
+ * statistics the console shows (GetQueryRuntimeStatistics), the metadata calls that tools make first
+ * (above), reading and
  * writing the enforced result location (Athena writes results as the caller, and GetQueryResults
  * also needs s3:GetObject there: https://docs.aws.amazon.com/athena/latest/APIReference/API_GetQueryResults.html),
  * and the lake key: kms:Decrypt to read SSE-KMS tables and results, kms:GenerateDataKey to write
@@ -63,9 +91,17 @@ export function queryGrantPolicy(layers: readonly Layer[], s: GrantScope): Polic
                     "athena:GetNamedQuery",
                     "athena:BatchGetNamedQuery",
                     "athena:ListNamedQueries",
+                    "athena:GetQueryRuntimeStatistics",
                 ],
                 Resource: s.workgroupArn,
             },
+            {
+                Sid: "AthenaCatalogMetadata",
+                Effect: "Allow",
+                Action: ATHENA_CATALOG_METADATA,
+                Resource: `arn:${s.partition}:athena:${s.region}:${s.accountId}:datacatalog/AwsDataCatalog`,
+            },
+            { Sid: "AthenaListings", Effect: "Allow", Action: ATHENA_LISTINGS, Resource: "*" },
             ...layerReadStatements(layers, s, "Tables"),
             { Sid: "ResultsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"], Resource: results },
             {

@@ -36,8 +36,8 @@ export interface PolicyScope {
     secretArns: string[];
     /** `s3://` locations of the sources' private CA certificates (`caCertificate`). */
     caCertificates: string[];
-    /** Whether the connections place ENIs in a VPC (config.network set). */
-    vpc: boolean;
+    /** Where the connections place their ENIs (config.network); undefined without a VPC. */
+    network?: { subnetId: string; securityGroupIds: string[] };
     /** The CloudWatch namespace of the lake's own metrics (metrics.ts). */
     metricsNamespace: string;
 }
@@ -120,6 +120,43 @@ function bucketStatements(sid: string, s: PolicyScope, purposes: BucketPurpose[]
     ];
 }
 
+/**
+ * The ENIs Glue places in the connections' subnet, as scoped as EC2 allows (Service Authorization
+ * Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+ * CreateNetworkInterface is checked against the new network-interface, the subnet and each security
+ * group, so it gets exactly the configured subnet and groups; DeleteNetworkInterface only against the
+ * network-interface, DescribeVpcAttribute against the vpc (not in the config, so any of the account's
+ * in this region); the other Describe calls support no resource-level permissions and need "*".
+ * The actions are those of AWS's AWSGlueServiceRole, which grants them all on "*"
+ * (https://docs.aws.amazon.com/glue/latest/dg/create-service-policy.html).
+ */
+function networkInterfaceStatements(s: Account, network: NonNullable<PolicyScope["network"]>): Statement[] {
+    const ec2 = (resource: string) => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${resource}`;
+    return [
+        {
+            Sid: "CreateNetworkInterfaces",
+            Effect: "Allow",
+            Action: ["ec2:CreateNetworkInterface"],
+            Resource: [ec2("network-interface/*"), ec2(`subnet/${network.subnetId}`), ...network.securityGroupIds.map((g) => ec2(`security-group/${g}`))],
+        },
+        { Sid: "DeleteNetworkInterfaces", Effect: "Allow", Action: ["ec2:DeleteNetworkInterface"], Resource: ec2("network-interface/*") },
+        { Sid: "DescribeVpcAttributes", Effect: "Allow", Action: ["ec2:DescribeVpcAttribute"], Resource: ec2("vpc/*") },
+        {
+            Sid: "DescribeNetwork",
+            Effect: "Allow",
+            Action: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:DescribeVpcEndpoints", "ec2:DescribeRouteTables"],
+            Resource: "*",
+        },
+        {
+            Sid: "TagGlueNetworkInterfaces",
+            Effect: "Allow",
+            Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+            Resource: ec2("network-interface/*"),
+            Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } },
+        },
+    ];
+}
+
 /** Connections, their secrets and (with a VPC) the ENI actions Glue needs to reach the sources. */
 function sourceAccessStatements(s: PolicyScope): Statement[] {
     const statements: Statement[] = [
@@ -130,35 +167,7 @@ function sourceAccessStatements(s: PolicyScope): Statement[] {
         // Glue reads a connection's CUSTOM_JDBC_CERT with the role of the job or crawler using it.
         statements.push({ Sid: "SourceCaCertificates", Effect: "Allow", Action: ["s3:GetObject"], Resource: s.caCertificates.map((c) => s3ObjectArn(s.partition, c)) });
     }
-    if (s.vpc) {
-        statements.push(
-            {
-                // EC2 supports no resource-level permissions for these Describe calls or for creating
-                // an ENI in a not-yet-known subnet; AWS documents "*" as the only valid resource.
-                Sid: "VpcNetworkInterfaces",
-                Effect: "Allow",
-                Action: [
-                    "ec2:CreateNetworkInterface",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeVpcAttribute",
-                    "ec2:DescribeVpcEndpoints",
-                    "ec2:DescribeRouteTables",
-                ],
-                Resource: "*",
-            },
-            {
-                Sid: "TagGlueNetworkInterfaces",
-                Effect: "Allow",
-                Action: ["ec2:CreateTags", "ec2:DeleteTags"],
-                Resource: `arn:${s.partition}:ec2:${s.region}:${s.accountId}:network-interface/*`,
-                Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["aws-glue-service-resource"] } },
-            },
-        );
-    }
+    if (s.network) statements.push(...networkInterfaceStatements(s, s.network));
     return statements;
 }
 
@@ -184,11 +193,15 @@ function commonStatements(s: PolicyScope): Statement[] {
  */
 function sparkCatalogStartupStatements(s: PolicyScope): Statement[] {
     return [
+        { Sid: "SparkDefaultDatabase", Effect: "Allow", Action: ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetDatabases"], Resource: [glueArn(s, "catalog"), glueArn(s, "database/default")] },
         {
-            Sid: "SparkDefaultDatabase",
+            // GetUserDefinedFunctions is also checked against the functions themselves (resource type
+            // userDefinedFunction, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsglue.html):
+            // without their ARN it is always denied.
+            Sid: "SparkDefaultFunctions",
             Effect: "Allow",
-            Action: ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
-            Resource: [glueArn(s, "catalog"), glueArn(s, "database/default")],
+            Action: ["glue:GetUserDefinedFunctions"],
+            Resource: [glueArn(s, "catalog"), glueArn(s, "database/default"), glueArn(s, "userDefinedFunction/default/*")],
         },
         { Sid: "SparkGlobalTempCheck", Effect: "Allow", Action: ["glue:GetDatabase"], Resource: [glueArn(s, "catalog"), glueArn(s, "database/global_temp")] },
     ];
@@ -277,14 +290,38 @@ export interface Roles {
     policies: aws.iam.RolePolicy[];
 }
 
+/**
+ * IAM's quota on a role's inline policies: 10,240 characters in all, whitespace not counted
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+ */
+export const ROLE_INLINE_POLICY_QUOTA = 10_240;
+
+/** Size of policy documents as IAM counts it against its quotas: their JSON without whitespace. */
+export function policySize(documents: readonly object[]): number {
+    return documents.reduce((n, d) => n + JSON.stringify(d).replace(/\s/g, "").length, 0);
+}
+
+/**
+ * The JSON of a role's only inline policy.
+ * @throws Error naming the role and the size when it exceeds IAM's quota, which AWS would otherwise
+ * only report when PutRolePolicy fails in the middle of an update.
+ */
+export function rolePolicyJson(role: string, document: PolicyDocument): string {
+    const size = policySize([document]);
+    if (size > ROLE_INLINE_POLICY_QUOTA) {
+        throw new Error(
+            `IAM role ${role}: its inline policy is ${size} characters (whitespace not counted), over IAM's quota of ${ROLE_INLINE_POLICY_QUOTA} per role; ` +
+                "it grows with each source (connection, secret, CA certificate): split the sources over several lakes",
+        );
+    }
+    return JSON.stringify(document);
+}
+
 export function createRoles(ctx: LakeContext, scope: pulumi.Output<PolicyScope>): Roles {
     const role = (suffix: string, description: string, policy: pulumi.Output<PolicyDocument>) => {
-        const r = new aws.iam.Role(
-            `${ctx.name}-${suffix}-role`,
-            { description: `${ctx.prefix}: ${description}`, assumeRolePolicy: JSON.stringify(glueAssumeRolePolicy()), tags: ctx.tags },
-            ctx.opts(),
-        );
-        const p = new aws.iam.RolePolicy(`${ctx.name}-${suffix}-policy`, { role: r.id, policy: policy.apply((d) => JSON.stringify(d)) }, ctx.opts("infra", { parent: r }));
+        const name = `${ctx.name}-${suffix}-role`;
+        const r = new aws.iam.Role(name, { description: `${ctx.prefix}: ${description}`, assumeRolePolicy: JSON.stringify(glueAssumeRolePolicy()), tags: ctx.tags }, ctx.opts());
+        const p = new aws.iam.RolePolicy(`${ctx.name}-${suffix}-policy`, { role: r.id, policy: policy.apply((d) => rolePolicyJson(name, d)) }, ctx.opts("infra", { parent: r }));
         return { r, p };
     };
     const bronze = role("bronze-job", "Glue bronze job", scope.apply((s) => jobPolicy("bronze", s)));

@@ -41,7 +41,8 @@ export function keyPolicy(accountId: string, region: string, partition: string, 
                 Sid: "CloudWatchLogsForGlueLogGroups",
                 Effect: "Allow",
                 Principal: { Service: `logs.${region}.amazonaws.com` },
-                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                // No kms:Describe*: those requests carry no encryption context, so the condition never matched them.
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
                 Resource: "*",
                 Condition: {
                     ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:/aws-glue/*` },

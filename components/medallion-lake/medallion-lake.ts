@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createAlerts } from "./alerts";
 import { AssetPlan, DEFAULT_SCRIPTS_DIR, planAssets, uploadAssets } from "./assets";
 import { createCatalog } from "./catalog";
-import { LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig } from "./config";
+import { checkedInput, LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "./config";
 import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
 import { createRoles, PolicyScope } from "./iam";
@@ -69,6 +69,16 @@ export function resolvePasswords(config: LakeConfig, passwords: Record<string, p
     });
     if (issues.length > 0) throw new LakeConfigError(issues);
     return resolved;
+}
+
+/** The connections' subnet and security groups the ENI permissions are scoped to; undefined without a VPC. */
+function networkScope(config: LakeConfig): pulumi.Output<PolicyScope["network"]> {
+    const network = config.network;
+    if (!network) return pulumi.output(undefined);
+    // Checked as createSources checks them: they end up in ARNs.
+    const subnetId = checkedInput(network.subnetId, SUBNET_ID, "network.subnetId");
+    const securityGroupIds = pulumi.all(network.securityGroupIds.map((id, i) => checkedInput(id, SECURITY_GROUP_ID, `network.securityGroupIds[${i}]`)));
+    return pulumi.all([subnetId, securityGroupIds]).apply(([subnetId, securityGroupIds]) => ({ subnetId, securityGroupIds }));
 }
 
 /** Options of a grant. */
@@ -183,8 +193,9 @@ export class MedallionLake extends pulumi.ComponentResource {
                 keyArn,
                 pulumi.all(sources.map((s) => s.connection.name)),
                 pulumi.all(sources.map((s) => s.secretArn)),
+                networkScope(config),
             ])
-            .apply(([partition, region, accountId, bucketArns, keyArn, connectionNames, secretArns]) => ({
+            .apply(([partition, region, accountId, bucketArns, keyArn, connectionNames, secretArns, network]) => ({
                 partition,
                 region,
                 accountId,
@@ -194,7 +205,7 @@ export class MedallionLake extends pulumi.ComponentResource {
                 connectionNames,
                 secretArns,
                 caCertificates: config.sources.flatMap((s) => (s.caCertificate ? [s.caCertificate] : [])),
-                vpc: config.network !== undefined,
+                network,
                 metricsNamespace: spec.metricsNamespace,
             }));
         const roles = createRoles(ctx, scope);

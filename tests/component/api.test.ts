@@ -147,7 +147,7 @@ describe("MedallionLake from TypeScript", function () {
             expect(byName(run.resources, "analyst").protect).to.equal(false);
         });
 
-        it("grantQuery: the workgroup's query actions, gold's tables and files, the results location and the key, nothing else", () => {
+        it("grantQuery: the workgroup's query actions, the catalog metadata tools list first, gold's tables and files, the results location and the key, nothing else", () => {
             const grant = byName(run.resources, "shop-query-grant-1");
             expect(grant.type).to.equal(T.rolePolicy);
             expect(grant.inputs.role).to.equal(byName(run.resources, "analyst").id);
@@ -171,13 +171,21 @@ describe("MedallionLake from TypeScript", function () {
                         "athena:GetNamedQuery",
                         "athena:BatchGetNamedQuery",
                         "athena:ListNamedQueries",
+                        "athena:GetQueryRuntimeStatistics",
                     ],
                     Resource: ids.workgroupArn,
                 },
                 {
+                    Sid: "AthenaCatalogMetadata",
+                    Effect: "Allow",
+                    Action: ["athena:GetDataCatalog", "athena:ListDatabases", "athena:GetDatabase", "athena:ListTableMetadata", "athena:GetTableMetadata"],
+                    Resource: `arn:aws:athena:${account}:datacatalog/AwsDataCatalog`,
+                },
+                { Sid: "AthenaListings", Effect: "Allow", Action: ["athena:ListDataCatalogs", "athena:ListWorkGroups"], Resource: "*" },
+                {
                     Sid: "TablesCatalog",
                     Effect: "Allow",
-                    Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                    Action: ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:GetDatabases"],
                     Resource: [`arn:aws:glue:${account}:catalog`, `arn:aws:glue:${account}:database/shop_test_gold`, `arn:aws:glue:${account}:table/shop_test_gold/*`],
                 },
                 { Sid: "TablesList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: [gold] },
@@ -203,7 +211,7 @@ describe("MedallionLake from TypeScript", function () {
             expect(doc.Statement.map((s: any) => [s.Sid, s.Action, s.Resource])).to.deep.equal([
                 [
                     "ReadCatalog",
-                    ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                    ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:GetDatabases"],
                     [`arn:aws:glue:eu-west-1:${MOCK_ACCOUNT_ID}:catalog`, `arn:aws:glue:eu-west-1:${MOCK_ACCOUNT_ID}:database/shop_test_silver`, `arn:aws:glue:eu-west-1:${MOCK_ACCOUNT_ID}:table/shop_test_silver/*`],
                 ],
                 ["ReadList", ["s3:ListBucket", "s3:GetBucketLocation"], [silver]],

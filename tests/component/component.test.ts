@@ -344,8 +344,9 @@ for (const env of ["dev", "prod"]) {
 
         describe("7. IAM", () => {
             const policies = () => Object.fromEntries(ofType(res, T.rolePolicy).map((p) => [p.name.replace(/^lake-|-policy$/g, ""), JSON.parse(p.inputs.policy)]));
-            // The only actions AWS lets us grant on "*" (no resource-level permissions).
-            const STAR_RESOURCE_OK = /^(ec2:(Create|Delete|Describe)\w*NetworkInterface\w*|ec2:Describe\w+|cloudwatch:PutMetricData)$/;
+            // The only actions AWS lets us grant on "*" (no resource-level permissions); creating and
+            // deleting ENIs are scoped to the subnet, security groups and network interfaces.
+            const STAR_RESOURCE_OK = /^(ec2:Describe\w+|cloudwatch:PutMetricData)$/;
 
             it("has a role per layer job and one for the crawlers, assumable by Glue only", () => {
                 const roles = ofType(res, T.role);
@@ -370,7 +371,8 @@ for (const env of ["dev", "prod"]) {
                                 if (service === "s3") return !bucketArns.some((b) => r === b || r.startsWith(`${b}/`));
                                 if (service === "kms") return r !== keyArn;
                                 if (service === "secretsmanager") return !secretArns.includes(r);
-                                if (service === "glue") return !/^arn:aws:glue:us-east-1:123456789012:(catalog$|database\/default$|database\/global_temp$|database\/tickit_|table\/tickit_|connection\/tickit-)/.test(r);
+                                if (service === "glue") return !/^arn:aws:glue:us-east-1:123456789012:(catalog$|database\/default$|database\/global_temp$|userDefinedFunction\/default\/\*$|database\/tickit_|table\/tickit_|connection\/tickit-)/.test(r);
+                                if (service === "ec2") return !(r === "*" || /^arn:aws:ec2:us-east-1:123456789012:(network-interface\/\*|vpc\/\*|subnet\/subnet-[0-9a-f]+|security-group\/sg-[0-9a-f]+)$/.test(r));
                                 if (service === "logs") return !r.startsWith("arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/");
                                 return false;
                             });

@@ -23,7 +23,7 @@ const scope: PolicyScope = {
     connectionNames: ["x-src"],
     secretArns: ["arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"],
     caCertificates: ["s3://certs-1/root.pem"],
-    vpc: true,
+    network: { subnetId: "subnet-0a1b2c3d", securityGroupIds: ["sg-0a1b2c3d"] },
 };
 
 /** Endpoint names in the table of docs/aws-deploy.md's "VPC endpoints" section. */
