@@ -11,7 +11,8 @@ newer than the table's; silver.deduplicate's order). See docs/iceberg.md.
 
 A batch is applied whole or not at all: the rows read of each batch must be those bronze's run summary
 counts (medallion.batches), else the table keeps its silver and watermark, the other tables go on, and
-the job fails at the end naming it.
+the job fails at the end naming it. A table without bronze data yet gets an empty table of its
+declared columns, so gold reads it as empty.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from medallion.catalog import avro_reader_schema, catalog_table_name
 from medallion.silver import (
     conform,
     deduplicate,
+    empty_silver_rows,
     ingested_after,
     quarantine_rows,
     shadowed_date_parts,
@@ -226,10 +228,17 @@ def refine_table(
             summary["source_columns_kept_over_derived"] = shadowed
     elif not folders and not existed:
         summary["note"] = f"no bronze data under {bronze_path}"
+        if table.columns:
+            # Gold reads it as empty until rows arrive; the first rows MERGE into it.
+            rows = empty_silver_rows(spark, table)
+            iceberg.create(spark, silver_table, rows, location, properties=iceberg.WATERMARK_METRICS)
+            summary["note"] += ": created the table empty, with the declared columns"
     if iceberg.exists(spark, silver_table):
         summary["silver_rows"] = spark.table(silver_table).count()
         summary["maintenance"] = {
-            t: iceberg.maintain(spark, t, spec.table_maintenance) for t in (silver_table, quarantine_table)
+            t: iceberg.maintain(spark, t, spec.table_maintenance)
+            for t in (silver_table, quarantine_table)
+            if iceberg.exists(spark, t)  # no quarantine before a table's first rows
         }
     summary.setdefault("this_run", {"ingested_after": None if mark is None else mark.isoformat(sep=" "),
                                     "bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})  # fmt: skip

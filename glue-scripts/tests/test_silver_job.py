@@ -1,12 +1,13 @@
 """The silver entry script in-process on the test session (moto's Glue catalog, real Avro files):
-a damaged bronze batch fails its table whole and the job at the end, the other tables go on."""
+a damaged bronze batch fails its table whole and the job at the end, the other tables go on; a source
+table without rows gets an empty silver table that gold reads as empty."""
 
 from __future__ import annotations
 
 import json
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import gold_job
@@ -174,3 +175,35 @@ def test_a_batch_without_its_bronze_run_summary_is_not_applied(spark, lake):
         lake["silver"]("run1")
     assert not iceberg.exists(spark, lake["orders"])
     assert Path(folder.removeprefix("file://")).is_dir()  # bronze untouched
+
+
+def test_a_table_without_rows_gets_an_empty_table_gold_reads_as_empty(spark, lake):
+    _orders(spark, lake, "b1", T1, range(1, 3))
+    lake["silver"]("run1")  # customers: no bronze batch yet
+    table = spark.table(lake["customers"])
+    assert table.count() == 0
+    # The declared columns typed (smallint is Iceberg's int), the derived date parts, the metadata.
+    assert table.dtypes == [("id", "int"), ("name", "string"), ("age", "int"), ("signup", "date"),
+                            ("year", "int"), ("month", "int"), ("_ingested_at", "timestamp"),
+                            ("_batch_id", "string")]  # fmt: skip
+    lake["gold"]("run1")
+    gold = {m: iceberg.table_name(lake["gold_db"], m) for m in ("named_orders", "customer_count")}
+    assert _rows(spark, gold["named_orders"]) == [(1, None), (2, None)]
+    assert _rows(spark, gold["customer_count"]) == [(0,)]
+
+    # The first rows MERGE into the empty table.
+    _customers(spark, lake, "c1", T3, [("7", "Bo", "41", "2026-01-02")])
+    lake["silver"]("run2")
+    assert _rows(spark, lake["customers"]) == [(7, "Bo", 41, date(2026, 1, 2), 2026, 1, T3, "c1")]
+    lake["gold"]("run2")
+    assert _rows(spark, gold["named_orders"]) == [(1, "Bo"), (2, "Bo")]
+
+
+def test_gold_over_an_untyped_table_without_rows_names_the_fix(lake):
+    spec_file = lake["root"] / "lake-spec.json"
+    spec = json.loads(spec_file.read_text())
+    customers = spec["sources"][0]["tables"][1]
+    customers.update(primaryKey=[], columns=[], dateColumn=None)  # untyped: its columns come with its rows
+    spec_file.write_text(json.dumps(spec))
+    with pytest.raises(gold_job.SpecError, match="shop_customers.*declare its columns to have gold read it"):
+        lake["gold"]("run1")
