@@ -54,7 +54,8 @@ def problems(
         if expected is None:
             found.append(
                 f"batch {batch}: no bronze run summary at {summaries[batch]}, so its files "
-                f"({', '.join(sorted(batch_files))}) cannot be checked; re-run bronze for the batch"
+                f"({', '.join(sorted(batch_files))}) cannot be checked; re-run bronze for the batch "
+                "(or delete its folder if bronze failed after writing it and a later batch re-read its rows)"
             )
             continue
         runs = [(at, file, n) for file, at, n in read if file in batch_files]

@@ -29,7 +29,8 @@ def test_a_batch_without_summary_cannot_be_checked():
     found = problems([C], [(C, T2, 3)], {"b2": None}, SUMMARIES)
     assert found == [
         f"batch b2: no bronze run summary at {SUMMARIES['b2']}, so its files ({C}) cannot be checked; "
-        "re-run bronze for the batch"
+        "re-run bronze for the batch (or delete its folder if bronze failed after writing it and a later "
+        "batch re-read its rows)"
     ]
 
 
