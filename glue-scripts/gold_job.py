@@ -114,9 +114,12 @@ def main(argv: list[str]) -> None:
 
         def read_silver(name: str):
             if not iceberg.exists(spark, silver_names[name]):
-                raise SpecError(
-                    f"gold input {name!r}: no silver table {silver_names[name]}; run the silver job first"
-                )
+                # Silver creates a typed table's table (empty until rows arrive) on its first run.
+                why = "run the silver job first" if silver[name][1].columns else (
+                    "the table declares no columns, so silver creates it only with its first rows: declare "
+                    "its columns to have gold read it as empty until then"
+                )  # fmt: skip
+                raise SpecError(f"gold input {name!r}: no silver table {silver_names[name]}; {why}")
             return spark.table(silver_names[name])
 
         model_sql = read_model_sql(spark, args["lake_spec"], spec)

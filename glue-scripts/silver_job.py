@@ -8,21 +8,28 @@ bronze batch folders written since (`io.new_batch_folders`). The quarantine is w
 rows replace any of the same batch, so a retry after a crash duplicates nothing), the silver MERGE last:
 until it commits, the batches stay new, and re-applying them changes nothing (the MERGE only takes rows
 newer than the table's; silver.deduplicate's order). See docs/iceberg.md.
+
+A batch is applied whole or not at all: the rows read of each batch must be those bronze's run summary
+counts (medallion.batches), else the table keeps its silver and watermark, the other tables go on, and
+the job fails at the end naming it. A table without bronze data yet gets an empty table of its
+declared columns, so gold reads it as empty.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import iceberg, io, metrics, quality
+from medallion import batches, iceberg, io, metrics, quality
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import METADATA_COLUMNS, bronze_table_path, resolve_batch_id
 from medallion.catalog import avro_reader_schema, catalog_table_name
 from medallion.silver import (
     conform,
     deduplicate,
+    empty_silver_rows,
     ingested_after,
     quarantine_rows,
     shadowed_date_parts,
@@ -30,6 +37,7 @@ from medallion.silver import (
 )
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark import StorageLevel
+from pyspark.sql import functions as F
 
 
 def parse_args(argv: list[str]) -> dict[str, str | None]:
@@ -64,7 +72,56 @@ def merge_keys(table: Table, rows) -> tuple[list[str], bool]:
     return [c for c in rows.columns if c not in METADATA_COLUMNS], True
 
 
-def write_quarantine(spark, name: str, location: str, rows, batches: list[str]) -> None:
+def unreadable_file(spark, files: list[str]) -> tuple[str, str] | None:
+    """The first of `files` Spark cannot read (each read alone, with its own schema) and why."""
+    for file in files:
+        try:
+            spark.read.format("avro").options(**batches.STRICT_READ).load(file).count()
+        except Exception as error:  # py4j's or pyspark's wrapper of the reader's Java exception
+            return file, str(error).strip().splitlines()[0]
+    return None
+
+
+def read_bronze(spark, bronze_path: str, source: Source, table: Table, folders: list[str]):
+    """The rows of the bronze batch folders, every row bronze wrote of each batch (its run summary's
+    count, medallion.batches) or an IncompleteBatchError naming the table, batch and files."""
+    files = io.avro_files(spark, folders)
+    where = f"{source.name}/{table.name}"
+    try:
+        # Partition directories (ingest_date=, batch_id=) are layout, not columns: `_batch_id` is.
+        # Every batch is read with the newest batch's schema: spark-avro would otherwise take one
+        # file's schema, and a column the source gained later would vanish (older rows: null).
+        reader_schema = avro_reader_schema(io.avro_file_schema(spark, folders))
+        rows = (
+            spark.read.format("avro")
+            .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=reader_schema)
+            .options(**batches.STRICT_READ)
+            .load(folders)
+        )
+        read = [
+            (io.hadoop_path(spark, r[0]), r[1], r[2])
+            for r in rows.groupBy(F.input_file_name(), "_ingested_at").count().collect()
+        ]
+    except Exception as error:
+        unreadable = unreadable_file(spark, files)
+        if unreadable is None:
+            raise
+        file, why = unreadable
+        raise batches.IncompleteBatchError(
+            f"{where}: batch {batches.batch_of(file)}: bronze file {file} cannot be read ({why}); "
+            "restore it or re-run bronze for the batch"
+        ) from error
+    ids = sorted({batches.batch_of(f) for f in files})
+    paths = {b: batches.summary_path(bronze_path, source.name, table.name, b) for b in ids}
+    written = {b: json.loads(io.read_text(spark, p))["rows"] if io.exists(spark, p) else None
+               for b, p in paths.items()}  # fmt: skip
+    found = batches.problems(files, read, written, paths)
+    if found:
+        raise batches.IncompleteBatchError(f"{where}: {'; '.join(found)}")
+    return rows
+
+
+def write_quarantine(spark, name: str, location: str, rows, batch_ids: list[str]) -> None:
     """The run's failed rows replace any rows of the same batches (left by a run that crashed before
     its silver MERGE), so the quarantine never holds a batch twice."""
     if not iceberg.exists(spark, name):
@@ -73,7 +130,7 @@ def write_quarantine(spark, name: str, location: str, rows, batches: list[str]) 
     aligned = iceberg.align(spark, name, rows)  # also without rows: the columns follow bronze's
     if rows.isEmpty():
         return
-    listed = ", ".join(iceberg.literal(b) for b in batches)
+    listed = ", ".join(iceberg.literal(b) for b in batch_ids)
     spark.sql(f"DELETE FROM {name} WHERE _batch_id IN ({listed})")
     aligned.writeTo(name).append()
 
@@ -88,6 +145,7 @@ def refine_table(
     database = spec.databases["silver"]
     name = catalog_table_name(source.name, table.name)
     silver_table = iceberg.table_name(database, name)
+    location = f"{silver_root}/{source.name}/{table.name}"
     quarantine_table = iceberg.table_name(database, f"{name}_quarantine")
     iceberg.refuse_plain_tables(runtime, database, (name, f"{name}_quarantine"))
     summary = {
@@ -103,17 +161,15 @@ def refine_table(
     current = spark.table(silver_table) if existed else None
     mark = iceberg.newest_ingested(spark, silver_table) if existed else None
     folders = io.new_batch_folders(spark, bronze_path, mark)
+    read = None
     if folders:
-        # Partition directories (ingest_date=, batch_id=) are layout, not columns: `_batch_id` is.
-        # Every batch is read with the newest batch's schema: spark-avro would otherwise take one
-        # file's schema, and a column the source gained later would vanish (older rows: null).
-        reader_schema = avro_reader_schema(io.avro_file_schema(spark, folders))
-        bronze = ingested_after(
-            spark.read.format("avro")
-            .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=reader_schema)
-            .load(folders),
-            mark,
-        )
+        try:
+            read = read_bronze(spark, args["bronze_path"], source, table, folders)
+        except batches.IncompleteBatchError as error:
+            # Never a partial batch: silver, quarantine and the watermark stay as they are.
+            summary.update(incomplete_batch=str(error), kept_previous_silver=True)
+    if read is not None:
+        bronze = ingested_after(read, mark)
         references = reference_rows(spark, spec, table)
         checked = quality.check_rows(conform(bronze, table), table.rules, references)
         checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
@@ -137,20 +193,19 @@ def refine_table(
         elif existed and valid + quarantined == 0:
             run_silver = 0  # nothing new: no commit
         else:
-            batches = [r[0] for r in bronze.select("_batch_id").distinct().collect()]
+            batch_ids = [r[0] for r in bronze.select("_batch_id").distinct().collect()]
             write_quarantine(
                 spark,
                 quarantine_table,
                 f"{silver_root}/_quarantine/{source.name}/{table.name}",
                 quarantine_rows(conformed),
-                batches,
+                batch_ids,
             )
             if existed:
                 keys, null_safe = merge_keys(table, run_rows)
                 aligned = iceberg.align(spark, silver_table, run_rows)
                 iceberg.merge_newest(spark, silver_table, aligned, keys, null_safe)
             else:
-                location = f"{silver_root}/{source.name}/{table.name}"
                 iceberg.create(spark, silver_table, run_rows, location, properties=iceberg.WATERMARK_METRICS)
             run_silver = ingested_after(spark.table(silver_table), mark).count()
             # As text: a 64-bit id loses digits in JSON readers that use doubles (JavaScript).
@@ -171,12 +226,19 @@ def refine_table(
         shadowed = shadowed_date_parts(bronze.columns, table)
         if shadowed:
             summary["source_columns_kept_over_derived"] = shadowed
-    elif not existed:
+    elif not folders and not existed:
         summary["note"] = f"no bronze data under {bronze_path}"
+        if table.columns:
+            # Gold reads it as empty until rows arrive; the first rows MERGE into it.
+            rows = empty_silver_rows(spark, table)
+            iceberg.create(spark, silver_table, rows, location, properties=iceberg.WATERMARK_METRICS)
+            summary["note"] += ": created the table empty, with the declared columns"
     if iceberg.exists(spark, silver_table):
         summary["silver_rows"] = spark.table(silver_table).count()
         summary["maintenance"] = {
-            t: iceberg.maintain(spark, t, spec.table_maintenance) for t in (silver_table, quarantine_table)
+            t: iceberg.maintain(spark, t, spec.table_maintenance)
+            for t in (silver_table, quarantine_table)
+            if iceberg.exists(spark, t)  # no quarantine before a table's first rows
         }
     summary.setdefault("this_run", {"ingested_after": None if mark is None else mark.isoformat(sep=" "),
                                     "bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})  # fmt: skip
@@ -210,7 +272,7 @@ def main(argv: list[str]) -> None:
         spec.environment,
         "silver",
         began,
-        (DataQualityError,),
+        (DataQualityError, batches.IncompleteBatchError),
     ):
         summaries = [
             refine_table(runtime, spec, args, s, t, batch_id) for s, t in quality.refinement_order(spec)
@@ -220,12 +282,14 @@ def main(argv: list[str]) -> None:
             for s in summaries
             for r in quality.failed_errors(s.get("quality", []))
         ]
+        incomplete = [s["incomplete_batch"] for s in summaries if "incomplete_batch" in s]
         io.metric(
             "silver_done",
             batch_id=batch_id,
             tables=len(summaries),
             quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
             quality_errors=len(failures),
+            incomplete_tables=len(incomplete),
         )
         per_table = {f"{s['source']}/{s['table']}": run_metrics(s) for s in summaries}
         totals = {
@@ -234,8 +298,13 @@ def main(argv: list[str]) -> None:
         }
         metrics.publish_run(
             runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
-            {**totals, "JobSucceeded": 0 if failures else 1}, per_table, began,
+            {**totals, "JobSucceeded": 0 if failures or incomplete else 1}, per_table, began,
         )  # fmt: skip
+        if incomplete:
+            raise batches.IncompleteBatchError(
+                "bronze batches silver could not read whole (those tables keep their previous silver): "
+                + "; ".join(incomplete + failures)
+            )
         if failures:
             raise DataQualityError(
                 "data-quality rules of severity error failed (those tables keep their previous silver): "

@@ -214,6 +214,25 @@ def avro_write_schema(spark: SparkSession, schema: T.StructType) -> str:
     return catalog.athena_avro_schema(str(derived.toString()))
 
 
+def avro_files(spark: SparkSession, folders: Sequence[str]) -> list[str]:
+    """Every Avro file below `folders` (recursively), as Hadoop paths."""
+    found = []
+    for folder in folders:
+        fs, jpath = _fs(spark, folder)
+        files = fs.listFiles(jpath, True)
+        while files.hasNext():
+            path = files.next().getPath()
+            if path.getName().endswith(".avro"):
+                found.append(str(path.toString()))
+    return sorted(found)
+
+
+def hadoop_path(spark: SparkSession, uri: str) -> str:
+    """A file URI as Spark reports it (`input_file_name`: `file:///x`) in Hadoop's form (`file:/x`)."""
+    jvm = spark._jvm
+    return str(jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(uri)).toString())
+
+
 def avro_file_schema(spark: SparkSession, folders: str | Sequence[str]) -> str:
     """The writer schema in the header of the newest Avro file below `folders`."""
     newest = None

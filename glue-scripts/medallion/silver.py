@@ -127,6 +127,15 @@ def silver_rows(conformed: DataFrame, table: Table) -> DataFrame:
     return silver_layout(add_date_parts(deduplicate(valid_rows(conformed), table), table))
 
 
+def empty_silver_rows(spark, table: Table) -> DataFrame:
+    """No rows, with the columns and types `silver_rows` gives bronze rows of the declared columns
+    (the silver table of a source table that has delivered nothing yet)."""
+    delivered = ", ".join(f"{_ident(c.name)} string" for c in table.columns)
+    metadata = "_ingested_at timestamp, _batch_id string, _source string"
+    bronze = spark.createDataFrame([], f"{delivered}, {metadata}")
+    return silver_rows(conform(bronze, table), table)
+
+
 def newest_ingested(df: DataFrame) -> datetime | None:
     """The newest `_ingested_at` of silver or quarantine rows (the quarantine holds it as a string);
     None for no rows."""

@@ -14,6 +14,7 @@ from decimal import Decimal as D
 
 import pytest
 import silver_job
+from bronze_files import write_batch
 from medallion import gold, iceberg, io
 from medallion.spec import TableMaintenance, parse_lake_spec
 from pyspark.sql import functions as F
@@ -54,7 +55,7 @@ def _write_batch(spark, bronze, batch):
     )
     if batch_id == "b3":  # the source gained a column
         frame = frame.withColumn("channel", F.when(F.col("id").isNotNull(), F.lit("web")))  # nullable
-    frame.write.format("avro").save(f"{bronze}/shop/orders/ingest_date={at.date()}/batch_id={batch_id}")
+    write_batch(spark, bronze, "shop", "orders", batch_id, at, frame)
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from bronze_files import write_batch
 from local_submit import JobFailed, submit
 from medallion import iceberg
 from tickit_spec import tickit_gold, write_spec_with_gold
@@ -72,8 +73,7 @@ def _write_bronze(spark, root: Path):
             df = spark.createDataFrame(rows, ddl).withColumns(
                 {"_ingested_at": F.lit(at), "_batch_id": F.lit(f"b{n}"), "_source": F.lit(source)}
             )
-            path = root / source / table / f"ingest_date={at.date()}" / f"batch_id=b{n}"
-            df.write.format("avro").save(str(path))
+            write_batch(spark, root.as_uri(), source, table, f"b{n}", at, df)
 
 
 def _closed_port() -> int:
