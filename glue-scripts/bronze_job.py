@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import bronze, drift, io, metrics
+from medallion import batches, bronze, drift, io, metrics
 from medallion.arguments import parse_job_arguments
 from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
@@ -218,9 +218,7 @@ def ingest_table(
             except Exception as cleanup:  # noqa: BLE001 - reported with the error it follows
                 summary["error"] += f"; removing its partial batch {out} failed: {bronze.error_text(cleanup)}"
     summary["seconds"] = round(time.monotonic() - began, 2)
-    io.write_json(
-        spark, f"{bronze_path.rstrip('/')}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary
-    )
+    io.write_json(spark, batches.summary_path(bronze_path, source.name, table.name, batch_id), summary)
     io.metric("bronze_table", **summary)
     return summary
 
