@@ -371,6 +371,29 @@ function tableNameClashes(sources: z.output<typeof source>[]): { path: (string |
     return issues;
 }
 
+/**
+ * Literal ids that name a Region and disagree with the first one given: a lake lives in one Region,
+ * and S3 encrypts only with a key of its own Region, a Glue connection's subnet is in its Region, and
+ * Glue reads the connection's secret there. (Outputs are known only later; the stack's aws:region is
+ * not part of this config.)
+ */
+function regionClashes(c: { kmsKeyArn?: unknown; network?: { availabilityZone: unknown }; sources: { secretArn?: unknown }[] }): { path: (string | number)[]; message: string }[] {
+    const arnRegion = (arn: string) => arn.split(":")[3];
+    const named: [(string | number)[], unknown, z.ZodString, (v: string) => string][] = [
+        [["kmsKeyArn"], c.kmsKeyArn, KMS_KEY_ARN, arnRegion],
+        [["network", "availabilityZone"], c.network?.availabilityZone, AVAILABILITY_ZONE, (az) => az.slice(0, -1)],
+        ...c.sources.map((s, i): (typeof named)[number] => [["sources", i, "secretArn"], s.secretArn, SECRET_ARN, arnRegion]),
+    ];
+    // Only well-formed literals: a malformed one has its own issue.
+    const regions = named.flatMap(([path, v, shape, region]) => (typeof v === "string" && shape.safeParse(v).success ? [{ path, region: region(v) }] : []));
+    // The Region most ids name (the first given on a tie) is the lake's; the others are reported.
+    const count = (region: string) => regions.filter((r) => r.region === region).length;
+    const lake = regions.reduce<(typeof regions)[number] | undefined>((best, r) => (best === undefined || count(r.region) > count(best.region) ? r : best), undefined);
+    return regions
+        .filter((r) => r.region !== lake!.region)
+        .map((r) => ({ path: r.path, message: `is in Region ${r.region}, ${formatPath(lake!.path)} in ${lake!.region}: a lake's key, network and secrets are all in its one Region` }));
+}
+
 export const lakeConfigSchema = z
     .strictObject({
         name: z
@@ -488,7 +511,7 @@ export const lakeConfigSchema = z
             if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["sources", i, "name"], message: `duplicate source name "${s.name}" (also sources[${seen.get(s.name)}])` });
             else seen.set(s.name, i);
         });
-        for (const issue of tableNameClashes(c.sources)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+        for (const issue of [...tableNameClashes(c.sources), ...regionClashes(c)]) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         for (const issue of ruleIssues(ruleTables(c.sources.map((s) => ({ name: s.name, tables: s.tables.map(normalizeTable) }))))) {
             ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         }
