@@ -3,9 +3,12 @@
  * AWS's tag rules, the same for the services the lake tags (e.g.
  * https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html): a key is
  * 1-128 Unicode characters, a value 0-256, both of letters, digits, spaces and `_ . : / = + - @`
- * (IAM's pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`); neither may start with `aws:` in any case (reserved
- * for AWS); at most 50 user tags per resource, and S3 objects take only 10
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html).
+ * (IAM's pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html);
+ * neither may start with `aws:` in any case (reserved for AWS); at most 50 user tags per resource, and
+ * S3 objects take only 10 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html).
+ * IAM roles, which get the lake's tags too, compare keys ignoring case ("you cannot have separate
+ * Department and department tag keys", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html),
+ * so keys must differ in more than case, from each other and from the component's.
  */
 import { z } from "zod";
 
@@ -39,8 +42,14 @@ export const tagsSchema = z
         if (keys.length > MAX_CONFIG_TAGS) {
             ctx.addIssue({ code: "custom", message: `at most ${MAX_CONFIG_TAGS} tags, got ${keys.length}: S3 objects take 10, and lake and environment are always added` });
         }
-        for (const key of COMPONENT_TAG_KEYS) {
-            if (key in tags) ctx.addIssue({ code: "custom", path: [key], message: "reserved: the component sets this tag" });
+        const seen = new Map<string, string>();
+        for (const key of keys) {
+            const folded = key.toLowerCase();
+            if ((COMPONENT_TAG_KEYS as readonly string[]).includes(folded)) {
+                ctx.addIssue({ code: "custom", path: [key], message: `reserved: the component sets the tag ${folded}${key === folded ? "" : " (IAM compares tag keys ignoring case)"}` });
+            } else if (seen.has(folded)) {
+                ctx.addIssue({ code: "custom", path: [key], message: `same key as tag "${seen.get(folded)}" but for case, which IAM roles do not tell apart` });
+            } else seen.set(folded, key);
         }
     })
     .default({})

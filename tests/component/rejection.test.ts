@@ -112,6 +112,8 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["tag key with the aws: prefix in capitals", (l) => (l.tags["AWS:owner"] = "x"), "tags.AWS:owner", /must not start with aws:/],
     ["tag value with the aws: prefix", (l) => (l.tags.team = "aws:data"), "tags.team", /must not start with aws:/],
     ["tag the component sets on buckets and jobs", (l) => (l.tags.layer = "x"), "tags.layer", /reserved/],
+    ["a component tag in other case, which IAM takes for the same", (l) => (l.tags.Lake = "x"), "tags.Lake", /reserved: the component sets the tag lake \(IAM compares tag keys ignoring case\)/],
+    ["two tag keys equal but for case", (l) => (l.tags.Team = "x"), "tags.Team", /same key as tag "team" but for case/],
 
     // Numbers past Glue's and Athena's bounds.
     ["job timeout past 7 days", (l) => (l.jobs.timeoutMinutes = 10081), "jobs.timeoutMinutes", /at most 10080/],
