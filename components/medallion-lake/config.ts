@@ -562,7 +562,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
     if (issue.code === "invalid_type") {
-        return issue.input === undefined ? "required" : `expected ${issue.expected}, got ${describe(issue.input)}`;
+        if (issue.input === undefined) return "required";
+        if (typeof issue.input === "number" && !Number.isFinite(issue.input)) return `expected a finite number, got ${issue.input}`;
+        // zod takes an object with a `constructor` (or `__proto__`) key for no plain object.
+        if (issue.expected === "record" && describe(issue.input) === "object") return "expected a map; constructor and __proto__ cannot be keys";
+        return `expected ${issue.expected}, got ${describe(issue.input)}`;
     }
     return issue.message;
 }

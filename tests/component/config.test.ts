@@ -86,6 +86,13 @@ describe("parseLakeConfig", () => {
         expect(issuesOf(raw)).to.deep.equal([{ path: "sources[0].host", message: "required" }]);
     });
 
+    it("names an infinite or NaN number as such (TypeScript callers; Pulumi config turns them into null)", () => {
+        expect(issuesOf({ ...minimal(), jobs: { numberOfWorkers: Infinity } })).to.deep.equal([{ path: "jobs.numberOfWorkers", message: "expected a finite number, got Infinity" }]);
+        const raw: any = minimal();
+        raw.sources[0].port = NaN;
+        expect(issuesOf(raw)).to.deep.equal([{ path: "sources[0].port", message: "expected a finite number, got NaN" }]);
+    });
+
     it("rejects a non-object config", () => {
         expect(issuesOf("tickit")[0]).to.deep.equal({ path: "", message: "expected object, got string" });
     });

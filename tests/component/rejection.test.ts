@@ -135,6 +135,7 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["a lake name S3 refuses as a bucket prefix", (l) => (l.name = "sthree"), "name", /must not start with sthree- or amzn-s3-demo-/],
     ["a lake name past 16 characters", (l) => (l.name = "a".repeat(17)), "name", /at most 16/],
     ["a port of 0", (l) => (l.sources[0].port = 0), "sources[0].port", />=1/],
+    ["a column map with a constructor key", (l) => (l.sources[0].tables[0].columns = JSON.parse('{"constructor": "int"}')), "sources[0].tables[0].columns", /constructor and __proto__ cannot be keys/],
 
     // One lake, one Region: S3 encrypts with keys of its Region, Glue reads secrets and subnets of its own.
     ["a secret in another Region", (l) => (l.sources[2].secretArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dev/tickit/crm-AbCdEf"), "sources[2].secretArn", /^is in Region eu-west-1, network\.availabilityZone in us-east-1/],
