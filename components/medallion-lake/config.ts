@@ -32,7 +32,7 @@ export const WORKER_TYPES = ["G.1X", "G.2X", "G.4X", "G.8X"] as const;
 /**
  * Most workers CreateJob takes per worker type: 299 G.1X and 149 G.2X
  * (https://docs.aws.amazon.com/glue/latest/webapi/API_CreateJob.html, NumberOfWorkers); AWS states
- * no lower bound for G.4X and G.8X, whose runs the account's DPU quota limits.
+ * no maximum of its own for G.4X and G.8X (the account's DPU quota limits their runs), so they keep 299.
  */
 export const MAX_WORKERS: Record<(typeof WORKER_TYPES)[number], number> = { "G.1X": 299, "G.2X": 149, "G.4X": 299, "G.8X": 299 };
 /**
