@@ -9,6 +9,13 @@ import { alertsSchema } from "./alerts-config";
 import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
 import { GoldModelConfig, goldModelsConfigSchema, loadGoldModels } from "./gold-models";
 import { tableMaintenanceIssues, tableMaintenanceSchema } from "./table-maintenance";
+import { catalogTableName, layerTableName, RESERVED_BUCKET_PREFIXES } from "./naming";
+import { scheduleProblem } from "./schedule";
+import { tagsSchema } from "./tags";
+import { LakeConfigError, LakeConfigIssue } from "./errors";
+
+export { LakeConfigError } from "./errors";
+export type { LakeConfigIssue } from "./errors";
 
 export const ENGINES = ["postgres", "mysql", "sqlserver"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -22,33 +29,39 @@ export const DEFAULT_PORTS: Record<Engine, number> = { postgres: 5432, mysql: 33
  * https://docs.aws.amazon.com/glue/latest/dg/worker-types.html
  */
 export const WORKER_TYPES = ["G.1X", "G.2X", "G.4X", "G.8X"] as const;
-export const GLUE_VERSIONS = ["4.0", "5.0"] as const;
+/**
+ * Most workers CreateJob takes per worker type: 299 G.1X and 149 G.2X
+ * (https://docs.aws.amazon.com/glue/latest/webapi/API_CreateJob.html, NumberOfWorkers); AWS states
+ * no maximum of its own for G.4X and G.8X (the account's DPU quota limits their runs), so they keep 299.
+ */
+export const MAX_WORKERS: Record<(typeof WORKER_TYPES)[number], number> = { "G.1X": 299, "G.2X": 149, "G.4X": 299, "G.8X": 299 };
+/**
+ * Glue versions the jobs run on: only 5.0 (Spark 3.5.4, Python 3.11, Iceberg 1.7.1), the one the
+ * local lake mirrors and the tests run. Glue 4.0 (Spark 3.3, Python 3.10, Iceberg 1.0) fails every job
+ * at import: the scripts use `datetime.UTC` (Python 3.11) and `pyspark.errors` (Spark 3.4), and the
+ * Iceberg procedures of Iceberg 1.7. https://docs.aws.amazon.com/glue/latest/dg/release-notes.html
+ */
+export const GLUE_VERSIONS = ["5.0"] as const;
+const GLUE_VERSION_RULE =
+    'the jobs need Glue 5.0 (Spark 3.5.4, Python 3.11, Iceberg 1.7.1, what the local lake runs); Glue 4.0 has Python 3.10 and Spark 3.3, where the scripts fail at import (datetime.UTC, pyspark.errors)';
+/**
+ * Longest job run Glue allows: "Jobs must have timeout values less than 7 days or 10080 minutes"
+ * (https://docs.aws.amazon.com/glue/latest/webapi/API_CreateJob.html, Timeout).
+ */
+export const MAX_TIMEOUT_MINUTES = 10080;
+/**
+ * Most sources: the workflow's start trigger runs every source's crawler and the bronze job, and
+ * Glue's default quota is 50 jobs per trigger (https://docs.aws.amazon.com/general/latest/gr/glue.html);
+ * a workflow should also hold at most 100 jobs, crawlers and triggers
+ * (https://docs.aws.amazon.com/glue/latest/dg/blueprint_workflow_restrictions.html).
+ */
+export const MAX_SOURCES = 49;
+/** Athena engine versions the lake's named queries and gold SQL are written for (and checked on Trino). */
+export const ATHENA_ENGINE_VERSIONS = ["Athena engine version 3"] as const;
 export const SIMPLE_COLUMN_TYPES = ["string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp"] as const;
-
-/** Config tags allowed: S3 objects take at most 10 tags and the component adds `lake` and `environment`. */
-export const MAX_CONFIG_TAGS = 8;
 
 /** Athena's smallest allowed per-query bytes-scanned cutoff (10 MB). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
-
-/** One problem in the config: where (`sources[1].engine`) and what. */
-export interface LakeConfigIssue {
-    path: string;
-    message: string;
-}
-
-/** Thrown by `parseLakeConfig` (and naming checks); the message lists every issue, one per line. */
-export class LakeConfigError extends Error {
-    readonly issues: LakeConfigIssue[];
-    constructor(issues: LakeConfigIssue[]) {
-        super(
-            `Invalid medallion-lake:lake config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n"),
-        );
-        this.name = "LakeConfigError";
-        this.issues = issues;
-    }
-}
 
 /**
  * A pass-through value (an id or ARN the lake only hands on to AWS): a literal, validated here, or a
@@ -69,8 +82,8 @@ export function checkedInput(value: pulumi.Input<string>, literal: z.ZodType<str
     });
 }
 
-const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: () => `expected one of ${values.join(", ")}` });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, why?: string) =>
+    z.enum(values, { error: () => `expected ${values.length === 1 ? `"${values[0]}"` : `one of ${values.join(", ")}`}${why ? `: ${why}` : ""}` });
 
 /** Identifier used in Glue table names and S3 paths: lowercase letters, digits, underscores. */
 const identifier = z
@@ -78,8 +91,32 @@ const identifier = z
     .regex(/^[a-z][a-z0-9_]*$/, "must start with a lowercase letter and contain only a-z, 0-9 and _")
     .max(32, "must be at most 32 characters");
 
-/** A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas. */
-const columnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers");
+/**
+ * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason): a source column
+ * of the same name (in any case: Spark resolves names case-insensitively) would clash with them.
+ */
+export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason"] as const;
+
+/**
+ * A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas;
+ * at most 128 characters (SQL Server's limit, the longest of the three engines).
+ */
+const columnName = z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "column names must be identifiers")
+    .max(128, "column names must be at most 128 characters")
+    .refine((c) => !(RESERVED_COLUMNS as readonly string[]).includes(c.toLowerCase()), `${RESERVED_COLUMNS.join(", ")} are the lake's own columns`);
+
+/** `names` lowercased has a duplicate: the index of the first repeat and of what it repeats. */
+function firstRepeat(names: readonly string[]): [number, number] | undefined {
+    const seen = new Map<string, number>();
+    for (const [i, n] of names.entries()) {
+        const key = n.toLowerCase();
+        if (seen.has(key)) return [i, seen.get(key)!];
+        seen.set(key, i);
+    }
+    return undefined;
+}
 
 const DECIMAL_RE = /^decimal\((\d{1,2}),\s*(\d{1,2})\)$/;
 
@@ -111,27 +148,86 @@ const columnSpec = z.union([
     }),
 ]);
 
+/** ARN partitions (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). */
+const PARTITION = "aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?";
+/** A Region code: us-east-1, us-gov-west-1, cn-north-1, eu-isoe-west-1, eusc-de-east-1. */
+const REGION = "[a-z]{2,4}(-[a-z]+){1,3}-\\d{1,2}";
+const ACCOUNT = "\\d{12}";
+
 /**
- * Secret names take letters, digits and /_+=.@- only; no IAM wildcard (* ?) may widen the grant.
- * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
+ * A secret's full ARN: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 random
+ * characters>`. Names take letters, digits and /_+=.@- only (at most 512), so no IAM wildcard (* ?)
+ * widens the grant; and the suffix Secrets Manager appends must be there, since the grant made from
+ * the ARN must match the real one and a partial ARN matches nothing.
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html,
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
  */
 export const SECRET_ARN = z
     .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret ARN (no wildcards)");
-export const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-...)");
-export const AVAILABILITY_ZONE = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, "must be an availability zone like us-east-1a");
-export const SECURITY_GROUP_ID = z.string().regex(/^sg-[0-9a-f]+$/, "must be a security group id (sg-...)");
-/** A KMS key by ARN (not an alias: policies name the key itself); multi-Region key ids start with mrk-. */
-export const KMS_KEY_ARN = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/, "must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)");
+    .regex(new RegExp(`^arn:${PARTITION}:secretsmanager:${REGION}:${ACCOUNT}:secret:[A-Za-z0-9/_+=.@-]{1,512}$`), {
+        message: "must be a Secrets Manager secret ARN (no wildcards)",
+        abort: true,
+    })
+    .regex(
+        /-[A-Za-z0-9]{6}$/,
+        "must be the secret's full ARN, ending in the hyphen and six random characters Secrets Manager appends (as aws secretsmanager describe-secret shows it): IAM grants made from a partial ARN match no secret",
+    );
+/** Subnet and security group ids: the prefix and 8 or 17 hexadecimal digits. */
+export const SUBNET_ID = z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be a subnet id (subnet- and 8 or 17 hex digits)");
+export const AVAILABILITY_ZONE = z.string().regex(new RegExp(`^${REGION}[a-z]$`), "must be an availability zone like us-east-1a");
+export const SECURITY_GROUP_ID = z.string().regex(/^sg-([0-9a-f]{8}|[0-9a-f]{17})$/, "must be a security group id (sg- and 8 or 17 hex digits)");
+/** A KMS key by ARN (not an alias: policies name the key itself): a key id is a UUID, or mrk- and 32 hex digits for a multi-Region key. */
+export const KMS_KEY_ARN = z
+    .string()
+    .regex(
+        new RegExp(`^arn:${PARTITION}:kms:${REGION}:${ACCOUNT}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`),
+        "must be a KMS key ARN (arn:...:kms:<region>:<account>:key/<id>)",
+    );
+/** Glue's connections take at most 50 security groups (PhysicalConnectionRequirements.SecurityGroupIdList). */
+export const MAX_SECURITY_GROUPS = 50;
+
+/** Longest identifier per engine: PostgreSQL 63 bytes, MySQL 64, SQL Server 128 characters (jdbc-fields.ts cites them). */
+const IDENTIFIER_LENGTH: Record<Engine, number> = { postgres: 63, mysql: 64, sqlserver: 128 };
+
+/**
+ * Why `name` is not a table name of `engine` the lake can take, or undefined: `schema.table` (postgres,
+ * sqlserver) or `table` (mysql) of unquoted identifiers within the engine's length; the table part
+ * without `$`, since it becomes the lake table `<source>_<table>`, which Athena names take only of
+ * letters, digits and _ (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html).
+ */
+export function tableNameProblem(engine: Engine, name: string): string | undefined {
+    const parts = name.split(".");
+    const qualified = engine !== "mysql";
+    const shapeOk = (qualified ? parts.length === 2 : parts.length === 1) && parts.every((p) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(p));
+    if (!shapeOk) return qualified ? `${engine} tables must be named schema.table, got "${name}"` : `mysql tables must be named table (no schema), got "${name}"`;
+    const max = IDENTIFIER_LENGTH[engine];
+    if (parts.some((p) => p.length > max)) return `each part of a ${engine} table name must be at most ${max} characters, got "${name}"`;
+    if (parts[parts.length - 1].includes("$")) return `the table part must not contain $: it names the lake table <source>_<table>, and Athena table names take letters, digits and _ only; got "${name}"`;
+    return undefined;
+}
 
 const tableObject = z.strictObject({
     name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
-    primaryKey: z.array(columnName).min(1).optional().describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
+    primaryKey: z
+        .array(columnName)
+        .min(1)
+        .superRefine((cols, ctx) => {
+            const repeat = firstRepeat(cols);
+            if (repeat) ctx.addIssue({ code: "custom", path: [repeat[0]], message: `"${cols[repeat[0]]}" is already primaryKey[${repeat[1]}]` });
+        })
+        .optional()
+        .describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
     watermarkColumn: columnName.optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
     partitionColumn: columnName.optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
     dateColumn: columnName.optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
     columns: z
         .record(columnName, columnSpec)
+        .superRefine((cols, ctx) => {
+            const names = Object.keys(cols);
+            if (names.length === 0) ctx.addIssue({ code: "custom", message: "must list at least one column (leave columns out for no typing)" });
+            const repeat = firstRepeat(names);
+            if (repeat) ctx.addIssue({ code: "custom", path: [names[repeat[0]]], message: `same name as column "${names[repeat[1]]}" but for case: Spark and the Glue catalog do not tell them apart` });
+        })
         .optional()
         .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
     rules: z
@@ -164,7 +260,7 @@ const source = z
             .regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a Pulumi config key name")
             .optional()
             .describe("Name of a Pulumi secret config key holding the password (namespace medallion-lake unless given); stored in a new Secrets Manager secret."),
-        username: z.string().min(1).optional().describe("Database user; required with passwordSecret."),
+        username: z.string().min(1).max(128, "must be at most 128 characters").optional().describe("Database user; required with passwordSecret."),
         enforceSsl: z.boolean().default(true).describe("Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL)."),
         caCertificate: z
             .string()
@@ -210,21 +306,13 @@ const source = z
         const shortNames = new Map<string, number>();
         s.tables.forEach((t, i) => {
             const def = typeof t === "string" ? { name: t } : t;
-            const parts = def.name.split(".");
-            const qualified = s.engine !== "mysql";
-            const shapeOk = qualified ? parts.length === 2 : parts.length === 1;
-            const partsOk = parts.every((p) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(p));
             const namePath = typeof t === "string" ? ["tables", i] : ["tables", i, "name"];
-            if (!shapeOk || !partsOk) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: namePath,
-                    message: qualified
-                        ? `${s.engine} tables must be named schema.table, got "${def.name}"`
-                        : `mysql tables must be named table (no schema), got "${def.name}"`,
-                });
+            const problem = tableNameProblem(s.engine, def.name);
+            if (problem) {
+                ctx.addIssue({ code: "custom", path: namePath, message: problem });
                 return;
             }
+            const parts = def.name.split(".");
             const short = parts[parts.length - 1].toLowerCase();
             if (shortNames.has(short)) {
                 ctx.addIssue({ code: "custom", path: namePath, message: `table short name "${short}" already used by tables[${shortNames.get(short)}]` });
@@ -266,6 +354,63 @@ const retention = z
     .prefault({})
     .describe("S3 lifecycle settings.");
 
+/** Glue's longest table name (https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html). */
+const MAX_GLUE_TABLE_NAME = 255;
+
+/**
+ * Tables whose names collide in the catalog: the lake table `<source>_<table>` in bronze and silver
+ * (source `a_b` table `c` and source `a` table `b_c` are both `a_b_c`), or the crawled table
+ * `<source>_<db>_<schema>_<table>` in the source database, which must also fit Glue's 255
+ * characters. Each clash is reported at the later table; tables with an invalid name are skipped.
+ */
+function tableNameClashes(sources: z.output<typeof source>[]): { path: (string | number)[]; message: string }[] {
+    const issues: { path: (string | number)[]; message: string }[] = [];
+    const lake = new Map<string, string>();
+    const crawled = new Map<string, string>();
+    sources.forEach((s, i) =>
+        s.tables.forEach((t, j) => {
+            const name = typeof t === "string" ? t : t.name;
+            if (tableNameProblem(s.engine, name)) return;
+            const where = `sources[${i}].tables[${j}]`;
+            const path = typeof t === "string" ? ["sources", i, "tables", j] : ["sources", i, "tables", j, "name"];
+            const lakeName = layerTableName(s.name, name);
+            const catalogName = catalogTableName(s.name, s.engine, s.database, name);
+            if (lake.has(lakeName) && lake.get(lakeName)!.split(".")[0] !== `sources[${i}]`) {
+                issues.push({ path, message: `lake table name "${lakeName}" (<source>_<table>) is also that of ${lake.get(lakeName)}: rename a source or table` });
+            } else if (!lake.has(lakeName)) lake.set(lakeName, where);
+            if (catalogName.length > MAX_GLUE_TABLE_NAME) {
+                issues.push({ path, message: `the crawler's table name "${catalogName}" (<source>_<database>_<schema>_<table>) is longer than Glue's ${MAX_GLUE_TABLE_NAME} characters` });
+            } else if (crawled.has(catalogName)) {
+                issues.push({ path, message: `the crawler's table name "${catalogName}" (<source>_<database>_<schema>_<table>) is also that of ${crawled.get(catalogName)}: rename a source, database, schema or table` });
+            } else crawled.set(catalogName, where);
+        }),
+    );
+    return issues;
+}
+
+/**
+ * Literal ids that name a Region and disagree with the first one given: a lake lives in one Region,
+ * and S3 encrypts only with a key of its own Region, a Glue connection's subnet is in its Region, and
+ * Glue reads the connection's secret there. (Outputs are known only later; the stack's aws:region is
+ * not part of this config.)
+ */
+function regionClashes(c: { kmsKeyArn?: unknown; network?: { availabilityZone: unknown }; sources: { secretArn?: unknown }[] }): { path: (string | number)[]; message: string }[] {
+    const arnRegion = (arn: string) => arn.split(":")[3];
+    const named: [(string | number)[], unknown, z.ZodString, (v: string) => string][] = [
+        [["kmsKeyArn"], c.kmsKeyArn, KMS_KEY_ARN, arnRegion],
+        [["network", "availabilityZone"], c.network?.availabilityZone, AVAILABILITY_ZONE, (az) => az.slice(0, -1)],
+        ...c.sources.map((s, i): (typeof named)[number] => [["sources", i, "secretArn"], s.secretArn, SECRET_ARN, arnRegion]),
+    ];
+    // Only well-formed literals: a malformed one has its own issue.
+    const regions = named.flatMap(([path, v, shape, region]) => (typeof v === "string" && shape.safeParse(v).success ? [{ path, region: region(v) }] : []));
+    // The Region most ids name (the first given on a tie) is the lake's; the others are reported.
+    const count = (region: string) => regions.filter((r) => r.region === region).length;
+    const lake = regions.reduce<(typeof regions)[number] | undefined>((best, r) => (best === undefined || count(r.region) > count(best.region) ? r : best), undefined);
+    return regions
+        .filter((r) => r.region !== lake!.region)
+        .map((r) => ({ path: r.path, message: `is in Region ${r.region}, ${formatPath(lake!.path)} in ${lake!.region}: a lake's key, network and secrets are all in its one Region` }));
+}
+
 export const lakeConfigSchema = z
     .strictObject({
         name: z
@@ -273,6 +418,7 @@ export const lakeConfigSchema = z
             .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, "must be lowercase letters, digits and hyphens, start with a letter, not end with a hyphen")
             .max(16, "must be at most 16 characters (bucket names are limited to 63)")
             .refine((n) => !n.includes("--"), "must not contain consecutive hyphens")
+            .refine((n) => !RESERVED_BUCKET_PREFIXES.some((p) => `${n}-`.startsWith(p)), `must not start with ${RESERVED_BUCKET_PREFIXES.join(" or ")}: S3 refuses bucket names with those prefixes`)
             .describe("Lake name (lowercase letters, digits, hyphens; at most 16): prefixes every resource, bucket and catalog database name."),
         network: z
             .strictObject({
@@ -281,24 +427,53 @@ export const lakeConfigSchema = z
                 securityGroupIds: z
                     .array(passThrough(SECURITY_GROUP_ID))
                     .min(1)
+                    .max(MAX_SECURITY_GROUPS, `at most ${MAX_SECURITY_GROUPS} security groups (Glue's limit per connection)`)
+                    .superRefine((ids, ctx) => {
+                        const literals = ids.map((id) => (typeof id === "string" ? id : ""));
+                        literals.forEach((id, i) => {
+                            const first = literals.indexOf(id);
+                            if (id && first < i) ctx.addIssue({ code: "custom", path: [i], message: `"${id}" is already securityGroupIds[${first}]` });
+                        });
+                    })
                     .describe("Security groups of the Glue network interfaces (must allow their own traffic and reach the databases)."),
             })
             .optional()
             .describe("Private subnet, its availability zone and security groups for the Glue connections' network interfaces. Default: none (sources reachable without a VPC)."),
-        sources: z.array(source).min(1, "at least one source is required").describe("Source databases."),
+        sources: z
+            .array(source)
+            .min(1, "at least one source is required")
+            .max(MAX_SOURCES, `at most ${MAX_SOURCES} sources: the workflow's start trigger runs each source's crawler and the bronze job, and Glue takes 50 jobs per trigger`)
+            .describe("Source databases."),
         jobs: z
             .strictObject({
-                glueVersion: oneOf(GLUE_VERSIONS).default("5.0").describe("Glue version."),
+                glueVersion: oneOf(GLUE_VERSIONS, GLUE_VERSION_RULE)
+                    .default("5.0")
+                    .describe("Glue version: 5.0 only (Spark 3.5.4, Python 3.11, Iceberg 1.7.1), the version the jobs are written and tested for."),
                 workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type of a Spark ETL job: G.1X, G.2X, G.4X or G.8X."),
-                numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run."),
-                timeoutMinutes: z.number().int().min(1).max(2880).default(60).describe("Job run timeout in minutes."),
+                numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run: 2 to 299 (G.2X: 149)."),
+                timeoutMinutes: z
+                    .number()
+                    .int()
+                    .min(1)
+                    .max(MAX_TIMEOUT_MINUTES, `must be at most ${MAX_TIMEOUT_MINUTES} (7 days, Glue's longest job run)`)
+                    .default(60)
+                    .describe(`Job run timeout in minutes, 1 to ${MAX_TIMEOUT_MINUTES}.`),
                 maxRetries: z.number().int().min(0).max(10).default(0).describe("Retries of a failed job run."),
+            })
+            .superRefine((jobs, ctx) => {
+                const max = MAX_WORKERS[jobs.workerType];
+                if (jobs.numberOfWorkers > max) {
+                    ctx.addIssue({ code: "custom", path: ["numberOfWorkers"], message: `must be at most ${max} with workerType ${jobs.workerType} (Glue's limit)` });
+                }
             })
             .prefault({})
             .describe("Settings of the three Glue jobs (bronze, silver, gold)."),
         schedule: z
             .string()
-            .regex(/^cron\(\S+( \S+){5}\)$/, "must be a Glue cron expression with six fields, e.g. cron(0 2 * * ? *)")
+            .superRefine((expr, ctx) => {
+                const problem = scheduleProblem(expr);
+                if (problem) ctx.addIssue({ code: "custom", message: problem });
+            })
             .optional()
             .describe("Glue cron expression (UTC) starting the workflow, e.g. cron(0 2 * * ? *). Default: none, the workflow runs on demand."),
         athena: z
@@ -310,7 +485,9 @@ export const lakeConfigSchema = z
                     .default(10 * 1024 ** 3)
                     .describe("Bytes a single query may scan before Athena cancels it (at least 10 MB). Default 10 GiB."),
                 resultRetentionDays: z.number().int().min(1).default(7).describe("Days query results are kept."),
-                engineVersion: z.string().min(1).default("Athena engine version 3").describe("Pinned Athena engine version."),
+                engineVersion: oneOf(ATHENA_ENGINE_VERSIONS, "the version whose SQL (Trino's) the named queries and gold models are written and tested in")
+                    .default("Athena engine version 3")
+                    .describe("Pinned Athena engine version: Athena engine version 3."),
             })
             .prefault({})
             .describe("Athena workgroup settings."),
@@ -343,11 +520,7 @@ export const lakeConfigSchema = z
             .optional()
             .describe("Keep the data buckets, access-log bucket, catalog databases and KMS key in AWS when deleted from the stack. Default: the value of protect."),
         forceDestroy: z.boolean().default(false).describe("Let pulumi destroy empty non-empty buckets and the workgroup; not allowed with protect or retainOnDelete."),
-        tags: z
-            .record(z.string().min(1).max(128).regex(/^(?!aws:)/, "the aws: prefix is reserved"), z.string().max(256))
-            .refine((t) => Object.keys(t).length <= MAX_CONFIG_TAGS, `at most ${MAX_CONFIG_TAGS} tags: S3 objects take 10, and lake and environment are always added`)
-            .default({})
-            .describe(`Extra tags on every resource (lake and environment are always set); at most ${MAX_CONFIG_TAGS}.`),
+        tags: tagsSchema,
     })
     .superRefine((c, ctx) => {
         const seen = new Map<string, number>();
@@ -355,9 +528,7 @@ export const lakeConfigSchema = z
             if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["sources", i, "name"], message: `duplicate source name "${s.name}" (also sources[${seen.get(s.name)}])` });
             else seen.set(s.name, i);
         });
-        for (const reserved of ["lake", "environment"]) {
-            if (reserved in c.tags) ctx.addIssue({ code: "custom", path: ["tags", reserved], message: "reserved: the component sets this tag" });
-        }
+        for (const issue of [...tableNameClashes(c.sources), ...regionClashes(c)]) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         for (const issue of ruleIssues(ruleTables(c.sources.map((s) => ({ name: s.name, tables: s.tables.map(normalizeTable) }))))) {
             ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         }
@@ -408,7 +579,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
     if (issue.code === "invalid_type") {
-        return issue.input === undefined ? "required" : `expected ${issue.expected}, got ${describe(issue.input)}`;
+        if (issue.input === undefined) return "required";
+        if (typeof issue.input === "number" && !Number.isFinite(issue.input)) return `expected a finite number, got ${issue.input}`;
+        // zod takes an object with a `constructor` (or `__proto__`) key for no plain object.
+        if (issue.expected === "record" && describe(issue.input) === "object") return "expected a map; constructor and __proto__ cannot be keys";
+        return `expected ${issue.expected}, got ${describe(issue.input)}`;
     }
     return issue.message;
 }
@@ -435,6 +610,9 @@ function toIssues(issues: readonly z.core.$ZodIssue[]): LakeConfigIssue[] {
                 const hint = REMOVED_FIELDS[path] ?? (/^pass(word)?$/i.test(key) ? " (plaintext passwords are not allowed: use passwordSecret or secretArn)" : "");
                 out.push({ path, message: `unknown field${hint}` });
             }
+        } else if (issue.code === "invalid_key") {
+            // A record key (a tag key, a column name) that its schema refuses: its own messages, at the key.
+            out.push(...issue.issues.map((i) => ({ path: formatPath(issue.path), message: issueMessage(i) })));
         } else if (issue.code === "invalid_union") {
             // Report the branch that got furthest (deepest path) instead of zod's generic "invalid input".
             const branches = issue.errors.map((errs) => toIssues(errs.map((e) => ({ ...e, path: [...issue.path, ...e.path] }))));

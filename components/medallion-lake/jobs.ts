@@ -6,7 +6,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Assets } from "./assets";
-import { GLUE_VERSIONS } from "./config";
 import { LakeContext } from "./context";
 import { icebergArguments } from "./iceberg";
 import { jobArguments } from "./job-arguments";
@@ -14,17 +13,16 @@ import { LAYERS, Layer } from "./naming";
 import { ASSET_PREFIXES } from "./storage";
 
 /**
- * Glue's own arguments for a layer job (the entry scripts ignore them). Continuous logging is a
- * switch only up to Glue 4.0; Glue 5.0 logs in real time always and has no such argument.
+ * Glue's own arguments for a layer job (the entry scripts ignore them). No continuous-logging switch:
+ * Glue 5.0, the only version the config takes, logs in real time always and has no such argument.
  * https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging-enable.html
  */
-export function systemArguments(layer: Layer, glueVersion: (typeof GLUE_VERSIONS)[number], assetsBucket: string, extraPyFiles: string): Record<string, string> {
+export function systemArguments(layer: Layer, assetsBucket: string, extraPyFiles: string): Record<string, string> {
     return {
         "--job-language": "python",
         "--job-bookmark-option": "job-bookmark-enable",
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",
-        ...(glueVersion === "4.0" ? { "--enable-continuous-cloudwatch-log": "true" } : {}),
         "--enable-spark-ui": "true",
         "--spark-event-logs-path": `s3://${assetsBucket}/${ASSET_PREFIXES.sparkUi}${layer}/`,
         "--TempDir": `s3://${assetsBucket}/${ASSET_PREFIXES.temp}${layer}/`,
@@ -69,7 +67,7 @@ export function createJobs(ctx: LakeContext, inputs: JobInputs): Record<Layer, a
                 defaultArguments: pulumi
                     .all([inputs.assets.lakeSpec, inputs.assets.package, inputs.assetsBucket, inputs.layerBuckets.bronze, inputs.layerBuckets.silver, inputs.layerBuckets.gold])
                     .apply(([lakeSpec, pkg, assets, bronze, silver, gold]) => ({
-                        ...systemArguments(layer, jobs.glueVersion, assets, pkg),
+                        ...systemArguments(layer, assets, pkg),
                         // The gold job parses model SQL with sqlglot, installed by Glue with pip:
                         // https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-python-libraries.html
                         ...(layer === "gold" && inputs.assets.pythonModules.length > 0 ? { "--additional-python-modules": inputs.assets.pythonModules.join(",") } : {}),

@@ -128,7 +128,7 @@ function goldSpecModel(m: GoldModelConfig, models: GoldModelConfig[]): LakeSpecG
 
 /** Builds the lake spec for one environment. @throws LakeConfigError for an invalid environment name. */
 export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
-    validateEnvironment(environment);
+    validateEnvironment(environment, config.name);
     const rules = ruleTables(config.sources);
     const tableRules = (source: string, table: string) => specRules(rules.find((r) => r.source === source && r.table === table) as (typeof rules)[number], rules);
     return {

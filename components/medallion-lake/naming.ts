@@ -2,7 +2,8 @@
  * Pure naming rules: every AWS name the lake uses is derived here from the lake name and the
  * environment (Pulumi stack name), so outputs are predictable and validated up front.
  */
-import { Engine, LakeConfigError } from "./config";
+import type { Engine } from "./config";
+import { LakeConfigError } from "./errors";
 
 export const LAYERS = ["bronze", "silver", "gold"] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -15,15 +16,24 @@ export type BucketPurpose = (typeof BUCKET_PURPOSES)[number];
 export const MAX_ENVIRONMENT_LENGTH = 16;
 
 /**
- * Validates the environment (stack name): lowercase letters, digits and hyphens, starting with a letter.
+ * Bucket-name prefixes S3 refuses (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
+ * `xn--` cannot occur, since names have no consecutive hyphens.
+ */
+export const RESERVED_BUCKET_PREFIXES = ["sthree-", "amzn-s3-demo-"] as const;
+
+/**
+ * Validates the environment (stack name): lowercase letters, digits and hyphens, starting with a letter;
+ * with the lake name, also that the buckets' `<lake>-<env>-` prefix is one S3 takes.
  * @throws LakeConfigError at path `environment`.
  */
-export function validateEnvironment(environment: string): void {
+export function validateEnvironment(environment: string, lake?: string): void {
     const problems: string[] = [];
     if (!/^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/.test(environment) || environment.includes("--")) {
         problems.push(`"${environment}" must be lowercase letters, digits and single hyphens, start with a letter and not end with a hyphen`);
     }
     if (environment.length > MAX_ENVIRONMENT_LENGTH) problems.push(`"${environment}" must be at most ${MAX_ENVIRONMENT_LENGTH} characters`);
+    const reserved = RESERVED_BUCKET_PREFIXES.find((p) => lake !== undefined && `${lake}-${environment}-`.startsWith(p));
+    if (reserved) problems.push(`"${environment}" after lake "${lake}" makes bucket names start with ${reserved}, a prefix S3 refuses`);
     if (problems.length > 0) throw new LakeConfigError(problems.map((message) => ({ path: "environment", message })));
 }
 

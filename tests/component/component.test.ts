@@ -271,7 +271,7 @@ for (const env of ["dev", "prod"]) {
                     const layer = j.inputs.name.split("-").pop() as "bronze" | "silver" | "gold";
                     const args = j.inputs.defaultArguments;
                     const expected = jobArguments(layer, { lakeSpec: args["--lake_spec"], environment: env, bronzePath: bucket("bronze"), silverPath: bucket("silver"), goldPath: bucket("gold") });
-                    const system = systemArguments(layer, "5.0", buckets.assets.inputs.bucket, args["--extra-py-files"]);
+                    const system = systemArguments(layer, buckets.assets.inputs.bucket, args["--extra-py-files"]);
                     // The gold job parses model SQL with the sqlglot pinned in requirements.txt.
                     const modules = layer === "gold" ? { "--additional-python-modules": "sqlglot==30.31.0" } : {};
                     // Silver and gold are Iceberg tables in Glue's catalog, each warehouse its own layer's bucket.

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
 import { DEFAULT_PORTS, columnTypeProblem } from "../../components/medallion-lake/config";
+import { scheduleProblem } from "../../components/medallion-lake/schedule";
 import { rawLake } from "./helpers";
 
 const minimal = () => ({
@@ -85,6 +86,13 @@ describe("parseLakeConfig", () => {
         expect(issuesOf(raw)).to.deep.equal([{ path: "sources[0].host", message: "required" }]);
     });
 
+    it("names an infinite or NaN number as such (TypeScript callers; Pulumi config turns them into null)", () => {
+        expect(issuesOf({ ...minimal(), jobs: { numberOfWorkers: Infinity } })).to.deep.equal([{ path: "jobs.numberOfWorkers", message: "expected a finite number, got Infinity" }]);
+        const raw: any = minimal();
+        raw.sources[0].port = NaN;
+        expect(issuesOf(raw)).to.deep.equal([{ path: "sources[0].port", message: "expected a finite number, got NaN" }]);
+    });
+
     it("rejects a non-object config", () => {
         expect(issuesOf("tickit")[0]).to.deep.equal({ path: "", message: "expected object, got string" });
     });
@@ -119,7 +127,7 @@ describe("parseLakeConfig: pulumi Inputs", () => {
         const kmsKeyArn = output("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-0000-4000-8000-000000000000");
         const config = parseLakeConfig({
             ...minimal(),
-            network: { subnetId, availabilityZone: "eu-west-1a", securityGroupIds: [output("sg-0abc"), "sg-0def"] },
+            network: { subnetId, availabilityZone: "eu-west-1a", securityGroupIds: [output("sg-0abc"), "sg-0def0def"] },
             sources: [{ ...minimal().sources[0], secretArn }],
             kmsKeyArn,
         });
@@ -135,5 +143,37 @@ describe("parseLakeConfig: pulumi Inputs", () => {
         const issues = issuesOf({ ...minimal(), name: output("shop"), sources: [{ ...minimal().sources[0], host: output("db") }] });
         expect([...new Set(issues.map((i) => i.path))]).to.deep.equal(["name", "sources[0].host"]);
         expect(issues[0].message).to.match(/^expected string, got object/);
+    });
+});
+
+describe("scheduleProblem: AWS's cron rules for Glue triggers", () => {
+    // docs.aws.amazon.com/glue/latest/dg/monitor-data-warehouse-schedule.html and EventBridge's cron reference.
+    const accepted = [
+        "cron(0 2 * * ? *)",
+        "cron(15 12 * * ? *)",
+        "cron(0 18 ? * MON-FRI *)",
+        "cron(0 8 1 * ? *)",
+        "cron(0/15 * * * ? *)",
+        "cron(0/10 * ? * MON-FRI *)",
+        "cron(0/5 8-17 ? * MON-FRI *)",
+        "cron(*/30 * * * ? *)",
+        "cron(0 9 ? JAN,JUL 2 2025-2030)",
+        "cron(0 10 L * ? *)",
+        "cron(0 10 3W * ? *)",
+        "cron(0 10 ? * 6L *)",
+        "cron(0 10 ? * L *)",
+        "cron(0 10 ? * 3#2 *)",
+        "cron(58 * * * ? *)",
+        "cron(0 2 29 2 ? *)",
+    ];
+    for (const schedule of accepted) it(`accepts ${schedule}`, () => expect(scheduleProblem(schedule)).to.equal(undefined));
+
+    it("names what is wrong, with the expression", () => {
+        expect(scheduleProblem("cron(0 2 * * * *)")).to.match(/^exactly one of day-of-month and day-of-week must be \?.*got "cron\(0 2 \* \* \* \*\)"$/);
+        expect(scheduleProblem("cron(0 23-1 * * ? *)")).to.match(/hours range "23-1" ends before it starts/);
+        // 58 and 1 minutes past consecutive hours are 3 minutes apart.
+        expect(scheduleProblem("cron(1,58 * * * ? *)")).to.match(/more often than every 5 minutes/);
+        expect(scheduleProblem("cron(1,58 2 * * ? *)")).to.equal(undefined);
+        expect(scheduleProblem("cron(0 2 31 4,6 ? *)")).to.match(/day-of-month 31 never occurs in month 4,6/);
     });
 });

@@ -2,14 +2,13 @@ import { expect } from "chai";
 import { systemArguments } from "../../components/medallion-lake/jobs";
 
 describe("systemArguments", () => {
-    it("turns continuous logging on only for Glue 4.0: Glue 5.0 always logs in real time and has no switch", () => {
+    it("passes no continuous-logging switch: Glue 5.0 always logs in real time and has none", () => {
         // https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging-enable.html
-        expect(systemArguments("bronze", "4.0", "assets", "s3://assets/p.zip")).to.include({ "--enable-continuous-cloudwatch-log": "true" });
-        expect(systemArguments("bronze", "5.0", "assets", "s3://assets/p.zip")).to.not.have.property("--enable-continuous-cloudwatch-log");
+        expect(systemArguments("bronze", "assets", "s3://assets/p.zip")).to.not.have.property("--enable-continuous-cloudwatch-log");
     });
 
     it("turns job bookmarks on and points temp files and Spark UI logs at the layer's assets prefixes", () => {
-        expect(systemArguments("silver", "5.0", "assets", "s3://assets/p.zip")).to.include({
+        expect(systemArguments("silver", "assets", "s3://assets/p.zip")).to.include({
             "--job-bookmark-option": "job-bookmark-enable",
             "--TempDir": "s3://assets/temp/silver/",
             "--spark-event-logs-path": "s3://assets/spark-ui/silver/",

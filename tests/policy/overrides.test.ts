@@ -65,10 +65,10 @@ describe("overriding the component's secure defaults", () => {
         expect(err.message).to.include("athena.bytesScannedCutoffPerQuery");
     });
 
-    it("an older Glue version is accepted by the component and reported as advisory on every job", async () => {
-        const run = await runPack("dev", { change: (lake) => (lake.jobs.glueVersion = "4.0") });
-        expect(findings(run, "mandatory")).to.deep.equal([]);
-        expect(findings(run, "advisory")).to.deep.equal(JOBS.map((n) => `glue-version-current ${n}`));
+    it("an older Glue version, where the jobs fail at import, is refused by the component with the field named", async () => {
+        // The pack's glue-version-current still reports jobs made outside the component (rules.test.ts).
+        const err = await rejection(runPack("dev", { change: (lake) => (lake.jobs.glueVersion = "4.0") }));
+        expect(err.message).to.include('jobs.glueVersion: expected "5.0": the jobs need Glue 5.0');
     });
 
     it("more than 10 workers is advisory in dev and quiet in prod", async () => {
