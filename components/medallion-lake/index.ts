@@ -11,7 +11,7 @@ export type { Engine, LakeConfig, LakeConfigInput, LakeConfigIssue, SourceConfig
 export { goldModelFile, lakeSpec } from "./lake-spec";
 export type { LakeSpec, LakeSpecColumn, LakeSpecGoldModel, LakeSpecGoldTest, LakeSpecSource, LakeSpecTable, LakeSpecTableMaintenance } from "./lake-spec";
 export type { GoldModelConfig } from "./gold-models";
-export { BUCKET_PURPOSES, databaseNames, jdbcUrl, LAYERS, resourcePrefix, validateEnvironment } from "./naming";
+export { BUCKET_PURPOSES, connectionUrl, databaseNames, jdbcUrl, LAYERS, resourcePrefix, validateEnvironment } from "./naming";
 export type { BucketPurpose, Layer } from "./naming";
 export { jobArguments } from "./job-arguments";
 export type { JobPaths } from "./job-arguments";

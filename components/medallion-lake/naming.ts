@@ -2,7 +2,7 @@
  * Pure naming rules: every AWS name the lake uses is derived here from the lake name and the
  * environment (Pulumi stack name), so outputs are predictable and validated up front.
  */
-import type { Engine } from "./config";
+import type { Engine, SourceConfig } from "./config";
 import { LakeConfigError } from "./errors";
 
 export const LAYERS = ["bronze", "silver", "gold"] as const;
@@ -120,4 +120,30 @@ export function jdbcUrl(engine: Engine, host: string, port: number, database: st
         case "sqlserver":
             return `jdbc:sqlserver://${host}:${port};databaseName=${database}`;
     }
+}
+
+/**
+ * The TLS settings a SQL Server URL spells out. mssql-jdbc changed its default in 10.1 to
+ * `encrypt=true` with certificate validation (https://github.com/microsoft/mssql-jdbc/issues/1775);
+ * Glue 5.0 ships 10.2.0, Glue 4.0 ships 9.4.0, which defaults to `encrypt=false`
+ * (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-jdbc-home.html).
+ * Written out, the connection means the same on both versions:
+ * - `enforceSsl` (default): encrypted, and the server's certificate must chain to a trusted CA
+ *   (`caCertificate` for a private one) and name the host, or `hostNameInCertificate` when set;
+ * - `enforceSsl: false`: still encrypted (SQL Server always has a certificate, self-signed if none
+ *   was installed), but the certificate is not checked (`trustServerCertificate=true`), so the
+ *   server's identity is not verified. That is what the PostgreSQL and MySQL drivers do by default
+ *   (`sslmode=prefer`, `sslMode=PREFERRED`) and is safer than `encrypt=false`, which would send every
+ *   row in clear text.
+ * https://learn.microsoft.com/en-us/sql/connect/jdbc/connecting-with-ssl-encryption
+ */
+export function sqlServerTls(source: Pick<SourceConfig, "enforceSsl" | "hostNameInCertificate">): string[] {
+    if (!source.enforceSsl) return ["encrypt=true", "trustServerCertificate=true"];
+    return ["encrypt=true", "trustServerCertificate=false", ...(source.hostNameInCertificate ? [`hostNameInCertificate=${source.hostNameInCertificate}`] : [])];
+}
+
+/** The JDBC URL of a source's Glue connection: for SQL Server with its TLS settings. */
+export function connectionUrl(source: Pick<SourceConfig, "engine" | "host" | "port" | "database" | "enforceSsl" | "hostNameInCertificate">): string {
+    const url = jdbcUrl(source.engine, source.host, source.port, source.database);
+    return source.engine === "sqlserver" ? [url, ...sqlServerTls(source)].join(";") : url;
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Engine, jdbcUrl, LakeConfig } from "../../components/medallion-lake";
+import { connectionUrl, Engine, jdbcUrl, LakeConfig, SourceConfig } from "../../components/medallion-lake";
 
 /** One entry of the bronze job's `--local_connections` file. */
 export interface LocalConnection {
@@ -25,12 +25,12 @@ const DRIVERS: Record<Engine, string> = {
 /**
  * Settings that make a driver refuse an unencrypted connection and verify the server's certificate
  * against the JVM's trusted CAs, as Glue does with JDBC_ENFORCE_SSL. A private CA must be imported
- * into the JVM's trust store (or the dev stack sets enforceSsl: false).
+ * into the JVM's trust store (or the dev stack sets enforceSsl: false). SQL Server's URL spells out
+ * its TLS settings either way, exactly as the Glue connection's does (`connectionUrl`).
  */
-const TLS: Record<Engine, { separator: string; settings: string[] }> = {
+const TLS: Record<Exclude<Engine, "sqlserver">, { separator: string; settings: string[] }> = {
     postgres: { separator: "?", settings: ["sslmode=verify-full"] },
     mysql: { separator: "&", settings: ["sslMode=verify-full"] },
-    sqlserver: { separator: ";", settings: ["encrypt=true", "trustServerCertificate=false"] },
 };
 
 /** `MEDALLION_SAAS_PASSWORD` for source `saas`: the environment variables a source's login comes from. */
@@ -40,12 +40,14 @@ export function credentialVariables(source: string): { user: string; password: s
 }
 
 /** The JDBC URL of a source as the local bronze job reads it. */
-export function localJdbcUrl(engine: Engine, host: string, port: number, database: string, enforceSsl: boolean): string {
+export function localJdbcUrl(source: Pick<SourceConfig, "engine" | "host" | "port" | "database" | "enforceSsl" | "hostNameInCertificate">): string {
+    const { engine, host, port, database, enforceSsl } = source;
+    if (engine === "sqlserver") return connectionUrl(source);
     // MariaDB Connector/J takes jdbc:mysql: URLs only with permitMysqlScheme.
     const base = engine === "mysql" ? `${jdbcUrl(engine, host, port, database)}?permitMysqlScheme` : jdbcUrl(engine, host, port, database);
     if (!enforceSsl) return base;
     const { separator, settings } = TLS[engine];
-    return engine === "sqlserver" ? `${base};${settings.join(";")}` : `${base}${separator}${settings.join("&")}`;
+    return `${base}${separator}${settings.join("&")}`;
 }
 
 /**
@@ -62,7 +64,7 @@ export function ownConnections(config: LakeConfig, env: NodeJS.ProcessEnv): Reco
         const password = env[vars.password];
         if (!user) missing.push(`${vars.user} (source ${s.name} has no username in the config)`);
         if (!password) missing.push(vars.password);
-        connections[s.name] = { url: localJdbcUrl(s.engine, s.host, s.port, s.database, s.enforceSsl), user: user ?? "", password: password ?? "", driver: DRIVERS[s.engine] };
+        connections[s.name] = { url: localJdbcUrl(s), user: user ?? "", password: password ?? "", driver: DRIVERS[s.engine] };
     }
     if (missing.length > 0) throw new Error(`--own-sources reads each source's login from the environment; set ${missing.join(", ")}`);
     return connections;

@@ -32,6 +32,20 @@ describe("local lake --own-sources", () => {
         expect(ownConnections(parseLakeConfig(raw), LOGINS).saas.url).to.not.contain("ssl");
     });
 
+    it("gives a SQL Server source the TLS settings its Glue connection has, enforceSsl off included", () => {
+        const raw = rawLake("dev");
+        const crm = raw.sources.find((s: { name: string }) => s.name === "crm");
+        crm.host = "10.0.0.5";
+        crm.hostNameInCertificate = "crm.db.internal";
+        expect(ownConnections(parseLakeConfig(raw), LOGINS).crm.url).to.match(
+            /^jdbc:sqlserver:\/\/10\.0\.0\.5:1433;databaseName=\w+;encrypt=true;trustServerCertificate=false;hostNameInCertificate=crm\.db\.internal$/,
+        );
+        delete crm.hostNameInCertificate;
+        crm.enforceSsl = false;
+        // The driver's own default would be encrypt=true with validation: spelled out, as on AWS.
+        expect(ownConnections(parseLakeConfig(raw), LOGINS).crm.url).to.match(/;databaseName=\w+;encrypt=true;trustServerCertificate=true$/);
+    });
+
     it("names every missing variable at once", () => {
         expect(() => ownConnections(dev, { MEDALLION_SAAS_PASSWORD: "p1" })).to.throw(
             /set MEDALLION_SAAS_USER \(source saas has no username in the config\), MEDALLION_ECOMM_PASSWORD, MEDALLION_CRM_USER \(source crm has no username in the config\), MEDALLION_CRM_PASSWORD$/,
