@@ -5,21 +5,10 @@
 import { expect } from "chai";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "../../components/medallion-lake/grants";
 import { PolicyDocument } from "../../components/medallion-lake/iam";
+import { LAKE_L_SCOPE } from "./helpers";
 
 const scope: GrantScope = {
-    partition: "aws",
-    region: "eu-west-1",
-    accountId: "111122223333",
-    bucketArns: {
-        bronze: "arn:aws:s3:::l-bronze",
-        silver: "arn:aws:s3:::l-silver",
-        gold: "arn:aws:s3:::l-gold",
-        "query-results": "arn:aws:s3:::l-query-results",
-        assets: "arn:aws:s3:::l-assets",
-        logs: "arn:aws:s3:::l-logs",
-    },
-    keyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
-    databases: { source: "l_source", bronze: "l_bronze", silver: "l_silver", gold: "l_gold" },
+    ...LAKE_L_SCOPE,
     workgroupArn: "arn:aws:athena:eu-west-1:111122223333:workgroup/l-prod",
 };
 

@@ -83,3 +83,20 @@ export function icebergConf(warehouse: string): string {
         ` --conf spark.sql.catalog.glue_catalog.warehouse=${warehouse}`
     );
 }
+
+/** The account, buckets, key and databases of a lake `l` in eu-west-1, as the pure policy builders take them. */
+export const LAKE_L_SCOPE = {
+    partition: "aws",
+    region: "eu-west-1",
+    accountId: "111122223333",
+    bucketArns: {
+        bronze: "arn:aws:s3:::l-bronze",
+        silver: "arn:aws:s3:::l-silver",
+        gold: "arn:aws:s3:::l-gold",
+        "query-results": "arn:aws:s3:::l-query-results",
+        assets: "arn:aws:s3:::l-assets",
+        logs: "arn:aws:s3:::l-logs",
+    },
+    keyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
+    databases: { source: "l_source", bronze: "l_bronze", silver: "l_silver", gold: "l_gold" },
+};

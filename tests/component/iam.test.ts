@@ -1,21 +1,9 @@
 import { expect } from "chai";
 import { crawlerPolicy, PolicyDocument, PolicyScope, jobPolicy, policySize, rolePolicyJson } from "../../components/medallion-lake/iam";
-import { runStack } from "./helpers";
+import { LAKE_L_SCOPE, runStack } from "./helpers";
 
 const scope: PolicyScope = {
-    partition: "aws",
-    region: "eu-west-1",
-    accountId: "111122223333",
-    bucketArns: {
-        bronze: "arn:aws:s3:::l-bronze",
-        silver: "arn:aws:s3:::l-silver",
-        gold: "arn:aws:s3:::l-gold",
-        "query-results": "arn:aws:s3:::l-query-results",
-        assets: "arn:aws:s3:::l-assets",
-        logs: "arn:aws:s3:::l-logs",
-    },
-    keyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
-    databases: { source: "l_source", bronze: "l_bronze", silver: "l_silver", gold: "l_gold" },
+    ...LAKE_L_SCOPE,
     metricsNamespace: "MedallionLake/l",
     connectionNames: ["l-saas"],
     secretArns: ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf"],
