@@ -85,13 +85,8 @@ def _read_jdbc(
 
 
 def watermark_type(df: DataFrame, table: Table) -> T.DataType:
-    """The Spark type of the table's watermark column, named when the table has no such column."""
-    if table.watermark_column not in df.columns:
-        raise ValueError(
-            f"table {table.source_table}: watermarkColumn {table.watermark_column!r} is not one of its"
-            f" columns ({', '.join(df.columns)})"
-        )
-    return df.schema[table.watermark_column].dataType
+    """The Spark type of the table's watermark column (resolved as Spark does, ignoring case)."""
+    return df.select(table.watermark_column).schema[0].dataType
 
 
 def _local_connections(runtime: io.Runtime, path: str | None) -> dict:
@@ -131,7 +126,7 @@ def write_batch(spark, batch: DataFrame, out: str, mode: str, watermark_column: 
     values = observation.get
     if not watermark_column:
         return values["rows"], None, None
-    kind = batch.schema[watermark_column].dataType
+    kind = batch.select(watermark_column).schema[0].dataType
     first, reached = (bronze.observed_watermark(kind, values[k]) for k in ("first", "reached"))
     return values["rows"], bronze.json_watermark(first), bronze.json_watermark(reached)
 
