@@ -58,7 +58,6 @@ def _read_jdbc(
     runtime: io.Runtime, connection: dict, table: Table, after: object, up_to: object
 ) -> DataFrame:
     dialect = bronze.dialect_for_jdbc_url(connection["url"])
-    query = bronze.source_query(dialect, table.source_table, table.watermark_column, after, up_to)
     reader = runtime.spark.read.format("jdbc").options(
         url=connection["url"],
         user=connection["user"],
@@ -66,6 +65,12 @@ def _read_jdbc(
         driver=connection["driver"],
         fetchsize=str(FETCH_SIZE),
     )
+    kind = None
+    if after is not None or up_to is not None:
+        # The watermark column's type, for exact literals: Spark's schema probe (`WHERE 1=0`) reads no rows.
+        probe = reader.option("dbtable", bronze.quote_table(dialect, table.source_table)).load()
+        kind = watermark_type(probe, table)
+    query = bronze.source_query(dialect, table.source_table, table.watermark_column, kind, after, up_to)
     if table.partition_column:
         bounds_sql = bronze.bounds_query(dialect, query, table.partition_column)
         lo, hi = reader.option("dbtable", bronze.as_dbtable(bounds_sql)).load().first()
@@ -77,6 +82,11 @@ def _read_jdbc(
                 numPartitions=str(READ_PARTITIONS),
             )
     return reader.option("dbtable", bronze.as_dbtable(query)).load()
+
+
+def watermark_type(df: DataFrame, table: Table) -> T.DataType:
+    """The Spark type of the table's watermark column (resolved as Spark does, ignoring case)."""
+    return df.select(table.watermark_column).schema[0].dataType
 
 
 def _local_connections(runtime: io.Runtime, path: str | None) -> dict:
@@ -181,6 +191,7 @@ def ingest_table(
             df = _read_jdbc(
                 runtime, _connection(connections, source, args["local_connections"]), table, after, up_to
             )
+        kind = watermark_type(df, table) if table.watermark_column and df.columns else None
         replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
         summary["replaced_batch"] = replaced > 0
         rows, first_read, reached = 0, None, None
@@ -207,7 +218,7 @@ def ingest_table(
             io.remove_added(spark, out, before, bronze_path)  # an empty table leaves no batch
         # Last: a table that fails before here leaves neither its batch nor a moved watermark.
         if local_incremental:
-            recorded = bronze.record_batch(state, table.watermark_column, batch_id, after, reached)
+            recorded = bronze.record_batch(state, table.watermark_column, kind, batch_id, after, reached)
             io.write_json(spark, state_path, recorded)
         summary.update(rows=rows, watermark_first_read=first_read, watermark_to=reached)
     except Exception as error:  # noqa: BLE001 - one table's failure must not stop the others

@@ -3,8 +3,9 @@ local watermark state (on Glue, job bookmarks keep the watermark instead)."""
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from pyspark.sql import Column, DataFrame
@@ -44,24 +45,76 @@ def quote_table(dialect: str, source_table: str) -> str:
     return ".".join(quote_identifier(dialect, part) for part in source_table.split("."))
 
 
-def sql_literal(value: object) -> str:
-    """A watermark value as a SQL literal (numbers bare, everything else a quoted string)."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"a watermark must be a number, date, timestamp or string, got {value!r}")
-    if isinstance(value, int | float | Decimal):
+_INTEGERS = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
+_FLOATS = (T.FloatType, T.DoubleType)
+_TIMESTAMPS = (T.TimestampType, T.TimestampNTZType)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _string_literal(dialect: str, text: str) -> str:
+    """A string literal compared by code point, as Spark's `max` orders strings (UTF-8 bytes), not
+    by the column's collation (MariaDB's default is case-insensitive: 'B' > 'a' there). PostgreSQL's
+    E'' string escapes backslashes whatever standard_conforming_strings says; MySQL's is a hex
+    literal, safe whatever sql_mode's NO_BACKSLASH_ESCAPES says; SQL Server has no backslash escapes.
+    Binary collations compare trailing spaces as PAD SPACE (MySQL, SQL Server) and SQL Server's
+    nvarchar by UTF-16 code unit: watermarks that differ only there are not told apart."""
+    if dialect == "postgres":
+        return "E'" + text.replace("\\", "\\\\").replace("'", "''") + '\' COLLATE "C"'
+    if dialect == "mysql":
+        return f"_utf8mb4 X'{text.encode('utf-8').hex()}' COLLATE utf8mb4_bin"
+    if dialect == "sqlserver":
+        return "N'" + text.replace("'", "''") + "' COLLATE Latin1_General_100_BIN2"
+    raise ValueError(f"unknown SQL dialect {dialect!r}")
+
+
+def sql_literal(dialect: str, kind: T.DataType, value: object) -> str:
+    """A watermark value (as `decode_watermark` gives it) as an exact SQL literal of the column's
+    type: numbers bare (a bare decimal is exact in all three engines; MySQL compares a quoted one as
+    a double), timestamps and dates cast from their ISO text in UTC (the jobs' JVM zone, which the
+    JDBC drivers read zone-less columns in). PostgreSQL's quoted literal takes the column's own type
+    (timestamp ignores the offset, timestamptz honours it); MariaDB's DATETIME literals take no
+    offset; SQL Server's datetimeoffset compares with datetime, datetime2 and datetimeoffset."""
+    if isinstance(kind, _INTEGERS) and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    if isinstance(kind, T.DecimalType) and isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")
+    if isinstance(kind, _FLOATS) and isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(kind, _TIMESTAMPS) and isinstance(value, datetime) and value.tzinfo is not None:
+        utc = value.astimezone(UTC)
+        text = {
+            "postgres": "'{}'",
+            "mysql": "CAST('{}' AS DATETIME(6))",
+            "sqlserver": "CAST('{} +00:00' AS datetimeoffset(7))",
+        }[dialect]
+        wall = utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return text.format(f"{wall}+00:00" if dialect == "postgres" else wall)
+    if isinstance(kind, T.DateType) and isinstance(value, date) and not isinstance(value, datetime):
+        cast = {"postgres": "DATE '{}'", "mysql": "CAST('{}' AS DATE)", "sqlserver": "CAST('{}' AS date)"}
+        return cast[dialect].format(value.isoformat())
+    if isinstance(kind, T.StringType) and isinstance(value, str):
+        return _string_literal(dialect, value)
+    raise ValueError(
+        f"a watermark of a {kind.simpleString()} column cannot be {value!r}: watermark columns must be"
+        " integers, decimals, floating point numbers, timestamps, dates or strings"
+    )
 
 
 def source_query(
-    dialect: str, source_table: str, watermark_column: str | None, after: object = None, up_to: object = None
+    dialect: str,
+    source_table: str,
+    watermark_column: str | None,
+    kind: T.DataType | None = None,
+    after: object = None,
+    up_to: object = None,
 ) -> str:
-    """SELECT of one table, restricted to watermark values in (after, up_to] when given."""
+    """SELECT of one table, restricted to watermark values in (after, up_to] when given: JSON values
+    of the local state, decoded for the watermark column's type `kind`."""
     conditions = []
-    if watermark_column and after is not None:
-        conditions.append(f"{quote_identifier(dialect, watermark_column)} > {sql_literal(after)}")
-    if watermark_column and up_to is not None:
-        conditions.append(f"{quote_identifier(dialect, watermark_column)} <= {sql_literal(up_to)}")
+    for op, bound in ((">", after), ("<=", up_to)):
+        if watermark_column and bound is not None:
+            literal = sql_literal(dialect, kind, decode_watermark(kind, bound))
+            conditions.append(f"{quote_identifier(dialect, watermark_column)} {op} {literal}")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     return f"SELECT * FROM {quote_table(dialect, source_table)}{where}"
 
@@ -108,9 +161,6 @@ def add_ingestion_metadata(df: DataFrame, source: str, batch_id: str, ingested_a
     )
 
 
-_TIMESTAMPS = (T.TimestampType, T.TimestampNTZType)
-
-
 def write_metrics(df: DataFrame, watermark_column: str | None) -> list[Column]:
     """What a batch's write observes (`DataFrame.observe`), so the source is read once: `rows`, and
     for an incremental table the `first` and `reached` watermarks. py4j hands back numbers and
@@ -134,9 +184,9 @@ def observed_watermark(kind: T.DataType, value: object) -> object:
     if value is None:
         return None
     if isinstance(kind, _TIMESTAMPS):
-        return T.TimestampType().fromInternal(value)
+        return _EPOCH + timedelta(microseconds=value)
     if isinstance(kind, T.DateType):
-        return T.DateType().fromInternal(value)
+        return date(1970, 1, 1) + timedelta(days=value)
     return value
 
 
@@ -149,14 +199,44 @@ def error_text(error: BaseException) -> str:
 
 
 def json_watermark(value: object) -> object:
-    """A watermark read from Spark as a JSON value that sql_literal renders back faithfully."""
+    """A watermark read from Spark as its exact JSON value: integers as JSON integers (Python's json
+    never passes them through a float), decimals as strings, timestamps in UTC with microseconds and
+    the offset, dates in ISO form; `decode_watermark` reads it back."""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" + (".%f" if value.microsecond else ""))
+        return value.astimezone(UTC).isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+        return format(value, "f")
     return value
+
+
+def decode_watermark(kind: T.DataType, value: object) -> object:
+    """A JSON watermark of the local state as the Python value of a column of type `kind`. A
+    timestamp without offset (written before offsets were recorded) is UTC, as it was read."""
+    try:
+        if value is None or isinstance(value, bool):
+            pass
+        elif isinstance(kind, _TIMESTAMPS) and isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        elif isinstance(kind, T.DateType) and isinstance(value, str):
+            return date.fromisoformat(value)
+        elif isinstance(kind, T.DecimalType) and isinstance(value, str | int):
+            return Decimal(str(value))
+        elif isinstance(kind, _FLOATS) and isinstance(value, int | float):
+            return float(value)
+        elif isinstance(kind, _INTEGERS) and isinstance(value, int):
+            return value
+        elif isinstance(kind, T.StringType) and isinstance(value, str):
+            return value
+    except (ValueError, ArithmeticError):
+        pass
+    raise ValueError(
+        f"the local watermark state holds {value!r}, not a value of the watermark column's type"
+        f" {kind.simpleString()} (did the source column's type change? delete the table's state file"
+        " under _state/ to read it whole again)"
+    )
 
 
 def plan_batch(state: dict | None, column: str, batch_id: str) -> tuple[object, object]:
@@ -171,15 +251,19 @@ def plan_batch(state: dict | None, column: str, batch_id: str) -> tuple[object, 
     return state.get("watermark"), None
 
 
-def record_batch(state: dict | None, column: str, batch_id: str, after: object, reached: object) -> dict:
-    """The state after a batch read rows up to `reached` (None when it read nothing)."""
+def record_batch(
+    state: dict | None, column: str, kind: T.DataType, batch_id: str, after: object, reached: object
+) -> dict:
+    """The state after a batch read rows up to `reached` (None when it read nothing). The watermark
+    is the highest by the column's type `kind` ("10.5" > "9.5" as decimals, not as strings)."""
     kept = state if state and state.get("column") == column else {"column": column, "batches": []}
     batches = [b for b in kept["batches"] if b["batch_id"] != batch_id]
     rerun_at = next((i for i, b in enumerate(kept["batches"]) if b["batch_id"] == batch_id), len(batches))
     to = reached if reached is not None else after
     batches.insert(rerun_at, {"batch_id": batch_id, "from": after, "to": to})
     marks = [b["to"] for b in batches if b["to"] is not None]
-    return {"column": column, "watermark": max(marks) if marks else None, "batches": batches}
+    highest = max(marks, key=lambda mark: decode_watermark(kind, mark)) if marks else None
+    return {"column": column, "watermark": highest, "batches": batches}
 
 
 # Bookmark options that read from the last bookmark: `pause` does so without advancing it.

@@ -140,11 +140,11 @@ def test_the_reachable_source_is_ingested_with_counts_and_watermark_from_the_wri
     orders = run["summaries"]["shop", "orders"]
     assert (orders["rows"], orders["error"]) == (3, None)
     assert (orders["watermark_first_read"], orders["watermark_to"]) == (
-        "2024-01-01 09:00:00",
-        "2024-01-03 10:00:00",
+        "2024-01-01 09:00:00+00:00",
+        "2024-01-03 10:00:00+00:00",
     )
     state = json.loads((run["bronze"] / "_state/shop/orders.json").read_text())
-    assert state["watermark"] == "2024-01-03 10:00:00"
+    assert state["watermark"] == "2024-01-03 10:00:00+00:00"
     written = spark.read.format("avro").load(str(run["bronze"] / "shop/orders/ingest_date=*/batch_id=b1"))
     assert sorted((r.id, r.amount, r.placed, r._batch_id) for r in written.collect()) == [
         (*row, "b1") for row in ORDERS
