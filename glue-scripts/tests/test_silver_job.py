@@ -47,7 +47,7 @@ def lake(spark, tmp_path, glue, moto_endpoint, monkeypatch):
         "lake": "shop", "environment": "test",
         "databases": {"source": "src", "bronze": "brz", "silver": glue.database, "gold": gold_db},
         "sources": [{"name": "shop", "engine": "postgres", "database": "shop", "connectionName": "c",
-                     "tables": [_table("orders", ["id"], ORDERS),
+                     "tables": [_table("orders", ["id"], ORDERS, watermark="id"),
                                 _table("customers", ["id"], CUSTOMERS, date="signup")]}],
         "gold": {"models": [_model(name, columns) for name, (_, columns) in models.items()]},
     }  # fmt: skip
