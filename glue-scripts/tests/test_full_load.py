@@ -81,7 +81,7 @@ def test_a_key_the_source_lost_is_deleted_in_the_runs_one_commit(spark, lake):
         (3, D("30.00"), "b2"),
         (4, D("40.00"), "b2"),
     ]
-    assert summary["rows_deleted"] == 1
+    assert summary["rows_deleted"] == 1 and silver_job.run_metrics(summary)["RowsDeleted"] == 1
     # One commit (the MERGE's; a maintenance compaction would be a `replace`) holds the delete.
     commits = [s for s in _snapshots(spark, lake["silver"])[len(before) :] if s[1] != "replace"]
     assert [op for _, op in commits] == ["overwrite"]
