@@ -9,6 +9,11 @@ rows replace any of the same batch, so a retry after a crash duplicates nothing)
 until it commits, the batches stay new, and re-applying them changes nothing (the MERGE only takes rows
 newer than the table's; silver.deduplicate's order). See docs/iceberg.md.
 
+A full-load table (no watermark column) follows its newest batch: the MERGE also deletes the keys
+that batch lacks, and the quarantine is that batch's rejects; a run that would delete more than the
+table's `maxDeleteShare` writes nothing to it and fails the job at the end (the delete guard, so a
+truncated source read never wipes silver). See docs/iceberg.md#full-load-tables-and-deletes.
+
 A batch is applied whole or not at all: the rows read of each batch must be those bronze's run summary
 counts (medallion.batches), else the table keeps its silver and watermark, the other tables go on, and
 the job fails at the end naming it. A table without bronze data yet gets an empty table of its
