@@ -9,6 +9,11 @@ rows replace any of the same batch, so a retry after a crash duplicates nothing)
 until it commits, the batches stay new, and re-applying them changes nothing (the MERGE only takes rows
 newer than the table's; silver.deduplicate's order). See docs/iceberg.md.
 
+A full-load table (no watermark column) follows its newest batch: the MERGE also deletes the keys
+that batch lacks, and the quarantine is that batch's rejects; a run that would delete more than the
+table's `maxDeleteShare` writes nothing to it and fails the job at the end (the delete guard, so a
+truncated source read never wipes silver). See docs/iceberg.md#full-load-tables-and-deletes.
+
 A batch is applied whole or not at all: the rows read of each batch must be those bronze's run summary
 counts (medallion.batches), else the table keeps its silver and watermark, the other tables go on, and
 the job fails at the end naming it. A table without bronze data yet gets an empty table of its
@@ -30,7 +35,10 @@ from medallion.silver import (
     conform,
     deduplicate,
     empty_silver_rows,
+    full_load_rows,
     ingested_after,
+    key_join,
+    newest_batch,
     quarantine_rows,
     shadowed_date_parts,
     silver_rows,
@@ -46,6 +54,25 @@ def parse_args(argv: list[str]) -> dict[str, str | None]:
 
 class DataQualityError(RuntimeError):
     """Error-severity table rules failed: those tables keep their previous silver version."""
+
+
+class DeleteGuardError(RuntimeError):
+    """Runs would have deleted more than `maxDeleteShare` of tables: they keep their previous silver."""
+
+
+def delete_guard(source: Source, table: Table, deleting: int, rows_before: int) -> str | None:
+    """Why the run must not delete `deleting` of the table's `rows_before` silver rows (more than its
+    `maxDeleteShare`: an empty or truncated source read must not wipe silver), or None."""
+    share = deleting / rows_before if rows_before else 0.0
+    if share <= table.max_delete_share:
+        return None
+    return (
+        f"{source.name}/{table.name}: this run would delete {deleting} of the table's {rows_before} silver "
+        f"rows (share {share:.3g}), more than maxDeleteShare {table.max_delete_share:g} (the table's "
+        "maxDeleteShare, else the lake's); the table keeps its silver, quarantine and watermark. If the "
+        "source really lost those rows, raise maxDeleteShare for one run "
+        "(docs/iceberg.md#full-load-tables-and-deletes)"
+    )
 
 
 def reference_rows(spark, spec: LakeSpec, table: Table) -> dict:
@@ -121,13 +148,17 @@ def read_bronze(spark, bronze_path: str, source: Source, table: Table, folders: 
     return rows
 
 
-def write_quarantine(spark, name: str, location: str, rows, batch_ids: list[str]) -> None:
+def write_quarantine(spark, name: str, location: str, rows, batch_ids: list[str], replace: bool) -> None:
     """The run's failed rows replace any rows of the same batches (left by a run that crashed before
-    its silver MERGE), so the quarantine never holds a batch twice."""
+    its silver MERGE), so the quarantine never holds a batch twice; with `replace` (a full-load
+    table's: its newest batch's rejects) they replace the whole quarantine in one commit."""
     if not iceberg.exists(spark, name):
         iceberg.create(spark, name, rows, location)
         return
     aligned = iceberg.align(spark, name, rows)  # also without rows: the columns follow bronze's
+    if replace:
+        aligned.writeTo(name).overwrite(F.lit(True))
+        return
     if rows.isEmpty():
         return
     listed = ", ".join(iceberg.literal(b) for b in batch_ids)
@@ -156,6 +187,7 @@ def refine_table(
         "silver_rows": 0,
         "quarantined_rows": 0,
         "duplicates_removed": 0,
+        "rows_deleted": 0,
     }
     existed = iceberg.exists(spark, silver_table)
     current = spark.table(silver_table) if existed else None
@@ -175,7 +207,23 @@ def refine_table(
         checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
         valid, quarantined, row_results = quality.count_rows(checked, table.rules)
         conformed = quality.drop_checks(checked)
-        run_rows = silver_rows(conformed, table).persist(StorageLevel.MEMORY_AND_DISK)
+        if table.full_load:
+            # The newest batch decides what exists; its rejects are the quarantine.
+            rows, present = full_load_rows(conformed, table)
+            rejects = quarantine_rows(newest_batch(conformed))
+        else:
+            rows, present, rejects = silver_rows(conformed, table), None, quarantine_rows(conformed)
+        run_rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
+        keys, null_safe = merge_keys(table, run_rows)
+        deleting, guard = 0, None
+        if current is not None and present is not None and valid + quarantined > 0:
+            current = key_join(current, present, keys, null_safe, "left_semi")  # what the MERGE keeps
+            rows_before = spark.table(silver_table).count()
+            deleting = rows_before - current.count()
+            # A table without a primary key cannot tell a changed row from a deleted one (its key is
+            # every column): its guard counts the rows the table would lose.
+            losing = deleting if table.primary_key else max(rows_before - run_rows.count(), 0)
+            guard = delete_guard(source, table, losing, rows_before)
         # The table as this run's MERGE would leave it, for the rules on the whole table (unique,
         # freshness); lazy, so a table without such rules never computes it.
         after = (
@@ -186,7 +234,9 @@ def refine_table(
         table_results = quality.check_table(after, table.rules, datetime.now(UTC), run_rows)
         if table.rules:
             summary["quality"] = row_results + table_results
-        if quality.failed_errors(table_results):
+        if guard:
+            summary["delete_guard"] = guard
+        if guard or quality.failed_errors(table_results):
             # Never half-apply: silver and quarantine stay at their previous snapshots.
             summary["kept_previous_silver"] = True
             run_silver = 0
@@ -198,13 +248,14 @@ def refine_table(
                 spark,
                 quarantine_table,
                 f"{silver_root}/_quarantine/{source.name}/{table.name}",
-                quarantine_rows(conformed),
+                rejects,
                 batch_ids,
+                replace=table.full_load,
             )
             if existed:
-                keys, null_safe = merge_keys(table, run_rows)
                 aligned = iceberg.align(spark, silver_table, run_rows)
-                iceberg.merge_newest(spark, silver_table, aligned, keys, null_safe)
+                iceberg.merge_newest(spark, silver_table, aligned, keys, null_safe, present)
+                summary["rows_deleted"] = deleting
             else:
                 iceberg.create(spark, silver_table, run_rows, location, properties=iceberg.WATERMARK_METRICS)
             run_silver = ingested_after(spark.table(silver_table), mark).count()
@@ -249,13 +300,15 @@ def refine_table(
 
 def run_metrics(summary: dict) -> dict:
     """A table's metrics: rows of this run's bronze batches (read, written to silver, quarantined;
-    nothing written when an error table rule kept the previous silver) and failed rules."""
+    nothing written when an error table rule or the delete guard kept the previous silver), failed
+    rules and the rows the run deleted (a full-load table's keys its source no longer has)."""
     this_run = summary.get("this_run", {"bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})
     return {
         "RowsRead": this_run["bronze_rows"],
         "RowsWritten": 0 if summary.get("kept_previous_silver") else this_run["silver_rows"],
         "QuarantinedRows": this_run["quarantined_rows"],
         "QualityFailures": sum(not r["passed"] for r in summary.get("quality", [])),
+        "RowsDeleted": summary.get("rows_deleted", 0),
     }
 
 
@@ -272,7 +325,7 @@ def main(argv: list[str]) -> None:
         spec.environment,
         "silver",
         began,
-        (DataQualityError, batches.IncompleteBatchError),
+        (DataQualityError, DeleteGuardError, batches.IncompleteBatchError),
     ):
         summaries = [
             refine_table(runtime, spec, args, s, t, batch_id) for s, t in quality.refinement_order(spec)
@@ -283,6 +336,7 @@ def main(argv: list[str]) -> None:
             for r in quality.failed_errors(s.get("quality", []))
         ]
         incomplete = [s["incomplete_batch"] for s in summaries if "incomplete_batch" in s]
+        guarded = [s["delete_guard"] for s in summaries if "delete_guard" in s]
         io.metric(
             "silver_done",
             batch_id=batch_id,
@@ -290,25 +344,32 @@ def main(argv: list[str]) -> None:
             quarantined_rows=sum(s["quarantined_rows"] for s in summaries),
             quality_errors=len(failures),
             incomplete_tables=len(incomplete),
+            rows_deleted=sum(s["rows_deleted"] for s in summaries),
+            delete_guarded_tables=len(guarded),
         )
         per_table = {f"{s['source']}/{s['table']}": run_metrics(s) for s in summaries}
         totals = {
             m: sum(t[m] for t in per_table.values())
-            for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures")
+            for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures", "RowsDeleted")
         }
         metrics.publish_run(
             runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
-            {**totals, "JobSucceeded": 0 if failures or incomplete else 1}, per_table, began,
+            {**totals, "JobSucceeded": 0 if failures or incomplete or guarded else 1}, per_table, began,
         )  # fmt: skip
         if incomplete:
             raise batches.IncompleteBatchError(
                 "bronze batches silver could not read whole (those tables keep their previous silver): "
-                + "; ".join(incomplete + failures)
+                + "; ".join(incomplete + failures + guarded)
             )
         if failures:
             raise DataQualityError(
                 "data-quality rules of severity error failed (those tables keep their previous silver): "
-                + "; ".join(failures)
+                + "; ".join(failures + guarded)
+            )
+        if guarded:
+            raise DeleteGuardError(
+                "runs that would delete more than maxDeleteShare of a table (those tables keep their "
+                "previous silver): " + "; ".join(guarded)
             )
         runtime.commit()
 

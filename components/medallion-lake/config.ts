@@ -206,6 +206,17 @@ export function tableNameProblem(engine: Engine, name: string): string | undefin
     return undefined;
 }
 
+/**
+ * Most of a full-load table's silver rows one silver run may delete (keys its newest bronze batch
+ * lacks): a run past it leaves the table as it was and fails the job, so an empty or truncated
+ * source read never wipes silver (docs/iceberg.md "Full-load tables and deletes").
+ */
+export const DEFAULT_MAX_DELETE_SHARE = 0.5;
+const deleteShare = z
+    .number()
+    .min(0, "must be a share of the table's rows from 0 to 1 (0.5 = half), got less than 0")
+    .max(1, "must be a share of the table's rows from 0 to 1 (0.5 = half), got more than 1");
+
 const tableObject = z.strictObject({
     name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
     primaryKey: z
@@ -235,6 +246,11 @@ const tableObject = z.strictObject({
         .max(50, "at most 50 rules per table")
         .optional()
         .describe("Data-quality rules the silver job checks (needs columns). Default: none."),
+    maxDeleteShare: deleteShare
+        .optional()
+        .describe(
+            "Full-load tables: the most of the table's silver rows (0 to 1) one silver run may delete; a run that would delete more leaves the table unchanged and fails the job. Default: the lake's maxDeleteShare.",
+        ),
 });
 
 const tableSpec = z.union([z.string().min(1).describe("Table name; full load, no typing, dedupe on all columns."), tableObject]);
@@ -510,6 +526,11 @@ export const lakeConfigSchema = z
             .prefault({})
             .describe("Glue Data Quality: whether the declared rules are also published as rulesets."),
         tableMaintenance: tableMaintenanceSchema,
+        maxDeleteShare: deleteShare
+            .default(DEFAULT_MAX_DELETE_SHARE)
+            .describe(
+                `Full-load tables (no watermarkColumn): the most of a table's silver rows (0 to 1) one silver run may delete, unless the table sets its own; a run that would delete more leaves the table unchanged and fails the job, so a truncated source read never wipes silver. Default ${DEFAULT_MAX_DELETE_SHARE}.`,
+            ),
         gold: z
             .strictObject({ models: goldModelsConfigSchema })
             .optional()
@@ -558,6 +579,8 @@ export interface TableConfig {
     columns: { name: string; type: ColumnType; format: string | null }[];
     /** Declared data-quality rules (README "rules"); empty when none. */
     rules: RuleConfig[];
+    /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
+    maxDeleteShare: number | null;
 }
 export interface SourceConfig extends Omit<ParsedRaw["sources"][number], "tables" | "port"> {
     port: number;
@@ -629,7 +652,7 @@ const depth = (issues: LakeConfigIssue[]) => Math.max(0, ...issues.map((i) => i.
 
 function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
     if (typeof t === "string") {
-        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] };
+        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: null };
     }
     return {
         name: t.name,
@@ -641,6 +664,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
             typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
         ),
         rules: t.rules ?? [],
+        maxDeleteShare: t.maxDeleteShare ?? null,
     };
 }
 

@@ -37,6 +37,7 @@ const table = z.strictObject({
     dateColumn: nullable(z.string()),
     columns: z.array(z.strictObject({ name: z.string(), type: z.string(), format: nullable(z.string()) })),
     rules: z.array(rule).describe("Data-quality rules, checked by the silver job."),
+    maxDeleteShare: z.number().min(0).max(1).describe("A full-load table's delete guard: the most of its silver rows one silver run may delete (the table's setting, else the lake's)."),
 });
 
 const goldTest = rule.omit({ check: true, reference: true }).extend({

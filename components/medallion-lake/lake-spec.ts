@@ -29,6 +29,8 @@ export interface LakeSpecTable {
     columns: LakeSpecColumn[];
     /** Data-quality rules, checked by the silver job. */
     rules: LakeSpecRule[];
+    /** A full-load table's delete guard: the most of its silver rows (0 to 1) one silver run may delete (the table's setting, else the lake's). */
+    maxDeleteShare: number;
 }
 
 export interface LakeSpecSource {
@@ -151,6 +153,7 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 dateColumn: t.dateColumn,
                 columns: t.columns.map((c) => ({ name: c.name, type: c.type, format: c.format })),
                 rules: tableRules(s.name, shortTableName(t.name)),
+                maxDeleteShare: t.maxDeleteShare ?? config.maxDeleteShare,
             })),
         })),
         tableMaintenance: {

@@ -21,6 +21,8 @@ export const METRICS = {
     tablesFailed: "TablesFailed",
     /** Rows silver quarantined (type failures, null keys, error row rules). */
     quarantinedRows: "QuarantinedRows",
+    /** Rows silver deleted: keys a full-load table's newest bronze batch no longer has. */
+    rowsDeleted: "RowsDeleted",
     /** Data-quality rules that failed, any severity. */
     qualityFailures: "QualityFailures",
     /** 1 per successful job run. */

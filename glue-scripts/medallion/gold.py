@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 
 from . import iceberg, quality
 from .models import Model, ModelError, build_order, reference_tables
-from .silver import REASON, ingested_after
+from .silver import REASON, ingested_after, key_join
 from .spec import LakeSpec, Table
 
 
@@ -123,17 +123,23 @@ def silver_marks(spark: SparkSession, tables: Mapping[str, str]) -> dict[str, di
 
 def changed_rows(spark: SparkSession, name: str, table: Table, mark: Mapping) -> DataFrame | None:
     """The rows of a silver table the runs since `mark` wrote (ingested after it) together with the
-    versions they replaced (read at the marked snapshot), or None when that snapshot has expired."""
+    versions they replaced and the rows they deleted (a full-load table's keys its source lost), both
+    read at the marked snapshot; None when that snapshot has expired."""
     if mark.get("ingested") is None or mark.get("snapshot") is None:
         return None
-    new = ingested_after(spark.table(name), datetime.fromisoformat(mark["ingested"]))
+    current = spark.table(name)
+    new = ingested_after(current, datetime.fromisoformat(mark["ingested"]))
     snapshot = int(mark["snapshot"])
     if spark.sql(f"SELECT 1 FROM {name}.snapshots WHERE snapshot_id = {snapshot}").isEmpty():
         return None  # expired by maintenance
     before = spark.read.option("snapshot-id", snapshot).table(name)
+    null_safe = not table.primary_key
     keys = list(table.primary_key) or [c for c in new.columns if not c.startswith("_")]
-    replaced = before.join(new.select(*keys), keys if table.primary_key else keys, "left_semi")
-    return new.unionByName(replaced, allowMissingColumns=True)
+    replaced = key_join(before, new, keys, null_safe, "left_semi")
+    # Full-load tables only: an incremental table never deletes, and its anti join would scan it whole.
+    deleted = key_join(before, current, keys, null_safe, "left_anti") if table.full_load else None
+    changed = new.unionByName(replaced, allowMissingColumns=True)
+    return changed if deleted is None else changed.unionByName(deleted, allowMissingColumns=True)
 
 
 def touched_partitions(

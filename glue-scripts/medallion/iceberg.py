@@ -9,7 +9,8 @@ commit: it either lands whole or leaves the table at its previous snapshot.
 - Schema evolution is explicit (`align`): a column the rows gained is added to the table (Iceberg's
   `ALTER TABLE ... ADD COLUMN ... AFTER`), a column they lack is written as null.
   https://iceberg.apache.org/docs/1.7.1/spark-ddl/#alter-table-add-column
-- MERGE INTO with a condition on WHEN MATCHED: https://iceberg.apache.org/docs/1.7.1/spark-writes/#merge-into
+- MERGE INTO with a condition on WHEN MATCHED, and WHEN NOT MATCHED BY SOURCE for a full-load table's
+  deletes: https://iceberg.apache.org/docs/1.7.1/spark-writes/#merge-into
 """
 
 from __future__ import annotations
@@ -181,27 +182,47 @@ def newer(source: str, target: str) -> str:
 
 
 def merge_newest(
-    spark: SparkSession, name: str, rows: DataFrame, keys: Sequence[str], null_safe: bool
+    spark: SparkSession,
+    name: str,
+    rows: DataFrame,
+    keys: Sequence[str],
+    null_safe: bool,
+    present: DataFrame | None = None,
 ) -> None:
     """One MERGE: a row whose key the table lacks is inserted, a row newer than the table's row of its
     key replaces it, an older or equal one changes nothing (so re-applying rows is a no-op). `rows`
     must hold at most one row per key. `null_safe` matches keys with `<=>` (a table without primary
-    key is keyed by all its data columns, which may be null)."""
+    key is keyed by all its data columns, which may be null).
+
+    With `present` (the keys the source has, a full-load table's), a table row whose key is not among
+    them is deleted in the same commit (`WHEN NOT MATCHED BY SOURCE THEN DELETE`, Spark 3.5's MERGE
+    syntax, which Iceberg 1.7.1's Spark 3.5 extensions run:
+    https://iceberg.apache.org/docs/1.7.1/spark-writes/#merge-into); a present key without a row in
+    `rows` (its newest source row was rejected) joins the MERGE as a marker row that changes nothing."""
     if not keys:
         raise IcebergError(f"table {name}: a merge needs key columns")
     equal = " <=> " if null_safe else " = "
     on = " AND ".join(f"t.{quote(k)}{equal}s.{quote(k)}" for k in keys)
+    deletes = ""
+    if present is not None:
+        types = {f.name: f.dataType for f in rows.schema.fields}
+        markers = silver.key_join(present, rows, list(keys), null_safe, "left_anti")
+        markers = markers.select(*[F.col(quote(k)).cast(types[k]).alias(k) for k in keys])
+        rows = rows.unionByName(markers, allowMissingColumns=True)
+        deletes = " WHEN NOT MATCHED BY SOURCE THEN DELETE"
     spark.sql(
         f"MERGE INTO {name} t USING {_view(rows, 'merge')} s ON {on} "
         f"WHEN MATCHED AND {newer('s', 't')} THEN UPDATE SET * "
-        "WHEN NOT MATCHED THEN INSERT *"
+        f"WHEN NOT MATCHED AND s._ingested_at IS NOT NULL THEN INSERT *{deletes}"
     )
 
 
 def newest_ingested(spark: SparkSession, name: str) -> datetime | None:
     """The table's newest `_ingested_at` from Iceberg's column metrics of its live data files (a
-    metadata read, not a scan; exact: a row is only ever deleted for a newer version of it), None for
-    a table without rows; scanned when the files carry no metrics for the column."""
+    metadata read, not a scan), None for a table without rows; scanned when the files carry no
+    metrics for the column. A full-load table's deletes may leave the bound of a deleted row, which
+    is older than the batch that deleted it: the watermark never passes a batch silver has not
+    applied (at worst that batch is read again, and re-applying it changes nothing)."""
     row = spark.sql(
         f"SELECT max(readable_metrics._ingested_at.upper_bound) AS newest, count(*) AS files "
         f"FROM {name}.files WHERE content = 0"

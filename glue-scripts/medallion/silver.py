@@ -9,10 +9,17 @@ that an unparseable timestamp becomes a quarantined row instead of a job failure
 A run's rows are told apart by `_ingested_at` (one value per bronze batch, its start): they are the
 rows ingested after the newest row the silver table holds (its watermark, `iceberg.newest_ingested`), i.e.
 the bronze batches no earlier silver MERGE has applied (`ingested_after`); see silver_job.py.
+
+A full-load table (no watermark column: each bronze batch is the whole source table) follows its newest
+batch (`full_load_rows`): a key no row of that batch has is deleted from silver, a key whose newest
+row silver rejects is kept at its previous version, and rows of older pending batches count only for
+the keys the newest batch still has (so N runs leave what one run over the same batches leaves).
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from datetime import datetime
 
 from pyspark.sql import Column as SparkColumn
@@ -145,3 +152,47 @@ def newest_ingested(df: DataFrame) -> datetime | None:
 def ingested_after(df: DataFrame, mark: datetime | None) -> DataFrame:
     """The rows ingested after `mark`: this run's rows (every row on a table's first run)."""
     return df if mark is None else df.where(F.col("_ingested_at") > F.lit(mark).cast("timestamp"))
+
+
+def newest_batch(df: DataFrame) -> DataFrame:
+    """The rows of the newest batch among `df`'s (latest `_ingested_at`, ties: the greater `_batch_id`,
+    silver.deduplicate's order); no rows for no rows."""
+    newest = (
+        df.select("_ingested_at", "_batch_id")
+        .orderBy(F.col("_ingested_at").desc(), F.col("_batch_id").desc())
+        .first()
+    )
+    if newest is None:
+        return df
+    return df.where((F.col("_ingested_at") == F.lit(newest[0])) & (F.col("_batch_id") == F.lit(newest[1])))
+
+
+def key_join(left: DataFrame, right: DataFrame, keys: list[str], null_safe: bool, how: str) -> DataFrame:
+    """`left` semi- or anti-joined (`how`) with `right` on `keys`, with `<=>` when `null_safe`; a key
+    column `left` lacks (a silver table before the column a source gained is added) compares as null."""
+    types = {f.name: f.dataType for f in right.schema.fields}
+    left = left.withColumns({k: F.lit(None).cast(types[k]) for k in keys if k not in left.columns})
+    other = right.select(*[F.col(_ident(k)).alias(f"__key{i}") for i, k in enumerate(keys)])
+    equal = [
+        F.col(_ident(k)).eqNullSafe(F.col(f"__key{i}"))
+        if null_safe
+        else F.col(_ident(k)) == F.col(f"__key{i}")
+        for i, k in enumerate(keys)
+    ]
+    return left.join(other, functools.reduce(operator.and_, equal), how)
+
+
+def full_load_rows(conformed: DataFrame, table: Table) -> tuple[DataFrame, DataFrame]:
+    """A full-load table's (rows to MERGE, keys present at the source) from the conformed rows of its
+    pending batches. With a primary key, a key is present when a row of the newest batch has it, valid
+    or rejected (a rejected update keeps the previous version); a null key is never present. The rows
+    are `silver_rows` of every pending batch, for the present keys only. Without a primary key (keyed
+    by all columns), the newest batch's valid rows are both: they replace the table's content."""
+    newest = newest_batch(conformed)
+    if not table.primary_key:
+        rows = silver_rows(newest, table)
+        return rows, rows.select(*[_ident(c) for c in rows.columns if c not in METADATA_COLUMNS])
+    keys = list(table.primary_key)
+    present = newest.where(functools.reduce(operator.and_, [F.col(_ident(k)).isNotNull() for k in keys]))
+    present = present.select(*[_ident(k) for k in keys]).distinct()
+    return key_join(silver_rows(conformed, table), present, keys, False, "left_semi"), present

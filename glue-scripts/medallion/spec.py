@@ -16,6 +16,9 @@ from .rules import Rule, parse_rules
 ENGINES = ("postgres", "mysql", "sqlserver")
 SIMPLE_TYPES = ("string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp")
 _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
+# The component's default of `maxDeleteShare` (components/medallion-lake/config.ts), for specs written
+# before the delete guard.
+DEFAULT_MAX_DELETE_SHARE = 0.5
 
 
 class SpecError(ValueError):
@@ -40,6 +43,13 @@ class Table:
     date_column: str | None
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = ()
+    # Most of a full-load table's silver rows one run may delete (0..1), silver_job's delete guard.
+    max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
+
+    @property
+    def full_load(self) -> bool:
+        """Each bronze batch is the whole source table (no watermark column)."""
+        return self.watermark_column is None
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,16 @@ def validate_type(type_name: str, path: str) -> str:
     )
 
 
+def _share(raw: dict, path: str) -> float:
+    """`maxDeleteShare`: a number in [0, 1] (absent in specs written before it: the default)."""
+    value = raw.get("maxDeleteShare")
+    if value is None:
+        return DEFAULT_MAX_DELETE_SHARE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise SpecError(f"{path}.maxDeleteShare: expected a number in [0, 1], got {value!r}")
+    return float(value)
+
+
 def _table(raw: object, path: str) -> Table:
     columns = []
     for i, col in enumerate(_get(raw, "columns", path, list)):
@@ -177,6 +197,7 @@ def _table(raw: object, path: str) -> Table:
         date_column=_get(raw, "dateColumn", path, str, optional=True),
         columns=tuple(columns),
         rules=parse_rules(raw.get("rules"), f"{path}.rules", names),
+        max_delete_share=_share(raw, path),
     )
     if names:  # typed table: every referenced column must be declared
         for field in ("primary_key", "watermark_column", "partition_column", "date_column"):

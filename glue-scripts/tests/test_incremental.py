@@ -42,7 +42,8 @@ def _spec(database: str) -> dict:
                 "engine": "postgres",
                 "database": "shop",
                 "connectionName": "c",
-                "tables": [_table("orders", ["id"], columns)],
+                # Incremental (a watermark column): each batch holds the rows changed since the last.
+                "tables": [_table("orders", ["id"], columns, watermark="id")],
             }  # fmt: skip
         ],
     }

@@ -1,6 +1,7 @@
 """The silver entry script in-process on the test session (moto's Glue catalog, real Avro files):
-a damaged bronze batch fails its table whole and the job at the end, the other tables go on; a source
-table without rows gets an empty silver table that gold reads as empty."""
+a damaged bronze batch fails its table whole and the job at the end, the other tables go on; so does a
+full-load batch that would delete more than maxDeleteShare of its table; a source table without rows
+gets an empty silver table that gold reads as empty; a partitions gold model follows silver's deletes."""
 
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ CUSTOMERS = {"id": "int", "name": "string", "age": "smallint", "signup": ("date"
 NOTE = "n" * 13_000
 
 
-def _model(name: str, columns: list[str]) -> dict:
+def _model(name: str, columns: list[str], partition_by: tuple[str, ...] = ()) -> dict:
     described = [{"name": c, "description": c} for c in columns]
-    return {"name": name, "file": f"gold-models/{name}.sql", "description": name, "partitionBy": [],
-            "columns": described, "tests": [], "queries": []}  # fmt: skip
+    refresh = {"refresh": "partitions"} if partition_by else {}
+    return {"name": name, "file": f"gold-models/{name}.sql", "description": name,
+            "partitionBy": list(partition_by), "columns": described, "tests": [], "queries": [],
+            **refresh}  # fmt: skip
 
 
 @pytest.fixture()
@@ -42,17 +45,19 @@ def lake(spark, tmp_path, glue, moto_endpoint, monkeypatch):
         "named_orders": ("SELECT o.id, c.name FROM shop_orders o LEFT JOIN shop_customers c "
                          "ON o.customer_id = c.id", ["id", "name"]),
         "customer_count": ("SELECT count(*) AS customers FROM shop_customers", ["customers"]),
+        "customers_by_age": ("SELECT count(*) AS customers, age FROM shop_customers GROUP BY age",
+                             ["customers", "age"], ("age",)),
     }  # fmt: skip
     spec = {
         "lake": "shop", "environment": "test",
         "databases": {"source": "src", "bronze": "brz", "silver": glue.database, "gold": gold_db},
         "sources": [{"name": "shop", "engine": "postgres", "database": "shop", "connectionName": "c",
-                     "tables": [_table("orders", ["id"], ORDERS),
+                     "tables": [_table("orders", ["id"], ORDERS, watermark="id"),
                                 _table("customers", ["id"], CUSTOMERS, date="signup")]}],
-        "gold": {"models": [_model(name, columns) for name, (_, columns) in models.items()]},
+        "gold": {"models": [_model(name, *rest) for name, (_, *rest) in models.items()]},
     }  # fmt: skip
     (tmp_path / "gold-models").mkdir()
-    for name, (sql, _) in models.items():
+    for name, (sql, *_) in models.items():
         (tmp_path / f"gold-models/{name}.sql").write_text(sql)
     (tmp_path / "lake-spec.json").write_text(json.dumps(spec))
     paths = {"bronze_path": (tmp_path / "bronze").as_uri(), "silver_path": (tmp_path / "silver").as_uri(),
@@ -70,6 +75,7 @@ def lake(spark, tmp_path, glue, moto_endpoint, monkeypatch):
         "orders": iceberg.table_name(glue.database, "shop_orders"),
         "customers": iceberg.table_name(glue.database, "shop_customers"),
         "gold_db": gold_db,
+        "glue": glue,
     }
 
 
@@ -207,3 +213,57 @@ def test_gold_over_an_untyped_table_without_rows_names_the_fix(lake):
     spec_file.write_text(json.dumps(spec))
     with pytest.raises(gold_job.SpecError, match="shop_customers.*declare its columns to have gold read it"):
         lake["gold"]("run1")
+
+
+def _people(ids_ages: dict[int, int]) -> list[tuple]:
+    return [(str(i), f"p{i}", str(age), "2026-01-01") for i, age in ids_ages.items()]
+
+
+def test_a_run_that_would_delete_most_of_a_table_leaves_it_and_fails_the_job_naming_it(spark, lake):
+    _customers(spark, lake, "c1", T1, _people({i: 30 for i in range(1, 11)}))
+    _orders(spark, lake, "b1", T1, range(1, 3))
+    lake["silver"]("run1")
+    customers = lake["customers"]
+    quarantine = customers.replace("shop_customers", "shop_customers_quarantine")
+    before = {t: (iceberg.current_snapshot(spark, t), _rows(spark, t)) for t in (customers, quarantine)}
+    mark = iceberg.newest_ingested(spark, customers)
+
+    # A truncated source read: 1 of the 10 customers (and a bad row); orders go on.
+    _customers(spark, lake, "c2", T2, [*_people({1: 31}), ("2", "p2", "old", "2026-01-01")])
+    _orders(spark, lake, "b2", T2, range(3, 5))
+    with pytest.raises(silver_job.DeleteGuardError) as failure:
+        lake["silver"]("run2")
+    message = str(failure.value)
+    assert "shop/customers: this run would delete 8 of the table's 10 silver rows (share 0.8)" in message
+    assert "more than maxDeleteShare 0.5" in message and "shop/orders" not in message
+    assert {t: (iceberg.current_snapshot(spark, t), _rows(spark, t)) for t in before} == before
+    assert iceberg.newest_ingested(spark, customers) == mark
+    summary = json.loads((lake["root"] / "silver/_run_summaries/shop/customers/run2.json").read_text())
+    assert summary["delete_guard"] in message and summary["rows_deleted"] == 0
+    assert sorted(r["id"] for r in spark.table(lake["orders"]).collect()) == [1, 2, 3, 4]
+
+    # Raising the table's setting lets the run through (a source that really lost those rows); the
+    # rejected row's key stays at its previous version.
+    spec_file = lake["root"] / "lake-spec.json"
+    spec = json.loads(spec_file.read_text())
+    spec["sources"][0]["tables"][1]["maxDeleteShare"] = 0.8
+    spec_file.write_text(json.dumps(spec))
+    lake["silver"]("run3")
+    assert sorted((r["id"], r["age"]) for r in spark.table(customers).collect()) == [(1, 31), (2, 30)]
+    summary = json.loads((lake["root"] / "silver/_run_summaries/shop/customers/run3.json").read_text())
+    assert summary["rows_deleted"] == 8
+
+
+def test_a_partitions_gold_model_drops_a_deleted_rows_contribution(spark, lake):
+    _customers(spark, lake, "c1", T1, _people({1: 30, 2: 30, 3: 30, 4: 40, 5: 50}))
+    lake["silver"]("run1")
+    lake["gold"]("run1")
+    by_age = iceberg.table_name(lake["gold_db"], "customers_by_age")
+    assert _rows(spark, by_age) == [(1, 40), (1, 50), (3, 30)]
+
+    _customers(spark, lake, "c2", T2, _people({1: 30, 3: 30, 5: 50}))  # 2 and 4 deleted at the source
+    lake["silver"]("run2")
+    lake["gold"]("run2")
+    assert _rows(spark, by_age) == [(1, 50), (2, 30)]  # age 40's only row gone, with its partition
+    summary = json.loads((lake["root"] / "gold/_run_summaries/run2.json").read_text())["models"]
+    assert summary["customers_by_age"]["refresh"] == "partitions"

@@ -19,6 +19,14 @@ def test_parses_the_tables_of_every_source():
     assert spec.databases["gold"] == "tickit_test_gold"
 
 
+def test_a_tables_delete_guard_share_defaults_to_the_components_for_older_specs():
+    raw = spec_dict()
+    raw["sources"][0]["tables"][1]["maxDeleteShare"] = 0
+    tables = [t for _, t in parse_lake_spec(json.dumps(raw)).tables()]
+    assert [t.max_delete_share for t in tables[:3]] == [0.5, 0.0, 0.5]
+    assert [t.full_load for t in tables[:3]] == [True, True, False]  # event has a watermark column
+
+
 def test_find_table_rejects_missing_and_ambiguous_names():
     raw = spec_dict()
     raw["sources"][2]["tables"][0]["name"] = "sales"  # crm.users now also called sales
@@ -42,6 +50,10 @@ def test_find_table_rejects_missing_and_ambiguous_names():
         (lambda r: r["sources"][0].pop("connectionName"),
          r"sources\[0\].connectionName: expected a non-empty string, got None"),
         (lambda r: r["databases"].pop("gold"), r"databases.gold: expected a non-empty string, got None"),
+        (lambda r: r["sources"][0]["tables"][0].update(maxDeleteShare=1.5),
+         r"sources\[0\].tables\[0\].maxDeleteShare: expected a number in \[0, 1\], got 1.5"),
+        (lambda r: r["sources"][0]["tables"][0].update(maxDeleteShare=True),
+         r"sources\[0\].tables\[0\].maxDeleteShare: expected a number in \[0, 1\], got True"),
     ],
 )  # fmt: skip
 def test_malformed_specs_name_the_offending_path(mutate, message):

@@ -32,7 +32,7 @@ describe("parseLakeConfig", () => {
         expect(c.schedule).to.equal(undefined);
         expect(c.network).to.equal(undefined);
         expect(c.sources[0]).to.include({ port: 5432, enforceSsl: true });
-        expect(c.sources[0].tables[0]).to.deep.equal({ name: "public.orders", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] });
+        expect(c.sources[0].tables[0]).to.deep.equal({ name: "public.orders", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: null });
     });
 
     it("uses the default port of each engine unless one is given", () => {
@@ -103,6 +103,17 @@ describe("parseLakeConfig", () => {
         expect(columnTypeProblem("decimal(2,3)")).to.match(/scale/);
         expect(columnTypeProblem("decimal(39,2)")).to.match(/precision/);
         expect(columnTypeProblem("varchar")).to.match(/expected one of/);
+    });
+
+    it("rejects a maxDeleteShare outside 0..1, lake-wide or per table, naming the field", () => {
+        const raw: any = minimal();
+        raw.maxDeleteShare = 1.5;
+        raw.sources[0].tables = [{ name: "s.t", maxDeleteShare: -0.1 }];
+        expect(issuesOf(raw)).to.deep.equal([
+            { path: "sources[0].tables[0].maxDeleteShare", message: "must be a share of the table's rows from 0 to 1 (0.5 = half), got less than 0" },
+            { path: "maxDeleteShare", message: "must be a share of the table's rows from 0 to 1 (0.5 = half), got more than 1" },
+        ]);
+        expect(parseLakeConfig(minimal()).maxDeleteShare).to.equal(0.5);
     });
 
     it("rejects a dateColumn that is not a date or timestamp", () => {

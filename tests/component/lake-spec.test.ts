@@ -40,7 +40,7 @@ describe("lakeSpec", () => {
         raw.sources[0].tables = ["saas.category"];
         delete raw.gold; // the TICKIT models read saas.event and saas.venue
         const t = lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables[0];
-        expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [] });
+        expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: 0.5 });
     });
 
     it("tells the gold job how to refresh each model, and carries the table maintenance settings", () => {
@@ -48,6 +48,15 @@ describe("lakeSpec", () => {
         expect(month).to.deep.include({ partitionBy: ["year", "month"], refresh: "partitions" });
         expect(spec.gold.models.find((m) => m.name === "top_buyers")!.refresh).to.equal("full");
         expect(spec.tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 });
+    });
+
+    it("gives each table its delete guard share: its own, else the lake's (default 0.5)", () => {
+        const raw = rawLake("dev");
+        delete raw.gold;
+        raw.sources[0].tables = [{ name: "saas.category", maxDeleteShare: 0.9 }, "saas.venue"];
+        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.5]);
+        raw.maxDeleteShare = 0.2;
+        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.2]);
     });
 
     it("is plain JSON (round-trips unchanged)", () => {
