@@ -13,11 +13,12 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import batches, bronze, drift, io, metrics
+from medallion import batches, bronze, drift, io, metrics, reconcile
 from medallion.arguments import parse_job_arguments
 from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
 from pyspark.sql import DataFrame, Observation
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 # Parallel local reads of tables with a partitionColumn; Glue uses as many hash partitions.
@@ -58,13 +59,7 @@ def _read_jdbc(
     runtime: io.Runtime, connection: dict, table: Table, after: object, up_to: object
 ) -> DataFrame:
     dialect = bronze.dialect_for_jdbc_url(connection["url"])
-    reader = runtime.spark.read.format("jdbc").options(
-        url=connection["url"],
-        user=connection["user"],
-        password=connection["password"],
-        driver=connection["driver"],
-        fetchsize=str(FETCH_SIZE),
-    )
+    reader = _jdbc_reader(runtime, connection)
     kind = None
     if after is not None or up_to is not None:
         # The watermark column's type, for exact literals: Spark's schema probe (`WHERE 1=0`) reads no rows.
@@ -82,6 +77,58 @@ def _read_jdbc(
                 numPartitions=str(READ_PARTITIONS),
             )
     return reader.option("dbtable", bronze.as_dbtable(query)).load()
+
+
+def _jdbc_reader(runtime: io.Runtime, connection: dict):
+    return runtime.spark.read.format("jdbc").options(
+        url=connection["url"],
+        user=connection["user"],
+        password=connection["password"],
+        driver=connection["driver"],
+        fetchsize=str(FETCH_SIZE),
+    )
+
+
+def _read_query(runtime: io.Runtime, source: Source, table: Table, connection: dict | None, sql) -> DataFrame:
+    """The rows of a query pushed down whole to the source; `sql(dialect)` builds it. On Glue through
+    the table's connection with `sampleQuery` and no transformation_ctx, so the job bookmark neither
+    filters nor moves (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-connect-jdbc-home.html,
+    https://docs.aws.amazon.com/glue/latest/dg/programming-etl-connect-bookmarks.html); locally
+    through Spark's JDBC `query` option."""
+    if runtime.on_glue:
+        options = {
+            "useConnectionProperties": "true",
+            "connectionName": source.connection_name,
+            "dbtable": bronze.quote_table(source.engine, table.source_table),
+            "sampleQuery": sql(source.engine),
+        }
+        frame = runtime.glue_context.create_dynamic_frame.from_options(
+            connection_type=bronze.GLUE_CONNECTION_TYPES[source.engine], connection_options=options
+        )
+        return frame.toDF()
+    dialect = bronze.dialect_for_jdbc_url(connection["url"])
+    return _jdbc_reader(runtime, connection).option("query", sql(dialect)).load()
+
+
+def snapshot_keys(
+    runtime, spark, source: Source, table: Table, connection, out: str
+) -> tuple[int, str, float]:
+    """Writes the table's key snapshot (its primary keys, with `compare: rows` each row's source
+    hash) as Avro to `out`; returns (keys read, when the read started, seconds it took). A silver row
+    ingested before that start whose key the snapshot lacks was deleted at the source."""
+    began = time.monotonic()
+    started = datetime.now(UTC)
+    hashed = [(c.name, c.type) for c in table.columns] if table.reconcile.compare == "rows" else None
+    keys = _read_query(
+        runtime, source, table, connection,
+        lambda dialect: reconcile.key_query(dialect, table.source_table, list(table.primary_key), hashed),
+    )  # fmt: skip
+    observation = Observation()
+    observed = keys.observe(observation, F.count(F.lit(1)).alias("keys"))
+    observed.write.mode("overwrite").format("avro").option(
+        "avroSchema", io.avro_write_schema(spark, keys.schema)
+    ).save(out)
+    return observation.get["keys"], started.isoformat(sep=" "), round(time.monotonic() - began, 2)
 
 
 def watermark_type(df: DataFrame, table: Table) -> T.DataType:
@@ -169,7 +216,11 @@ def ingest_table(
         "drift": None,
         "error": None,
     }
+    if table.reconcile:
+        summary.update(keys_read=None, key_scan_started=None, key_scan_seconds=None)
     before = None  # the batch folder's entries before this run wrote into it
+    keys_out = reconcile.keys_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
+    keys_before = None
     try:
         state = None
         if local_incremental and io.exists(spark, state_path):
@@ -185,12 +236,11 @@ def ingest_table(
         # What the last finished crawl saw against the configured columns (None: not crawled yet).
         if crawled is not None:
             summary["drift"] = drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict()
+        connection = None if runtime.on_glue else _connection(connections, source, args["local_connections"])
         if runtime.on_glue:
             df = _read_glue(runtime, source, table)
         else:
-            df = _read_jdbc(
-                runtime, _connection(connections, source, args["local_connections"]), table, after, up_to
-            )
+            df = _read_jdbc(runtime, connection, table, after, up_to)
         kind = watermark_type(df, table) if table.watermark_column and df.columns else None
         replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
         summary["replaced_batch"] = replaced > 0
@@ -216,18 +266,46 @@ def ingest_table(
             )
         else:
             io.remove_added(spark, out, before, bronze_path)  # an empty table leaves no batch
+        schedule = None
+        if table.reconcile:
+            # After the batch: its rows were ingested before the snapshot started, so it covers them.
+            schedule_file = reconcile.schedule_path(bronze_path, source.name, table.name)
+            previous = (
+                json.loads(io.read_text(spark, schedule_file)) if io.exists(spark, schedule_file) else None
+            )
+            setting = {"compare": table.reconcile.compare, "everyRuns": table.reconcile.every_runs}
+            due = reconcile.snapshot_due(previous, setting, batch_id)
+            if due:
+                keys_table = reconcile.keys_table_path(bronze_path, source.name, table.name)
+                io.delete_glob(spark, f"{keys_table}/ingest_date=*/batch_id={batch_id}")
+                keys_before = io.entries(spark, keys_out)
+                keys_read, scan_started, scan_seconds = snapshot_keys(
+                    runtime, spark, source, table, connection, keys_out
+                )
+                summary.update(
+                    keys_read=keys_read, key_scan_started=scan_started, key_scan_seconds=scan_seconds
+                )
+            schedule = (schedule_file, reconcile.record_run(previous, setting, batch_id, due))
         # Last: a table that fails before here leaves neither its batch nor a moved watermark.
+        if schedule:
+            io.write_json(spark, *schedule)
         if local_incremental:
             recorded = bronze.record_batch(state, table.watermark_column, kind, batch_id, after, reached)
             io.write_json(spark, state_path, recorded)
         summary.update(rows=rows, watermark_first_read=first_read, watermark_to=reached)
     except Exception as error:  # noqa: BLE001 - one table's failure must not stop the others
         summary.update(rows=0, watermark_first_read=None, watermark_to=None, error=bronze.error_text(error))
-        if before is not None:
+        if table.reconcile:
+            summary.update(keys_read=None, key_scan_started=None, key_scan_seconds=None)
+        for folder, entries in ((out, before), (keys_out, keys_before)):
+            if entries is None:
+                continue
             try:
-                io.remove_added(spark, out, before, bronze_path)
+                io.remove_added(spark, folder, entries, bronze_path)
             except Exception as cleanup:  # noqa: BLE001 - reported with the error it follows
-                summary["error"] += f"; removing its partial batch {out} failed: {bronze.error_text(cleanup)}"
+                summary["error"] += (
+                    f"; removing its partial batch {folder} failed: {bronze.error_text(cleanup)}"
+                )
     summary["seconds"] = round(time.monotonic() - began, 2)
     io.write_json(spark, batches.summary_path(bronze_path, source.name, table.name, batch_id), summary)
     io.metric("bronze_table", **summary)

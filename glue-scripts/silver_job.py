@@ -27,12 +27,13 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import batches, iceberg, io, metrics, quality
+from medallion import batches, iceberg, io, metrics, quality, reconcile
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import METADATA_COLUMNS, bronze_table_path, resolve_batch_id
 from medallion.catalog import avro_reader_schema, catalog_table_name
 from medallion.silver import (
     conform,
+    conform_keys,
     deduplicate,
     empty_silver_rows,
     full_load_rows,
@@ -148,6 +149,60 @@ def read_bronze(spark, bronze_path: str, source: Source, table: Table, folders: 
     return rows
 
 
+def pending_snapshot(spark, bronze_root: str, source: Source, table: Table, silver_table: str) -> dict | None:
+    """The newest key snapshot bronze took of a reconciled table that silver has not applied (its
+    `key_scan_started` after the table's APPLIED_PROPERTY): {batch_id, folder, started, keys}, or
+    None. A snapshot without a run summary naming its start cannot be applied safely: it is skipped."""
+    if not table.reconcile or not iceberg.exists(spark, silver_table):
+        return None
+    found = []
+    for folder in io.new_batch_folders(
+        spark, reconcile.keys_table_path(bronze_root, source.name, table.name), None
+    ):
+        batch_id = batches.batch_of(f"{folder}/x")
+        path = batches.summary_path(bronze_root, source.name, table.name, batch_id)
+        summary = json.loads(io.read_text(spark, path)) if io.exists(spark, path) else {}
+        if summary.get("key_scan_started") and summary.get("keys_read") is not None:
+            started = datetime.fromisoformat(summary["key_scan_started"])
+            found.append(
+                {"batch_id": batch_id, "folder": folder, "started": started, "keys": summary["keys_read"]}
+            )
+    if not found:
+        return None
+    newest = max(found, key=lambda f: f["started"])
+    applied = iceberg.get_property(spark, silver_table, reconcile.APPLIED_PROPERTY)
+    if applied is not None and newest["started"] <= datetime.fromisoformat(applied):
+        return None
+    return newest
+
+
+def read_snapshot(spark, source: Source, table: Table, snapshot: dict):
+    """The snapshot's keys as silver holds them, every key bronze wrote (its `keys_read`) or an
+    IncompleteBatchError naming the folder."""
+    keys = spark.read.format("avro").options(**batches.STRICT_READ).load(snapshot["folder"])
+    read = keys.count()
+    if read != snapshot["keys"]:
+        raise batches.IncompleteBatchError(
+            f"{source.name}/{table.name}: key snapshot {snapshot['folder']}: bronze wrote {snapshot['keys']} "
+            f"keys, silver read {read}; restore it or re-run bronze for batch {snapshot['batch_id']}"
+        )
+    if read == 0 and not set(table.primary_key) <= set(keys.columns):
+        keys = spark.createDataFrame([], ", ".join(f"`{k}` string" for k in table.primary_key))
+    return conform_keys(keys, table)
+
+
+def apply_snapshot(spark, name: str, keys, table: Table, started: datetime) -> int:
+    """Deletes, in one MERGE commit, the silver rows the snapshot deletes (reconcile.deleted_rows:
+    ingested before it started, keyed by a key it lacks); returns how many. Re-applying it deletes
+    nothing more."""
+    pk = list(table.primary_key)
+    deleting = reconcile.deleted_rows(spark.table(name), keys, pk, started).count()
+    if deleting:
+        iceberg.delete_unmatched(spark, name, keys, pk, started)
+    iceberg.set_property(spark, name, reconcile.APPLIED_PROPERTY, started.isoformat(sep=" "))
+    return deleting
+
+
 def write_quarantine(spark, name: str, location: str, rows, batch_ids: list[str], replace: bool) -> None:
     """The run's failed rows replace any rows of the same batches (left by a run that crashed before
     its silver MERGE), so the quarantine never holds a batch twice; with `replace` (a full-load
@@ -194,12 +249,28 @@ def refine_table(
     mark = iceberg.newest_ingested(spark, silver_table) if existed else None
     folders = io.new_batch_folders(spark, bronze_path, mark)
     read = None
-    if folders:
-        try:
+    snapshot = pending_snapshot(spark, args["bronze_path"], source, table, silver_table)
+    snapshot_keys, reconcile_guard = None, None
+    try:
+        if folders:
             read = read_bronze(spark, args["bronze_path"], source, table, folders)
-        except batches.IncompleteBatchError as error:
-            # Never a partial batch: silver, quarantine and the watermark stay as they are.
-            summary.update(incomplete_batch=str(error), kept_previous_silver=True)
+        if snapshot:
+            snapshot_keys = read_snapshot(spark, source, table, snapshot).persist(
+                StorageLevel.MEMORY_AND_DISK
+            )
+            # The guard counts the silver rows the snapshot deletes now; pending rows it also
+            # drops were never in silver.
+            doomed = reconcile.deleted_rows(
+                current, snapshot_keys, list(table.primary_key), snapshot["started"]
+            )
+            reconcile_guard = delete_guard(source, table, doomed.count(), current.count())
+            started = snapshot["started"].isoformat(sep=" ")
+            summary["reconcile"] = {"snapshot": snapshot["batch_id"], "key_scan_started": started}
+            summary["reconcile"]["keys"] = snapshot["keys"]
+    except batches.IncompleteBatchError as error:
+        # Never a partial batch: silver, quarantine and the watermark stay as they are.
+        read, snapshot = None, None
+        summary.update(incomplete_batch=str(error), kept_previous_silver=True)
     if read is not None:
         bronze = ingested_after(read, mark)
         references = reference_rows(spark, spec, table)
@@ -224,6 +295,7 @@ def refine_table(
             # every column): its guard counts the rows the table would lose.
             losing = deleting if table.primary_key else max(rows_before - run_rows.count(), 0)
             guard = delete_guard(source, table, losing, rows_before)
+        guard = guard or reconcile_guard
         # The table as this run's MERGE would leave it, for the rules on the whole table (unique,
         # freshness); lazy, so a table without such rules never computes it.
         after = (
@@ -284,6 +356,14 @@ def refine_table(
             rows = empty_silver_rows(spark, table)
             iceberg.create(spark, silver_table, rows, location, properties=iceberg.WATERMARK_METRICS)
             summary["note"] += ": created the table empty, with the declared columns"
+    if snapshot and reconcile_guard:
+        summary.update(delete_guard=reconcile_guard, kept_previous_silver=True)
+    elif snapshot and not summary.get("kept_previous_silver"):
+        deleted = apply_snapshot(spark, silver_table, snapshot_keys, table, snapshot["started"])
+        summary["reconcile"]["rows_deleted"] = deleted
+        summary["rows_deleted"] += deleted
+    if snapshot_keys is not None:
+        snapshot_keys.unpersist()
     if iceberg.exists(spark, silver_table):
         summary["silver_rows"] = spark.table(silver_table).count()
         summary["maintenance"] = {

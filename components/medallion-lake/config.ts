@@ -13,6 +13,7 @@ import { catalogTableName, layerTableName, RESERVED_BUCKET_PREFIXES } from "./na
 import { scheduleProblem } from "./schedule";
 import { tagsSchema } from "./tags";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
+import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
 
 export { LakeConfigError } from "./errors";
 export type { LakeConfigIssue } from "./errors";
@@ -92,10 +93,11 @@ const identifier = z
     .max(32, "must be at most 32 characters");
 
 /**
- * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason): a source column
+ * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason, the source's row
+ * hash of a `reconcile: rows` table): a source column
  * of the same name (in any case: Spark resolves names case-insensitively) would clash with them.
  */
-export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason"] as const;
+export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason", "_row_hash"] as const;
 
 /**
  * A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas;
@@ -249,8 +251,9 @@ const tableObject = z.strictObject({
     maxDeleteShare: deleteShare
         .optional()
         .describe(
-            "Full-load tables: the most of the table's silver rows (0 to 1) one silver run may delete; a run that would delete more leaves the table unchanged and fails the job. Default: the lake's maxDeleteShare.",
+            "The most of the table's silver rows (0 to 1) one silver run may delete (a full-load table's, or a reconcile's); a run that would delete more leaves the table unchanged and fails the job. Default: the lake's maxDeleteShare.",
         ),
+    reconcile: reconcileSchema,
 });
 
 const tableSpec = z.union([z.string().min(1).describe("Table name; full load, no typing, dedupe on all columns."), tableObject]);
@@ -335,6 +338,8 @@ const source = z
             } else {
                 shortNames.set(short, i);
             }
+            const reconcile = typeof t === "string" ? undefined : reconcileProblem(normalizeReconcile(t.reconcile), t);
+            if (reconcile) ctx.addIssue({ code: "custom", path: ["tables", i, "reconcile"], message: reconcile.message });
             if (typeof t !== "string" && t.columns) {
                 const known = new Set(Object.keys(t.columns));
                 const refs: [string, string | undefined][] = [
@@ -529,7 +534,7 @@ export const lakeConfigSchema = z
         maxDeleteShare: deleteShare
             .default(DEFAULT_MAX_DELETE_SHARE)
             .describe(
-                `Full-load tables (no watermarkColumn): the most of a table's silver rows (0 to 1) one silver run may delete, unless the table sets its own; a run that would delete more leaves the table unchanged and fails the job, so a truncated source read never wipes silver. Default ${DEFAULT_MAX_DELETE_SHARE}.`,
+                `Full-load tables (no watermarkColumn) and reconciled incremental tables: the most of a table's silver rows (0 to 1) one silver run may delete, unless the table sets its own; a run that would delete more leaves the table unchanged and fails the job, so a truncated source read never wipes silver. Default ${DEFAULT_MAX_DELETE_SHARE}.`,
             ),
         gold: z
             .strictObject({ models: goldModelsConfigSchema })
@@ -581,6 +586,8 @@ export interface TableConfig {
     rules: RuleConfig[];
     /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
     maxDeleteShare: number | null;
+    /** How the incremental table follows its source's deletes and in-place changes; null: it does not (the default). */
+    reconcile: Reconcile | null;
 }
 export interface SourceConfig extends Omit<ParsedRaw["sources"][number], "tables" | "port"> {
     port: number;
@@ -652,7 +659,7 @@ const depth = (issues: LakeConfigIssue[]) => Math.max(0, ...issues.map((i) => i.
 
 function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
     if (typeof t === "string") {
-        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: null };
+        return { name: t, primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: null, reconcile: null };
     }
     return {
         name: t.name,
@@ -665,6 +672,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
         ),
         rules: t.rules ?? [],
         maxDeleteShare: t.maxDeleteShare ?? null,
+        reconcile: normalizeReconcile(t.reconcile),
     };
 }
 

@@ -9,6 +9,7 @@ import { ENGINES } from "./config";
 import { LakeSpec } from "./lake-spec";
 import { ROW_CHECKS, RULE_SEVERITIES, TABLE_CHECKS } from "./quality-rules";
 import { GOLD_REFRESH_MODES } from "./gold-models";
+import { RECONCILE_COMPARES } from "./reconcile";
 
 const nullable = <T extends z.ZodType>(t: T) => z.union([t, z.null()]);
 const layerDatabases = z.strictObject({ source: z.string(), bronze: z.string(), silver: z.string(), gold: z.string() });
@@ -37,7 +38,10 @@ const table = z.strictObject({
     dateColumn: nullable(z.string()),
     columns: z.array(z.strictObject({ name: z.string(), type: z.string(), format: nullable(z.string()) })),
     rules: z.array(rule).describe("Data-quality rules, checked by the silver job."),
-    maxDeleteShare: z.number().min(0).max(1).describe("A full-load table's delete guard: the most of its silver rows one silver run may delete (the table's setting, else the lake's)."),
+    maxDeleteShare: z.number().min(0).max(1).describe("The delete guard of a full-load or reconciled table: the most of its silver rows one silver run may delete (the table's setting, else the lake's)."),
+    reconcile: nullable(z.strictObject({ compare: z.enum(RECONCILE_COMPARES), everyRuns: z.number().int().min(1) })).describe(
+        "An incremental table's reconcile: keys (bronze snapshots the source's keys, silver deletes what they lack) or rows (also row hashes: changed rows are re-read), every everyRuns-th bronze run; null: none.",
+    ),
 });
 
 const goldTest = rule.omit({ check: true, reference: true }).extend({

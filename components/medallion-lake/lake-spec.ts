@@ -6,6 +6,7 @@ import { contentHash } from "./assets";
 import { Engine, LakeConfig } from "./config";
 import { GoldModelConfig, GoldRefresh, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";
+import { ReconcileCompare } from "./reconcile";
 import { LakeSpecRule, ruleTables, specRules } from "./quality-rules";
 import { catalogTableName, connectionName, databaseNames, Layer, shortTableName, validateEnvironment } from "./naming";
 
@@ -31,6 +32,8 @@ export interface LakeSpecTable {
     rules: LakeSpecRule[];
     /** A full-load table's delete guard: the most of its silver rows (0 to 1) one silver run may delete (the table's setting, else the lake's). */
     maxDeleteShare: number;
+    /** An incremental table's reconcile (`compare` keys or rows, every `everyRuns`-th bronze run); null: none. */
+    reconcile: { compare: ReconcileCompare; everyRuns: number } | null;
 }
 
 export interface LakeSpecSource {
@@ -154,6 +157,7 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 columns: t.columns.map((c) => ({ name: c.name, type: c.type, format: c.format })),
                 rules: tableRules(s.name, shortTableName(t.name)),
                 maxDeleteShare: t.maxDeleteShare ?? config.maxDeleteShare,
+                reconcile: t.reconcile ? { ...t.reconcile } : null,
             })),
         })),
         tableMaintenance: {

@@ -217,6 +217,20 @@ def merge_newest(
     )
 
 
+def delete_unmatched(
+    spark: SparkSession, name: str, keys: DataFrame, key_columns: Sequence[str], before: datetime
+) -> None:
+    """One MERGE commit deleting the table's rows ingested before `before` whose key `keys` lacks
+    (`WHEN NOT MATCHED BY SOURCE AND ... THEN DELETE`, as `merge_newest`'s deletes): a reconcile's.
+    https://iceberg.apache.org/docs/1.7.1/spark-writes/#merge-into"""
+    on = " AND ".join(f"t.{quote(k)} = s.{quote(k)}" for k in key_columns)
+    mark = literal(before.isoformat(sep=" "))
+    spark.sql(
+        f"MERGE INTO {name} t USING {_view(keys, 'keys')} s ON {on} "
+        f"WHEN NOT MATCHED BY SOURCE AND t._ingested_at < CAST({mark} AS TIMESTAMP) THEN DELETE"
+    )
+
+
 def newest_ingested(spark: SparkSession, name: str) -> datetime | None:
     """The table's newest `_ingested_at` from Iceberg's column metrics of its live data files (a
     metadata read, not a scan), None for a table without rows; scanned when the files carry no

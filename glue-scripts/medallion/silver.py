@@ -196,3 +196,17 @@ def full_load_rows(conformed: DataFrame, table: Table) -> tuple[DataFrame, DataF
     present = newest.where(functools.reduce(operator.and_, [F.col(_ident(k)).isNotNull() for k in keys]))
     present = present.select(*[_ident(k) for k in keys]).distinct()
     return key_join(silver_rows(conformed, table), present, keys, False, "left_semi"), present
+
+
+def conform_keys(keys: DataFrame, table: Table) -> DataFrame:
+    """A key snapshot's keys as silver holds them (cleaned and typed as `conform` does, so a key
+    silver trimmed or cast still matches); a key silver could not type is dropped, as no silver
+    row has it."""
+    spec = {c.name: c for c in table.columns}
+    pk = list(table.primary_key)
+    cleaned = keys.select(*[_clean(keys, k).alias(k) for k in pk])
+    if spec:
+        strings = {k: isinstance(cleaned.schema[k].dataType, StringType) for k in pk}
+        cleaned = cleaned.select(*[_typed(k, spec[k].type, spec[k].format, strings[k]).alias(k) for k in pk])
+    present = functools.reduce(operator.and_, [F.col(_ident(k)).isNotNull() for k in pk])
+    return cleaned.where(present).distinct()

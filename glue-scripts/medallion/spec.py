@@ -33,6 +33,17 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Reconcile:
+    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys`, bronze
+    also snapshots the source's primary keys and silver deletes what the snapshot lacks; `rows`, also
+    a per-row hash the source computes, and bronze re-reads the rows whose hash changed. Bronze
+    takes a snapshot on every `every_runs`-th run of the table (and the first after a change)."""
+
+    compare: str
+    every_runs: int = 1
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     source_table: str
@@ -45,6 +56,7 @@ class Table:
     rules: tuple[Rule, ...] = ()
     # Most of a full-load table's silver rows one run may delete (0..1), silver_job's delete guard.
     max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
+    reconcile: Reconcile | None = None
 
     @property
     def full_load(self) -> bool:
@@ -175,6 +187,30 @@ def _share(raw: dict, path: str) -> float:
     return float(value)
 
 
+def _reconcile(
+    raw: dict, path: str, primary_key: tuple, watermark: str | None, columns: list
+) -> Reconcile | None:
+    """`reconcile` (absent or null: none), refused on a table it cannot apply to, naming the field."""
+    value = raw.get("reconcile")
+    if value is None:
+        return None
+    where = f"{path}.reconcile"
+    if not isinstance(value, dict) or set(value) - {"compare", "everyRuns"}:
+        raise SpecError(f"{where}: expected {{compare, everyRuns}}, got {value!r}")
+    compare, every = value.get("compare"), value.get("everyRuns", 1)
+    if compare not in ("keys", "rows"):
+        raise SpecError(f"{where}.compare: expected keys or rows, got {compare!r}")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise SpecError(f"{where}.everyRuns: expected an integer >= 1, got {every!r}")
+    if not watermark:
+        raise SpecError(f"{where}: needs a watermarkColumn (a full-load table already follows its deletes)")
+    if not primary_key:
+        raise SpecError(f"{where}: needs a primaryKey (the keys it compares)")
+    if compare == "rows" and not columns:
+        raise SpecError(f"{where}: compare rows needs declared columns (what the source hashes)")
+    return Reconcile(compare, every)
+
+
 def _table(raw: object, path: str) -> Table:
     columns = []
     for i, col in enumerate(_get(raw, "columns", path, list)):
@@ -187,17 +223,20 @@ def _table(raw: object, path: str) -> Table:
             )
         )
     names = {c.name for c in columns}
+    primary_key = tuple(_get(raw, "primaryKey", path, list))
+    watermark = _get(raw, "watermarkColumn", path, str, optional=True)
     table = Table(
         name=_get(raw, "name", path, str),
         source_table=_get(raw, "sourceTable", path, str),
         catalog_table=_get(raw, "catalogTable", path, str),
-        primary_key=tuple(_get(raw, "primaryKey", path, list)),
-        watermark_column=_get(raw, "watermarkColumn", path, str, optional=True),
+        primary_key=primary_key,
+        watermark_column=watermark,
         partition_column=_get(raw, "partitionColumn", path, str, optional=True),
         date_column=_get(raw, "dateColumn", path, str, optional=True),
         columns=tuple(columns),
         rules=parse_rules(raw.get("rules"), f"{path}.rules", names),
         max_delete_share=_share(raw, path),
+        reconcile=_reconcile(raw, path, primary_key, watermark, columns),
     )
     if names:  # typed table: every referenced column must be declared
         for field in ("primary_key", "watermark_column", "partition_column", "date_column"):

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from medallion.spec import Column, SpecError, TableMaintenance, parse_lake_spec
+from medallion.spec import Column, Reconcile, SpecError, TableMaintenance, parse_lake_spec
 from tickit_spec import spec_dict
 
 
@@ -25,6 +25,16 @@ def test_a_tables_delete_guard_share_defaults_to_the_components_for_older_specs(
     tables = [t for _, t in parse_lake_spec(json.dumps(raw)).tables()]
     assert [t.max_delete_share for t in tables[:3]] == [0.5, 0.0, 0.5]
     assert [t.full_load for t in tables[:3]] == [True, True, False]  # event has a watermark column
+
+
+def test_reconcile_is_off_unless_given_and_every_run_by_default():
+    raw = spec_dict()
+    raw["sources"][2]["tables"][0]["reconcile"] = {"compare": "rows"}
+    raw["sources"][0]["tables"][2]["reconcile"] = {"compare": "keys", "everyRuns": 3}
+    spec = parse_lake_spec(json.dumps(raw))
+    assert spec.find_table("users")[1].reconcile == Reconcile("rows", 1)
+    assert spec.find_table("event")[1].reconcile == Reconcile("keys", 3)
+    assert spec.find_table("sales")[1].reconcile is None
 
 
 def test_find_table_rejects_missing_and_ambiguous_names():
@@ -54,6 +64,18 @@ def test_find_table_rejects_missing_and_ambiguous_names():
          r"sources\[0\].tables\[0\].maxDeleteShare: expected a number in \[0, 1\], got 1.5"),
         (lambda r: r["sources"][0]["tables"][0].update(maxDeleteShare=True),
          r"sources\[0\].tables\[0\].maxDeleteShare: expected a number in \[0, 1\], got True"),
+        (lambda r: r["sources"][0]["tables"][0].update(reconcile={"compare": "keys", "everyRuns": 1}),
+         r"sources\[0\].tables\[0\].reconcile: needs a watermarkColumn"),
+        (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "keys"}, primaryKey=[]),
+         r"sources\[2\].tables\[0\].reconcile: needs a primaryKey"),
+        (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "rows"}, columns=[]),
+         r"sources\[2\].tables\[0\].reconcile: compare rows needs declared columns"),
+        (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "hash"}),
+         r"sources\[2\].tables\[0\].reconcile.compare: expected keys or rows, got 'hash'"),
+        (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "keys", "everyRuns": 0}),
+         r"sources\[2\].tables\[0\].reconcile.everyRuns: expected an integer >= 1, got 0"),
+        (lambda r: r["sources"][2]["tables"][0].update(reconcile="keys"),
+         r"sources\[2\].tables\[0\].reconcile: expected \{compare, everyRuns\}, got 'keys'"),
     ],
 )  # fmt: skip
 def test_malformed_specs_name_the_offending_path(mutate, message):

@@ -40,7 +40,7 @@ describe("lakeSpec", () => {
         raw.sources[0].tables = ["saas.category"];
         delete raw.gold; // the TICKIT models read saas.event and saas.venue
         const t = lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables[0];
-        expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: 0.5 });
+        expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: 0.5, reconcile: null });
     });
 
     it("tells the gold job how to refresh each model, and carries the table maintenance settings", () => {
@@ -57,6 +57,21 @@ describe("lakeSpec", () => {
         expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.5]);
         raw.maxDeleteShare = 0.2;
         expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.2]);
+    });
+
+    it("carries each table's reconcile with everyRuns filled in, null when off", () => {
+        const raw = rawLake("dev");
+        delete raw.gold;
+        raw.sources[0].tables = [
+            { name: "saas.category", primaryKey: ["id"], watermarkColumn: "id", reconcile: "keys" },
+            { name: "saas.venue", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", everyRuns: 24 } },
+            "saas.event",
+        ];
+        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+            { compare: "keys", everyRuns: 1 },
+            { compare: "keys", everyRuns: 24 },
+            null,
+        ]);
     });
 
     it("is plain JSON (round-trips unchanged)", () => {
