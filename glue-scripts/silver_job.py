@@ -298,6 +298,9 @@ def refine_table(
         )  # fmt: skip
     if iceberg.exists(spark, silver_table):
         summary["silver_rows"] = spark.table(silver_table).count()
+        # Of the rows before the run: those now, less those inserted, plus those deleted.
+        before = summary["silver_rows"] - summary["rows_inserted"] + summary["rows_deleted"]
+        summary["delete_share"] = summary["rows_deleted"] / before if before > 0 else 0.0
         summary["maintenance"] = {
             t: iceberg.maintain(spark, t, spec.table_maintenance)
             for t in (silver_table, quarantine_table)
@@ -313,19 +316,17 @@ def refine_table(
 def run_metrics(summary: dict) -> dict:
     """A table's metrics: rows of this run's bronze batches (read, written to silver, quarantined;
     nothing written when an error table rule or the delete guard kept the previous silver), failed
-    rules, the rows the run deleted (a full-load table's keys its source no longer has), their share
-    of the table's rows before the run (its rows now, less those inserted, plus those deleted) and
-    the rows it changed in place (an existing key's values)."""
+    rules, the rows the run deleted (a full-load table's keys its source no longer has) and their
+    share of the table's rows before the run, and the rows it changed in place (an existing key's
+    values)."""
     this_run = summary.get("this_run", {"bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})
-    deleted = summary.get("rows_deleted", 0)
-    before = summary.get("silver_rows", 0) - summary.get("rows_inserted", 0) + deleted
     return {
         "RowsRead": this_run["bronze_rows"],
         "RowsWritten": 0 if summary.get("kept_previous_silver") else this_run["silver_rows"],
         "QuarantinedRows": this_run["quarantined_rows"],
         "QualityFailures": sum(not r["passed"] for r in summary.get("quality", [])),
-        "RowsDeleted": deleted,
-        "DeleteShare": deleted / before if before > 0 else 0.0,
+        "RowsDeleted": summary.get("rows_deleted", 0),
+        "DeleteShare": summary.get("delete_share", 0.0),
         "RowsChanged": summary.get("rows_changed", 0),
     }
 
