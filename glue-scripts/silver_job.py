@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import batches, iceberg, io, metrics, quality, reconcile
+from medallion import audit, batches, iceberg, io, metrics, quality, reconcile
 from medallion.arguments import parse_job_arguments
 from medallion.bronze import METADATA_COLUMNS, bronze_table_path, resolve_batch_id
 from medallion.catalog import avro_reader_schema, catalog_table_name
@@ -243,6 +243,8 @@ def refine_table(
         "quarantined_rows": 0,
         "duplicates_removed": 0,
         "rows_deleted": 0,
+        "rows_inserted": 0,
+        "rows_changed": 0,
     }
     existed = iceberg.exists(spark, silver_table)
     current = spark.table(silver_table) if existed else None
@@ -326,10 +328,14 @@ def refine_table(
             )
             if existed:
                 aligned = iceberg.align(spark, silver_table, run_rows)
+                summary["rows_inserted"], summary["rows_changed"] = audit.changes(
+                    spark.table(silver_table), aligned, keys, null_safe
+                )
                 iceberg.merge_newest(spark, silver_table, aligned, keys, null_safe, present)
                 summary["rows_deleted"] = deleting
             else:
                 iceberg.create(spark, silver_table, run_rows, location, properties=iceberg.WATERMARK_METRICS)
+                summary["rows_inserted"] = run_rows.count()
             run_silver = ingested_after(spark.table(silver_table), mark).count()
             # As text: a 64-bit id loses digits in JSON readers that use doubles (JavaScript).
             summary["snapshot"] = str(iceberg.current_snapshot(spark, silver_table))
@@ -364,8 +370,17 @@ def refine_table(
         summary["rows_deleted"] += deleted
     if snapshot_keys is not None:
         snapshot_keys.unpersist()
+    if (table.full_load or table.reconcile) and iceberg.exists(spark, silver_table):
+        # Every key the table's snapshots deleted, also those of a run that died before this step.
+        summary["deletes_audit"] = audit.record_deletes(
+            spark, database, silver_root, silver_table, source.name, table.name,
+            merge_keys(table, spark.table(silver_table))[0], batch_id, spec.table_maintenance,
+        )  # fmt: skip
     if iceberg.exists(spark, silver_table):
         summary["silver_rows"] = spark.table(silver_table).count()
+        # Of the rows before the run: those now, less those inserted, plus those deleted.
+        before = summary["silver_rows"] - summary["rows_inserted"] + summary["rows_deleted"]
+        summary["delete_share"] = summary["rows_deleted"] / before if before > 0 else 0.0
         summary["maintenance"] = {
             t: iceberg.maintain(spark, t, spec.table_maintenance)
             for t in (silver_table, quarantine_table)
@@ -381,7 +396,9 @@ def refine_table(
 def run_metrics(summary: dict) -> dict:
     """A table's metrics: rows of this run's bronze batches (read, written to silver, quarantined;
     nothing written when an error table rule or the delete guard kept the previous silver), failed
-    rules and the rows the run deleted (a full-load table's keys its source no longer has)."""
+    rules, the rows the run deleted (a full-load table's keys its source no longer has) and their
+    share of the table's rows before the run, and the rows it changed in place (an existing key's
+    values)."""
     this_run = summary.get("this_run", {"bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})
     return {
         "RowsRead": this_run["bronze_rows"],
@@ -389,6 +406,8 @@ def run_metrics(summary: dict) -> dict:
         "QuarantinedRows": this_run["quarantined_rows"],
         "QualityFailures": sum(not r["passed"] for r in summary.get("quality", [])),
         "RowsDeleted": summary.get("rows_deleted", 0),
+        "DeleteShare": summary.get("delete_share", 0.0),
+        "RowsChanged": summary.get("rows_changed", 0),
     }
 
 
@@ -425,13 +444,23 @@ def main(argv: list[str]) -> None:
             quality_errors=len(failures),
             incomplete_tables=len(incomplete),
             rows_deleted=sum(s["rows_deleted"] for s in summaries),
+            rows_changed=sum(s["rows_changed"] for s in summaries),
             delete_guarded_tables=len(guarded),
         )
         per_table = {f"{s['source']}/{s['table']}": run_metrics(s) for s in summaries}
         totals = {
             m: sum(t[m] for t in per_table.values())
-            for m in ("RowsRead", "RowsWritten", "QuarantinedRows", "QualityFailures", "RowsDeleted")
+            for m in (
+                "RowsRead",
+                "RowsWritten",
+                "QuarantinedRows",
+                "QualityFailures",
+                "RowsDeleted",
+                "RowsChanged",
+            )
         }
+        # The run's largest share (the delete-share alarm's), not a sum of shares.
+        totals["DeleteShare"] = max((t["DeleteShare"] for t in per_table.values()), default=0.0)
         metrics.publish_run(
             runtime.on_glue, spec.metrics_namespace, spec.lake, spec.environment, "silver",
             {**totals, "JobSucceeded": 0 if failures or incomplete or guarded else 1}, per_table, began,

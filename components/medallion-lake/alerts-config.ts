@@ -1,6 +1,6 @@
 /**
  * The `alerts` config object: who is notified (SNS subscriptions, validated per protocol) and when
- * the freshness and quarantine alarms fire. Pure: the schema and the default freshness window.
+ * the freshness, quarantine and delete-share alarms fire. Pure: the schema and the default freshness window.
  */
 import { z } from "zod";
 
@@ -79,9 +79,17 @@ export const alertsSchema = z
             .max(1)
             .default(0.05)
             .describe("Alarm when a silver run quarantines more than this share of the rows of its bronze batches (0 < share <= 1). Default 0.05."),
+        deleteShare: z
+            .number()
+            .gt(0)
+            .max(1)
+            .default(0.1)
+            .describe(
+                "Alarm when a silver run deletes more than this share of a table's rows (0 < share <= 1; the DeleteShare metric, the largest of the run's tables). Below maxDeleteShare it warns of deletes the delete guard lets through. Default 0.1.",
+            ),
     })
     .prefault({})
-    .describe("Alerts: SNS subscriptions and the freshness and quarantine alarms.");
+    .describe("Alerts: SNS subscriptions and the freshness, quarantine and delete-share alarms.");
 
 /**
  * Hours between two runs of a six-field Glue cron expression, when it is regular enough to tell

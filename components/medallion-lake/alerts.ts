@@ -2,7 +2,7 @@
  * Alerts: the lake's SNS topic (encrypted with the lake key; only the lake's own EventBridge rules
  * and alarms may publish), the config's subscriptions with what SNS needs to deliver to a queue or a
  * function (a queue policy, a Lambda permission), EventBridge rules for the lake's failed Glue job runs
- * and crawls, and the freshness, quarantine and data-quality alarms. Documents are pure
+ * and crawls, and the freshness, quarantine, delete-share and data-quality alarms. Documents are pure
  * functions, tested on their own.
  *
  * Glue events: https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-glue.html
@@ -239,6 +239,23 @@ export function alarmSpecs(ctx: Pick<LakeContext, "config" | "environment" | "pr
                 { id: "r", metric: { namespace, metricName: METRICS.rowsRead, dimensions: dims("silver"), period: 3600, stat: "Sum" } },
                 { id: "share", expression: "q / IF(r > 0, r, 1)", label: "quarantined share", returnData: true },
             ],
+        },
+        {
+            // The jobs publish a share per run (the largest of its tables'), so the alarm needs no
+            // metric math; Maximum keeps one table's share when two runs fall in the hour.
+            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html
+            key: "deletes",
+            name: name("delete-share"),
+            alarmDescription: `A silver run of ${ctx.prefix} deleted more than ${ctx.config.alerts.deleteShare * 100}% of a table's rows (the DeleteShare metric per Table; the keys: the silver database's _deletes table).`,
+            namespace,
+            metricName: METRICS.deleteShare,
+            dimensions: dims("silver"),
+            statistic: "Maximum",
+            period: 3600,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: ctx.config.alerts.deleteShare,
+            treatMissingData: "notBreaching",
         },
         {
             key: "quality",

@@ -23,6 +23,10 @@ export const METRICS = {
     quarantinedRows: "QuarantinedRows",
     /** Rows silver deleted: keys a full-load table's newest bronze batch no longer has. */
     rowsDeleted: "RowsDeleted",
+    /** Rows deleted over the table's rows before the run (0..1); per job run, the largest of its tables' (statistic Maximum). */
+    deleteShare: "DeleteShare",
+    /** Rows silver changed in place: an existing key's row rewritten with different values. */
+    rowsChanged: "RowsChanged",
     /** Data-quality rules that failed, any severity. */
     qualityFailures: "QualityFailures",
     /** 1 per successful job run. */

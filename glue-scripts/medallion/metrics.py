@@ -49,7 +49,7 @@ def job_metrics(
 
 
 def _unit(metric: str) -> str:
-    return "Seconds" if metric == "JobSeconds" else "Count"
+    return {"JobSeconds": "Seconds", "DeleteShare": "None"}.get(metric, "Count")
 
 
 def should_publish(on_glue: bool, environ: Mapping[str, str] = os.environ) -> bool:

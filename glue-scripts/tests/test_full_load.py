@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 import silver_job
 from bronze_files import write_batch
-from medallion import iceberg, io
+from medallion import audit, iceberg, io
 from medallion.spec import parse_lake_spec
 from pyspark.sql import functions as F
 from tickit_spec import _table
@@ -160,3 +160,67 @@ def test_a_table_without_primary_key_is_replaced_by_its_newest_batch(spark, lake
     ]
     # The row (2, 20.00): without a key, a changed row is a deleted one and an inserted one.
     assert summary["rows_deleted"] == 1
+
+
+def _audit(spark, lake) -> list[tuple]:
+    name = iceberg.table_name(lake["glue"].database, audit.AUDIT_TABLE)
+    rows = spark.table(name).select("source", "table_name", "key", "batch_id", "snapshot_id").collect()
+    return sorted(tuple(r) for r in rows)
+
+
+def test_the_audit_holds_each_key_a_run_deleted_once(spark, lake):
+    lake["batch"]("b1", T1, [("1", "10.00"), ("2", "20.00"), ("3", "30.00"), ("4", "40.00")])
+    lake["refine"]("run1")
+    lake["batch"]("b2", T2, [("1", "10.00"), ("3", "30.00")])  # 2 and 4 deleted
+    summary = lake["refine"]("run2")
+    snapshot = int(summary["snapshot"])
+    assert _audit(spark, lake) == [
+        ("shop", "orders", '{"id":2}', "run2", snapshot),
+        ("shop", "orders", '{"id":4}', "run2", snapshot),
+    ]
+    assert summary["deletes_audit"]["keys"] == 2
+    assert silver_job.run_metrics(summary)["DeleteShare"] == 0.5  # 2 of the 4 rows before the run
+    audited = spark.table(iceberg.table_name(lake["glue"].database, audit.AUDIT_TABLE))
+    snapshots = spark.table(f"{lake['silver']}.snapshots")
+    committed = snapshots.where(f"snapshot_id = {snapshot}").first()["committed_at"]
+    assert {r["deleted_at"] for r in audited.collect()} == {committed}
+
+    again = lake["refine"]("run3")  # nothing new, nothing unaudited
+    assert again["deletes_audit"]["keys"] == 0 and len(_audit(spark, lake)) == 2
+
+
+def test_a_run_that_died_before_its_audit_is_audited_by_the_next(spark, lake, monkeypatch):
+    lake["batch"]("b1", T1, [("1", "10.00"), ("2", "20.00"), ("3", "30.00")])
+    lake["refine"]("run1")
+    lake["batch"]("b2", T2, [("1", "10.00"), ("3", "30.00")])  # 2 deleted
+
+    def died(*args, **kwargs):
+        raise RuntimeError("the job died after its MERGE")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(audit, "record_deletes", died)
+        with pytest.raises(RuntimeError, match="died"):
+            lake["refine"]("run2")
+    merged = iceberg.current_snapshot(spark, lake["silver"])
+    assert sorted(r["id"] for r in spark.table(lake["silver"]).collect()) == [1, 3]  # the MERGE committed
+
+    lake["batch"]("b3", T3, [("1", "10.00")])  # and the next run deletes 3
+    summary = lake["refine"]("run3")
+    assert _audit(spark, lake) == [
+        ("shop", "orders", '{"id":2}', "run3", merged),
+        ("shop", "orders", '{"id":3}', "run3", int(summary["snapshot"])),
+    ]
+    lake["refine"]("run4")
+    assert len(_audit(spark, lake)) == 2
+
+
+def test_rows_changed_counts_in_place_changes_not_rewrites(spark, lake):
+    lake["batch"]("b1", T1, [("1", "10.00"), ("2", "20.00"), ("3", "30.00")])
+    first = lake["refine"]("run1")
+    assert (first["rows_inserted"], first["rows_changed"]) == (3, 0)
+    # Every row is rewritten (a newer batch), only 2's value changed; 4 is new.
+    lake["batch"]("b2", T2, [("1", "10.00"), ("2", "21.00"), ("3", "30.00"), ("4", "40.00")])
+    summary = lake["refine"]("run2")
+    assert (summary["rows_inserted"], summary["rows_changed"], summary["rows_deleted"]) == (1, 1, 0)
+    assert silver_job.run_metrics(summary)["RowsChanged"] == 1
+    assert summary["deletes_audit"]["keys"] == 0

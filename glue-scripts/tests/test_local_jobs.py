@@ -153,6 +153,7 @@ def test_silver_types_dedupes_and_quarantines(lake):
     # The first run's rows are all of bronze; the second run has no new bronze batch.
     assert summary == {"source": "ecomm", "table": "sales", "batch_id": "run1", "bronze_rows": 4,
                        "silver_rows": 2, "quarantined_rows": 1, "duplicates_removed": 1, "rows_deleted": 0,
+                       "rows_inserted": 2, "rows_changed": 0, "delete_share": 0.0,
                        "this_run": {"ingested_after": None, "bronze_rows": 4, "silver_rows": 2,
                                     "quarantined_rows": 1}}  # fmt: skip
     second = json.loads((lake["root"] / "silver/_run_summaries/ecomm/sales/run2.json").read_text())

@@ -252,6 +252,7 @@ def test_a_run_that_would_delete_most_of_a_table_leaves_it_and_fails_the_job_nam
     assert sorted((r["id"], r["age"]) for r in spark.table(customers).collect()) == [(1, 31), (2, 30)]
     summary = json.loads((lake["root"] / "silver/_run_summaries/shop/customers/run3.json").read_text())
     assert summary["rows_deleted"] == 8
+    assert silver_job.run_metrics(summary)["DeleteShare"] == 0.8  # the delete-share alarm's metric
 
 
 def test_a_partitions_gold_model_drops_a_deleted_rows_contribution(spark, lake):

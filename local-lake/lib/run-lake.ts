@@ -303,6 +303,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                         rows: numberOr(t.summary.silver_rows),
                         quarantined: numberOr(t.summary.quarantined_rows),
                         duplicates: numberOr(t.summary.duplicates_removed),
+                        changed: numberOr(t.summary.rows_changed),
+                        deleted: numberOr(t.summary.rows_deleted),
+                        deleteShare: numberOr(t.summary.delete_share),
                     }),
                 );
             };
@@ -368,6 +371,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         // As the component's gold-freshness alarm: only with a window (a schedule or alerts.freshnessHours).
         const hours = stack ? freshnessHours(stack.config) : undefined;
         if (hours !== undefined) summary.goldFreshness = goldFreshness(hours, lastGoldSuccess(layout.layers.gold), new Date());
+        if (stack) summary.deleteShare = stack.config.alerts.deleteShare; // as the component's delete-share alarm
         try {
             await stopLocalServers(layout, { databases: databasesStarted, trino: trinoStarted, catalog: !!catalog }, options.keepServers, reporter);
             reporter.print(formatSummary(summary));

@@ -19,7 +19,7 @@ export interface StepRecord {
     note: string;
 }
 
-/** Rows of one table in one layer after the run (quarantined/duplicates: silver only). */
+/** Rows of one table in one layer after the run (quarantined/duplicates/changed/deleted: silver only). */
 export interface TableRows {
     layer: Layer;
     /** `<source>/<table>` for bronze and silver, `<model>` for gold. */
@@ -27,6 +27,12 @@ export interface TableRows {
     rows: number | null;
     quarantined?: number | null;
     duplicates?: number | null;
+    /** Rows the run changed in place (an existing key's values; the run summary's `rows_changed`). */
+    changed?: number | null;
+    /** Rows the run deleted (a full-load table's keys its newest batch lacks; `rows_deleted`). */
+    deleted?: number | null;
+    /** `deleted` over the table's rows before the run (`delete_share`, the DeleteShare metric). */
+    deleteShare?: number | null;
 }
 
 export interface JobRun {
@@ -80,6 +86,8 @@ export interface LakeRunSummary {
     trinoStartSeconds?: number;
     /** Gold's freshness at the end of the run, when the stack has a freshness window (as its alarm on AWS). */
     goldFreshness?: GoldFreshness;
+    /** The threshold of the component's delete-share alarm (`alerts.deleteShare`); no check without it. */
+    deleteShare?: number;
 }
 
 /** When gold last succeeded (its newest run summary) against the stack's freshness window. */
@@ -147,13 +155,22 @@ export function formatResult(result: QueryResult, maxRows: number): string {
     return `${table}${more}\n(${result.rows.length} row${result.rows.length === 1 ? "" : "s"}, ${formatDuration(result.stats.elapsedMs)})`;
 }
 
-/** What would have alerted on AWS (the lake's SNS topic): a failed step, gold freshness and every failed rule. */
+/** The alert lines of the silver tables whose deletes pass the delete-share alarm's threshold (as its alarm on AWS). */
+export function deleteShareBreaches(tables: TableRows[], threshold: number | undefined): string[] {
+    if (threshold === undefined) return [];
+    return tables
+        .filter((t) => t.layer === "silver" && (t.deleteShare ?? 0) > threshold)
+        .map((t) => `- deletes ${t.table}: ${t.deleted} rows, ${((t.deleteShare ?? 0) * 100).toFixed(1)}% of the table (alarm above ${threshold * 100}%; the keys: silver _deletes)`);
+}
+
+/** What would have alerted on AWS (the lake's SNS topic): a failed step, gold freshness, large deletes and every failed rule. */
 export function formatAlerts(summary: LakeRunSummary): string[] {
     const failedRules = summary.quality.filter((q) => !q.passed);
     const stale = freshnessBreach(summary.goldFreshness);
     const lines = [
         ...(summary.failedStep ? [`- ${summary.failedStep} job FAILED`] : []),
         ...(stale ? [stale] : []),
+        ...deleteShareBreaches(summary.tables, summary.deleteShare),
         ...failedRules.map((q) => {
             const found = q.failedRows !== undefined ? `${q.failedRows} rows` : `observed ${q.observed ?? "no rows"}`;
             const effect = q.severity === "warn" ? "warn" : ["rowCount", "unique", "freshness"].includes(q.check) ? "error: job failed, previous silver kept" : "error: rows quarantined";
@@ -175,8 +192,11 @@ export function formatSummary(summary: LakeRunSummary): string {
     );
     const rows = summary.tables.length
         ? formatTable(
-              ["layer", "table", "rows", "quarantined", "duplicates removed"],
-              summary.tables.map((t) => [t.layer, t.table, t.rows, t.quarantined ?? (t.layer === "silver" ? null : ""), t.duplicates ?? (t.layer === "silver" ? null : "")]),
+              ["layer", "table", "rows", "quarantined", "duplicates removed", "changed", "deleted"],
+              summary.tables.map((t) => {
+                  const silverOnly = (n: number | null | undefined) => n ?? (t.layer === "silver" ? null : "");
+                  return [t.layer, t.table, t.rows, silverOnly(t.quarantined), silverOnly(t.duplicates), silverOnly(t.changed), silverOnly(t.deleted)];
+              }),
               { groupDigits: true },
           )
         : "(no table reached a layer)";

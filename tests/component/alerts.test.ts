@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { parseLakeConfig } from "../../components/medallion-lake";
-import { placementProblem } from "../../components/medallion-lake/alerts";
+import { alarmSpecs, placementProblem } from "../../components/medallion-lake/alerts";
 import { freshnessHours, scheduleIntervalHours } from "../../components/medallion-lake/alerts-config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
 import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
@@ -17,8 +17,9 @@ const minimal = (extra: object = {}) => ({
 });
 
 describe("alerts config", () => {
-    it("defaults to no subscriptions and a 5% quarantine share", () => {
-        expect(parseLakeConfig(minimal()).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05 });
+    it("defaults to no subscriptions, a 5% quarantine share and a 10% delete share", () => {
+        expect(parseLakeConfig(minimal()).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05, deleteShare: 0.1 });
+        expect(parseLakeConfig(minimal({ alerts: { deleteShare: 1 } })).alerts.deleteShare).to.equal(1);
     });
 
     it("accepts each protocol's endpoint and names every bad one", () => {
@@ -48,7 +49,7 @@ describe("alerts config", () => {
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1::function:notify" },
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:notify:live:extra" },
         ];
-        expect(configIssues(minimal({ alerts: { subscriptions: bad, quarantineShare: 0, freshnessHours: 200 } }))).to.deep.equal([
+        expect(configIssues(minimal({ alerts: { subscriptions: bad, quarantineShare: 0, freshnessHours: 200, deleteShare: 1.5 } }))).to.deep.equal([
             "alerts.subscriptions[0].endpoint: must be an email address for protocol email",
             "alerts.subscriptions[1].endpoint: must be an https:// URL for protocol https",
             "alerts.subscriptions[2].endpoint: must be an https:// URL for protocol https",
@@ -63,7 +64,14 @@ describe("alerts config", () => {
             `alerts.subscriptions[11].endpoint: ${LAMBDA}`,
             "alerts.freshnessHours: must be at most 168 (CloudWatch evaluates at most 7 days of hourly periods)",
             "alerts.quarantineShare: Too small: expected number to be >0",
+            "alerts.deleteShare: Too big: expected number to be <=1",
         ]);
+        expect(configIssues(minimal({ alerts: { deleteShare: 0 } }))).to.deep.equal(["alerts.deleteShare: Too small: expected number to be >0"]);
+    });
+
+    it("sets the delete-share alarm's threshold from alerts.deleteShare", () => {
+        const specs = alarmSpecs({ config: parseLakeConfig(minimal({ alerts: { deleteShare: 0.25 } })), environment: "dev", prefix: "shop-dev" });
+        expect(specs.find((a) => a.key === "deletes")).to.deep.include({ name: "shop-dev-delete-share", metricName: "DeleteShare", threshold: 0.25 });
     });
 
     it("refuses a FIFO queue, which cannot subscribe to a standard topic, and a subscription given twice", () => {
@@ -202,10 +210,18 @@ for (const env of ["dev", "prod"]) {
             expect(one(res, T.target, "lake-jobs-failed-target").inputs.inputTransformer.inputTemplate).to.contain("run <run>: <message>");
         });
 
-        it("alarms on gold freshness (a daily schedule: 24 h plus three job timeouts), quarantined share and failed rules, notifying the topic", () => {
+        it("alarms on gold freshness (a daily schedule: 24 h plus three job timeouts), quarantined share, delete share and failed rules, notifying the topic", () => {
             const alarms: Record<string, any> = Object.fromEntries(ofType(res, T.alarm).map((a) => [a.inputs.name, a.inputs]));
-            expect(Object.keys(alarms).sort()).to.deep.equal([`tickit-${env}-data-quality`, `tickit-${env}-gold-freshness`, `tickit-${env}-quarantine-share`]);
-            for (const a of Object.values(alarms)) expect(a.alarmActions).to.deep.equal([run.outputs.alertTopicArn]);
+            expect(Object.keys(alarms).sort()).to.deep.equal([
+                `tickit-${env}-data-quality`,
+                `tickit-${env}-delete-share`,
+                `tickit-${env}-gold-freshness`,
+                `tickit-${env}-quarantine-share`,
+            ]);
+            for (const a of Object.values(alarms)) {
+                expect(a.alarmActions).to.deep.equal([run.outputs.alertTopicArn]);
+                expect(a.okActions).to.deep.equal([run.outputs.alertTopicArn]);
+            }
             const dims = (layer: string) => ({ Lake: "tickit", Environment: env, Layer: layer });
             expect(raw.schedule).to.equal("cron(0 2 * * ? *)");
             const hours = 24 + Math.ceil((3 * raw.jobs.timeoutMinutes) / 60); // dev 60 min: 27 h
@@ -219,6 +235,11 @@ for (const env of ["dev", "prod"]) {
             expect(share.metricQueries[0].metric).to.include({ metricName: "QuarantinedRows" });
             expect(share.metricQueries[0].metric.dimensions).to.deep.equal(dims("silver"));
             expect(alarms[`tickit-${env}-data-quality`]).to.include({ metricName: "QualityFailures", threshold: 0 });
+            // The share silver_job.py publishes per run (its largest table's), against the 10% default.
+            expect(alarms[`tickit-${env}-delete-share`]).to.deep.include({
+                namespace: "MedallionLake/tickit", metricName: "DeleteShare", dimensions: dims("silver"), statistic: "Maximum", period: 3600,
+                evaluationPeriods: 1, threshold: 0.1, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching",
+            });
         });
 
         it("lets the job roles put metrics only in the lake's namespace, and the alert publishers use the key", () => {

@@ -65,6 +65,31 @@ describe("local lake: progress and summary formatting", () => {
         expect(text).to.not.contain("Would have alerted");
     });
 
+    it("shows each silver table's changed and deleted rows, and deletes past the delete-share alarm's threshold", () => {
+        const text = formatSummary({
+            ...base,
+            deleteShare: 0.1,
+            tables: [
+                { layer: "bronze", table: "shop/orders", rows: 8 },
+                { layer: "silver", table: "shop/orders", rows: 8, quarantined: 0, duplicates: 0, changed: 1, deleted: 2, deleteShare: 0.2 },
+                { layer: "silver", table: "shop/items", rows: 1000, quarantined: 0, duplicates: 0, changed: 0, deleted: 100, deleteShare: 0.1 },
+            ],
+        });
+        const lines = text.split("\n");
+        const header = lines.findIndex((l) => l.startsWith("layer"));
+        expect(lines.slice(header, header + 5)).to.deep.equal([
+            "layer   table        rows   quarantined  duplicates removed  changed  deleted",
+            "------  -----------  -----  -----------  ------------------  -------  -------",
+            "bronze  shop/orders      8",
+            "silver  shop/orders      8            0                   0        1        2",
+            "silver  shop/items   1,000            0                   0        0      100",
+        ]);
+        // 10% is not above the 10% threshold (the alarm's GreaterThanThreshold).
+        expect(lines.filter((l) => l.startsWith("- "))).to.deep.equal([
+            "- deletes shop/orders: 2 rows, 20.0% of the table (alarm above 10%; the keys: silver _deletes)",
+        ]);
+    });
+
     it("lists what would have alerted: the failed step and every failed rule with its effect", () => {
         const text = formatSummary({
             ...base, ok: false, failedStep: "silver", error: "silver job exited with code 1",
