@@ -3,6 +3,8 @@ spark-submit takes the key snapshot of an id-watermarked table with the pushed-d
 its first run and then every `everyRuns` (2) runs; silver (Spark + Iceberg) deletes the row the
 source deleted and keeps the others.
 
+The key scan is one query of the key column alone (PostgreSQL's statement log shows it).
+
 Runs: b1 reads ids 1-3 and snapshots them; then id 2 is deleted and id 4 inserted at the source;
 b2 reads id 4 and skips the scan (1 run since the last); b3 reads nothing and snapshots 1, 3, 4."""
 
@@ -62,6 +64,7 @@ def runs(tmp_path_factory):
         pg, maria = servers["postgres"], servers["mariadb"]
         with pg_connect(pg, autocommit=True) as conn:
             conn.execute("CREATE DATABASE rk")
+            conn.execute("ALTER DATABASE rk SET log_statement = 'all'")  # new sessions log every query
         with pg_connect(pg, "rk", autocommit=True) as conn:
             conn.execute("CREATE SCHEMA s")
             conn.execute("CREATE TABLE s.orders (id int PRIMARY KEY, amount varchar(10))")
@@ -104,8 +107,13 @@ def runs(tmp_path_factory):
         _execute(servers, "DELETE FROM {table} WHERE id = 2")
         _execute(servers, "INSERT INTO {table} VALUES (%s, %s)", [(4, "d")])
         second = run("b2")
+        log_file = Path(pg["log"])
+        logged_before = log_file.stat().st_size
         third = run("b3")
-        yield {"b1": first, "b2": second, "b3": third, "bronze": bronze, "root": root}
+        with log_file.open(encoding="utf-8", errors="replace") as handle:
+            handle.seek(logged_before)
+            log = handle.read()
+        yield {"b1": first, "b2": second, "b3": third, "bronze": bronze, "root": root, "pg_log": log}
 
 
 def _snapshot(spark, runs, source: str, batch_id: str) -> list[int]:
@@ -140,6 +148,15 @@ def test_the_scan_after_a_delete_holds_exactly_the_remaining_keys(spark, runs):
     for source in SOURCES:
         assert runs["b3"][source]["keys_read"] == 3
         assert _snapshot(spark, runs, source, "b3") == [1, 3, 4]
+
+
+def test_the_key_scan_reads_only_the_key_column_pushed_down(runs):
+    # The statements that read rows of the table, not Spark's schema probe (`WHERE 1=0`).
+    reads = [line for line in runs["pg_log"].splitlines()
+             if "execute" in line and '"s"."orders"' in line and "WHERE 1=0" not in line]  # fmt: skip
+    assert len(reads) == 2, reads  # the batch above the watermark and the key scan
+    key_scan = 'SELECT "id" FROM (SELECT "id" FROM "s"."orders") SPARK_GEN_SUBQ_0'
+    assert any(line.rstrip().endswith(key_scan) for line in reads), reads
 
 
 def test_silver_deletes_the_row_the_source_deleted(spark, glue, moto_endpoint, monkeypatch, runs):
