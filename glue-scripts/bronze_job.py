@@ -113,15 +113,14 @@ def _read_query(runtime: io.Runtime, source: Source, table: Table, connection: d
 def snapshot_keys(
     runtime, spark, source: Source, table: Table, connection, out: str
 ) -> tuple[int, str, float]:
-    """Writes the table's key snapshot (its primary keys, with `compare: rows` each row's source
-    hash) as Avro to `out`; returns (keys read, when the read started, seconds it took). A silver row
-    ingested before that start whose key the snapshot lacks was deleted at the source."""
+    """Writes the table's key snapshot (its primary keys) as Avro to `out`; returns (keys read, when
+    the read started, seconds it took). A silver row ingested before that start whose key the
+    snapshot lacks was deleted at the source."""
     began = time.monotonic()
     started = datetime.now(UTC)
-    hashed = [(c.name, c.type) for c in table.columns] if table.reconcile.compare == "rows" else None
     keys = _read_query(
         runtime, source, table, connection,
-        lambda dialect: reconcile.key_query(dialect, table.source_table, list(table.primary_key), hashed),
+        lambda dialect: reconcile.key_query(dialect, table.source_table, list(table.primary_key)),
     )  # fmt: skip
     observation = Observation()
     observed = keys.observe(observation, F.count(F.lit(1)).alias("keys"))

@@ -63,16 +63,18 @@ class DeleteGuardError(RuntimeError):
 
 def delete_guard(source: Source, table: Table, deleting: int, rows_before: int) -> str | None:
     """Why the run must not delete `deleting` of the table's `rows_before` silver rows (more than its
-    `maxDeleteShare`: an empty or truncated source read must not wipe silver), or None."""
+    `maxDeleteShare`: an empty or truncated source read must not wipe silver), or None; it links to
+    the docs of what deletes (a full-load table's newest batch, else a reconcile's key snapshot)."""
     share = deleting / rows_before if rows_before else 0.0
     if share <= table.max_delete_share:
         return None
+    section = "full-load-tables-and-deletes" if table.full_load else "incremental-tables-reconcile"
     return (
         f"{source.name}/{table.name}: this run would delete {deleting} of the table's {rows_before} silver "
         f"rows (share {share:.3g}), more than maxDeleteShare {table.max_delete_share:g} (the table's "
         "maxDeleteShare, else the lake's); the table keeps its silver, quarantine and watermark. If the "
         "source really lost those rows, raise maxDeleteShare for one run "
-        "(docs/iceberg.md#full-load-tables-and-deletes)"
+        f"(docs/iceberg.md#{section})"
     )
 
 

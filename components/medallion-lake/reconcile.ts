@@ -1,35 +1,40 @@
 /**
  * A table's `reconcile` setting: how an incremental table (watermarkColumn and primaryKey) follows
- * rows its source deleted (`keys`) or changed in place without moving the watermark (`rows`), which
- * reading above a watermark never sees. Off by default: a reconcile scan reads every key of the source
- * table (a full index scan), docs/iceberg.md "Incremental tables: reconcile".
+ * rows its source deleted (`keys`), which reading above a watermark never sees. Off by default: a
+ * reconcile scan reads every key of the source table (a full index scan), docs/iceberg.md
+ * "Incremental tables: reconcile". `rows` (rows changed in place) is refused until it is implemented.
  */
 import { z } from "zod";
 
-export const RECONCILE_COMPARES = ["keys", "rows"] as const;
+export const RECONCILE_COMPARES = ["keys"] as const;
 export type ReconcileCompare = (typeof RECONCILE_COMPARES)[number];
+
+/** Why `rows` is refused rather than accepted as `keys`: it would silently miss in-place updates. */
+export const RECONCILE_ROWS_NOT_IMPLEMENTED = "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)";
 
 /** A table's reconcile setting, defaults applied. */
 export interface Reconcile {
-    /** `keys`: delete the silver rows whose key the source no longer has; `rows`: also re-read the rows whose source hash changed. */
+    /** `keys` (the only one): delete the silver rows whose key the source no longer has. */
     compare: ReconcileCompare;
     /** Reconcile on every n-th bronze run of the table (and on the first run after the setting changes). Default 1: every run. */
     everyRuns: number;
 }
 
-const compare = z.enum(RECONCILE_COMPARES, { error: () => `expected one of ${RECONCILE_COMPARES.join(", ")}` });
+const compare = z.enum(RECONCILE_COMPARES, {
+    error: (issue) => (issue.input === "rows" ? RECONCILE_ROWS_NOT_IMPLEMENTED : `expected one of ${RECONCILE_COMPARES.join(", ")}`),
+});
 
 export const reconcileSchema = z
     .union([
         compare,
         z.strictObject({
-            compare: compare.describe("keys: delete silver rows whose key the source no longer has; rows: also re-read rows changed in place (by a hash the source computes)."),
+            compare: compare.describe("keys: delete silver rows whose key the source no longer has (rows, detecting in-place updates, is not implemented yet)."),
             everyRuns: z.number().int().min(1, "must be a whole number of runs, at least 1").optional().describe("Reconcile on every n-th run of the table. Default 1."),
         }),
     ])
     .optional()
     .describe(
-        "Incremental tables (watermarkColumn and primaryKey): also read the source's keys (keys) or keys and row hashes (rows) and delete / re-read what differs; shorthand keys or rows, or { compare, everyRuns }. Each reconcile reads every key of the source table (a full index scan). Default: off, the table is append/update-only.",
+        "Incremental tables (watermarkColumn and primaryKey): also read the source's keys and delete the silver rows whose key it no longer has; shorthand keys, or { compare, everyRuns }. Each reconcile reads every key of the source table (a full index scan). Default: off, the table is append/update-only.",
     );
 
 /** The setting with its defaults (`everyRuns` 1), or null when the table does not reconcile. */
@@ -41,12 +46,11 @@ export function normalizeReconcile(raw: z.output<typeof reconcileSchema>): Recon
 
 /**
  * Why a table cannot reconcile, or undefined: it needs a watermarkColumn (a full-load table already
- * follows its source's deletes) and a primaryKey (the keys it compares); `rows` also needs declared
- * columns (what the source hashes).
+ * follows its source's deletes) and a primaryKey (the keys it compares).
  */
 export function reconcileProblem(
     reconcile: Reconcile | null,
-    table: { primaryKey?: readonly string[]; watermarkColumn?: string; columns?: object },
+    table: { primaryKey?: readonly string[]; watermarkColumn?: string },
 ): { field: string; message: string } | undefined {
     if (!reconcile) return undefined;
     if (!table.watermarkColumn) {
@@ -54,9 +58,6 @@ export function reconcileProblem(
     }
     if (!table.primaryKey || table.primaryKey.length === 0) {
         return { field: "primaryKey", message: "reconcile needs a primaryKey: it compares the source's keys with silver's" };
-    }
-    if (reconcile.compare === "rows" && !table.columns) {
-        return { field: "columns", message: "reconcile compare rows needs declared columns: they are what the source hashes" };
     }
     return undefined;
 }

@@ -1,7 +1,6 @@
 """Reconciling an incremental table with its source (docs/iceberg.md#incremental-tables-reconcile):
-bronze's key snapshot (the source's primary keys, and with `compare: rows` each row's hash computed
-by the source itself), when bronze takes one (every `everyRuns`-th run), and which silver rows a
-snapshot deletes. Reading above a watermark never sees a deleted row or a row changed in place.
+bronze's key snapshot (the source's primary keys), when bronze takes one (every `everyRuns`-th run),
+and which silver rows a snapshot deletes. Reading above a watermark never sees a deleted row.
 
 No race deletes a row: a snapshot deletes only silver rows ingested before it started (`_ingested_at`
 < its `key_scan_started`); a row inserted or updated while it is read arrives in a later batch."""
@@ -17,7 +16,6 @@ from pyspark.sql import functions as F
 
 from .bronze import bronze_batch_path, quote_identifier, quote_table
 
-ROW_HASH = "_row_hash"
 KEYS_FOLDER = "_keys"
 # Silver's table property naming the newest key snapshot it applied (its `key_scan_started`).
 APPLIED_PROPERTY = "medallion.reconcile.applied"
@@ -37,47 +35,12 @@ def schedule_path(bronze_path: str, source: str, table: str) -> str:
     return f"{keys_table_path(bronze_path, source, table)}/_schedule.json"
 
 
-def row_hash_sql(dialect: str, columns: list[tuple[str, str]]) -> str:
-    """SQL computing a row's hash from its declared `(name, type)` columns with the source's own
-    functions, so silver never reproduces the source's text forms. Every value is told apart from
-    null and from its neighbours: PostgreSQL's row text form quotes and marks nulls; MySQL/MariaDB
-    and SQL Server hash each value's hex (no separator inside) or `n` for null. SQL Server converts
-    datetimes with style 126 (ISO 8601, every fraction digit) and floats with style 3 (17 digits,
-    lossless, SQL Server 2016+), since its default styles drop seconds and digits.
-    https://www.postgresql.org/docs/current/rowtypes.html#ROWTYPES-IO-SYNTAX,
-    https://learn.microsoft.com/sql/t-sql/functions/cast-and-convert-transact-sql,
-    https://learn.microsoft.com/sql/t-sql/functions/hashbytes-transact-sql"""
-    if not columns:
-        raise ValueError("a row hash needs the table's declared columns")
-    quoted = [(quote_identifier(dialect, name), kind) for name, kind in columns]
-    if dialect == "postgres":
-        return f"md5(ROW({', '.join(q for q, _ in quoted)})::text)"
-    if dialect == "mysql":
-        parts = [f"IFNULL(HEX(CAST({q} AS CHAR)), 'n')" for q, _ in quoted]
-        return f"MD5(CONCAT_WS(',', {', '.join(parts)}))"
-    if dialect == "sqlserver":
-        styles = {"timestamp": ", 126", "date": ", 126", "double": ", 3"}
-        parts = [
-            "ISNULL(CONVERT(varchar(max), CONVERT(varbinary(max), "
-            f"CONVERT(nvarchar(max), {q}{styles.get(k, '')})), 2), 'n')"
-            for q, k in quoted
-        ]
-        return f"LOWER(CONVERT(char(64), HASHBYTES('SHA2_256', CONCAT_WS(',', {', '.join(parts)})), 2))"
-    raise ValueError(f"unknown SQL dialect {dialect!r}")
-
-
-def key_query(dialect: str, source_table: str, primary_key: list[str], hash_columns=None) -> str:
-    """The key snapshot's query: only the primary key columns (and the row hash when `hash_columns`
-    are given), pushed down to the source whole."""
+def key_query(dialect: str, source_table: str, primary_key: list[str]) -> str:
+    """The key snapshot's query: only the primary key columns, pushed down to the source whole."""
     if not primary_key:
         raise ValueError("a key snapshot needs the table's primary key")
     keys = ", ".join(quote_identifier(dialect, k) for k in primary_key)
-    hashed = (
-        f", {row_hash_sql(dialect, hash_columns)} AS {quote_identifier(dialect, ROW_HASH)}"
-        if hash_columns
-        else ""
-    )
-    return f"SELECT {keys}{hashed} FROM {quote_table(dialect, source_table)}"
+    return f"SELECT {keys} FROM {quote_table(dialect, source_table)}"
 
 
 def snapshot_due(state: dict | None, reconcile: dict, batch_id: str) -> bool:

@@ -19,6 +19,10 @@ _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
 # The component's default of `maxDeleteShare` (components/medallion-lake/config.ts), for specs written
 # before the delete guard.
 DEFAULT_MAX_DELETE_SHARE = 0.5
+# The config refuses `reconcile: rows` with the same words (components/medallion-lake/reconcile.ts).
+ROWS_NOT_IMPLEMENTED = (
+    "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)"
+)
 
 
 class SpecError(ValueError):
@@ -34,10 +38,10 @@ class Column:
 
 @dataclass(frozen=True)
 class Reconcile:
-    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys`, bronze
-    also snapshots the source's primary keys and silver deletes what the snapshot lacks; `rows`, also
-    a per-row hash the source computes, and bronze re-reads the rows whose hash changed. Bronze
-    takes a snapshot on every `every_runs`-th run of the table (and the first after a change)."""
+    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys` (the
+    only one), bronze also snapshots the source's primary keys and silver deletes what the snapshot
+    lacks. Bronze takes a snapshot on every `every_runs`-th run of the table (and the first after a
+    change)."""
 
     compare: str
     every_runs: int = 1
@@ -187,9 +191,7 @@ def _share(raw: dict, path: str) -> float:
     return float(value)
 
 
-def _reconcile(
-    raw: dict, path: str, primary_key: tuple, watermark: str | None, columns: list
-) -> Reconcile | None:
+def _reconcile(raw: dict, path: str, primary_key: tuple, watermark: str | None) -> Reconcile | None:
     """`reconcile` (absent or null: none), refused on a table it cannot apply to, naming the field."""
     value = raw.get("reconcile")
     if value is None:
@@ -198,16 +200,16 @@ def _reconcile(
     if not isinstance(value, dict) or set(value) - {"compare", "everyRuns"}:
         raise SpecError(f"{where}: expected {{compare, everyRuns}}, got {value!r}")
     compare, every = value.get("compare"), value.get("everyRuns", 1)
-    if compare not in ("keys", "rows"):
-        raise SpecError(f"{where}.compare: expected keys or rows, got {compare!r}")
+    if compare == "rows":  # refused, not run as keys: it would silently miss in-place updates
+        raise SpecError(f"{where}.compare: {ROWS_NOT_IMPLEMENTED}")
+    if compare != "keys":
+        raise SpecError(f"{where}.compare: expected keys, got {compare!r}")
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise SpecError(f"{where}.everyRuns: expected an integer >= 1, got {every!r}")
     if not watermark:
         raise SpecError(f"{where}: needs a watermarkColumn (a full-load table already follows its deletes)")
     if not primary_key:
         raise SpecError(f"{where}: needs a primaryKey (the keys it compares)")
-    if compare == "rows" and not columns:
-        raise SpecError(f"{where}: compare rows needs declared columns (what the source hashes)")
     return Reconcile(compare, every)
 
 
@@ -236,7 +238,7 @@ def _table(raw: object, path: str) -> Table:
         columns=tuple(columns),
         rules=parse_rules(raw.get("rules"), f"{path}.rules", names),
         max_delete_share=_share(raw, path),
-        reconcile=_reconcile(raw, path, primary_key, watermark, columns),
+        reconcile=_reconcile(raw, path, primary_key, watermark),
     )
     if names:  # typed table: every referenced column must be declared
         for field in ("primary_key", "watermark_column", "partition_column", "date_column"):

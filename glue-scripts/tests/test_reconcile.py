@@ -5,6 +5,7 @@ leave what one run over the same batches and snapshots leaves."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime
@@ -95,11 +96,20 @@ def test_the_guard_refuses_a_snapshot_that_would_delete_too_much(spark, lake):
     summary = lake["refine"]("run2", share=0.5)
     assert summary["kept_previous_silver"] and "maxDeleteShare 0.5" in summary["delete_guard"]
     assert "would delete 3 of the table's 3 silver rows" in summary["delete_guard"]
+    assert summary["delete_guard"].endswith("(docs/iceberg.md#incremental-tables-reconcile)")
     assert _ids(spark, lake["silver"]) == [(1, "a", "b1"), (2, "b", "b1"), (3, "c", "b1")]
     assert iceberg.get_property(spark, lake["silver"], reconcile.APPLIED_PROPERTY) is None
     assert silver_job.run_metrics(summary)["RowsWritten"] == 0
     allowed = lake["refine"]("run3", share=1.0)  # the source really lost them
     assert allowed["rows_deleted"] == 3 and _ids(spark, lake["silver"]) == [(4, "d", "b3")]
+
+
+def test_the_guard_links_to_the_docs_of_what_deletes():
+    source, table = parse_lake_spec(json.dumps(_spec("db", 0.5))).tables()[0]
+    full = dataclasses.replace(table, watermark_column=None, reconcile=None)
+    docs = "(docs/iceberg.md#{})"
+    assert silver_job.delete_guard(source, table, 3, 3).endswith(docs.format("incremental-tables-reconcile"))
+    assert silver_job.delete_guard(source, full, 3, 3).endswith(docs.format("full-load-tables-and-deletes"))
 
 
 def test_n_runs_equal_one_run_over_the_same_batches_and_snapshots(spark, lake):

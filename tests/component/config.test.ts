@@ -116,27 +116,26 @@ describe("parseLakeConfig", () => {
         expect(parseLakeConfig(minimal()).maxDeleteShare).to.equal(0.5);
     });
 
-    it("takes reconcile as keys, rows or { compare, everyRuns }, everyRuns defaulting to 1", () => {
+    it("takes reconcile as keys or { compare, everyRuns }, everyRuns defaulting to 1", () => {
         const raw: any = minimal();
         const table = { primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int" } };
         raw.sources[0].tables = [
             { name: "s.a", ...table, reconcile: "keys" },
-            { name: "s.b", ...table, reconcile: { compare: "rows", everyRuns: 7 } },
+            { name: "s.b", ...table, reconcile: { compare: "keys", everyRuns: 7 } },
             { name: "s.c", ...table },
         ];
         expect(parseLakeConfig(raw).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
             { compare: "keys", everyRuns: 1 },
-            { compare: "rows", everyRuns: 7 },
+            { compare: "keys", everyRuns: 7 },
             null,
         ]);
     });
 
-    it("refuses reconcile without a watermark, without a primary key, and rows without columns, naming the field", () => {
+    it("refuses reconcile without a watermark or without a primary key, naming the field", () => {
         const raw: any = minimal();
         raw.sources[0].tables = [
             { name: "s.a", primaryKey: ["id"], reconcile: "keys" },
             { name: "s.b", watermarkColumn: "id", reconcile: "keys" },
-            { name: "s.c", primaryKey: ["id"], watermarkColumn: "id", reconcile: "rows" },
         ];
         expect(issuesOf(raw)).to.deep.equal([
             {
@@ -144,23 +143,34 @@ describe("parseLakeConfig", () => {
                 message: "reconcile needs a watermarkColumn: a table without one is read whole each run and already follows its source's deletes",
             },
             { path: "sources[0].tables[1].reconcile", message: "reconcile needs a primaryKey: it compares the source's keys with silver's" },
-            { path: "sources[0].tables[2].reconcile", message: "reconcile compare rows needs declared columns: they are what the source hashes" },
         ]);
     });
 
-    it("refuses an unknown compare, everyRuns below 1, unknown reconcile fields and a _row_hash column", () => {
+    it("refuses reconcile rows (not implemented: it must not silently act as keys), naming the field", () => {
+        const raw: any = minimal();
+        const table = { primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int" } };
+        raw.sources[0].tables = [
+            { name: "s.a", ...table, reconcile: "rows" },
+            { name: "s.b", ...table, reconcile: { compare: "rows", everyRuns: 7 } },
+        ];
+        const message = "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)";
+        expect(issuesOf(raw)).to.deep.equal([
+            { path: "sources[0].tables[0].reconcile", message },
+            { path: "sources[0].tables[1].reconcile.compare", message },
+        ]);
+    });
+
+    it("refuses an unknown compare, everyRuns below 1 and unknown reconcile fields", () => {
         const raw: any = minimal();
         raw.sources[0].tables = [
             { name: "s.d", primaryKey: ["id"], watermarkColumn: "id", reconcile: "hashes" },
             { name: "s.e", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", everyRuns: 0 } },
             { name: "s.f", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", every: 2 } },
-            { name: "s.g", primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int", _row_hash: "string" } },
         ];
         expect(issuesOf(raw)).to.deep.equal([
-            { path: "sources[0].tables[0].reconcile", message: "expected one of keys, rows" },
+            { path: "sources[0].tables[0].reconcile", message: "expected one of keys" },
             { path: "sources[0].tables[1].reconcile.everyRuns", message: "must be a whole number of runs, at least 1" },
             { path: "sources[0].tables[2].reconcile.every", message: "unknown field" },
-            { path: "sources[0].tables[3].columns._row_hash", message: "_ingested_at, _batch_id, _source, _reason, _row_hash are the lake's own columns" },
         ]);
     });
 
