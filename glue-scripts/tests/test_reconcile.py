@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import silver_job
 from bronze_files import write_batch, write_keys
-from medallion import iceberg, io, reconcile
+from medallion import audit, iceberg, io, reconcile
 from medallion.spec import parse_lake_spec
 from pyspark.sql import functions as F
 from tickit_spec import _table
@@ -73,8 +73,13 @@ def test_a_row_deleted_at_the_source_leaves_silver_once(spark, lake):
     assert silver_job.run_metrics(summary)["RowsDeleted"] == 1
     applied = iceberg.get_property(spark, lake["silver"], reconcile.APPLIED_PROPERTY)
     assert applied == "2026-01-01 07:00:00+00:00"
+    audited = spark.table(iceberg.table_name(lake["glue"].database, audit.AUDIT_TABLE)).collect()
+    assert [(r["source"], r["table_name"], json.loads(r["key"]), r["batch_id"]) for r in audited] == [
+        ("shop", "orders", {"id": 2}, "run2")
+    ]
     again = lake["refine"]("run3")  # the snapshot is applied: nothing more
     assert again["rows_deleted"] == 0 and "reconcile" not in again
+    assert spark.table(iceberg.table_name(lake["glue"].database, audit.AUDIT_TABLE)).count() == 1
 
 
 def test_a_row_inserted_while_the_snapshot_is_read_survives(spark, lake):
