@@ -79,6 +79,8 @@ function report(f: ScaleFigures): string {
     ].join("\n");
 }
 
+const counts = (c: { inserted: number; changed: number; deleted: number }) => [c.inserted, c.changed, c.deleted].map((n) => n.toLocaleString("en-US")).join(" / ");
+
 function historyReport(rows: IncrementFigures[]): string {
     const cost = formatTable(
         ["increment", "silver", "gold", "silver rows read", "bronze bytes read", "gold refresh", "x full build"],
@@ -97,8 +99,8 @@ function historyReport(rows: IncrementFigures[]): string {
         ["increment", "source ins/chg/del", "silver ins/chg/del", "key scans", "keys read", "key scan time", "key snapshot bytes", "drift rows"],
         rows.map((r) => [
             r.increment === 0 ? "full build" : r.increment,
-            r.increment === 0 ? "" : `${r.source.inserted} / ${r.source.changed} / ${r.source.deleted}`,
-            `${r.detected.inserted} / ${r.detected.changed} / ${r.detected.deleted}`,
+            r.increment === 0 ? "" : counts(r.source),
+            counts(r.detected),
             r.reconcile.tables,
             r.reconcile.keysRead,
             `${r.reconcile.keyScanSeconds} s`,

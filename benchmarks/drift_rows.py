@@ -21,17 +21,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def drift_sql(view: str, copy: str, keys: list[str], columns: list[str]) -> str:
-    """One row (onlySource, onlySilver, differ) comparing two relations of the verify schema."""
+def drift_sql(view: str, copy: str, keys: list[str], columns: list[str], booleans: set[str]) -> str:
+    """One row (onlySource, onlySilver, differ) comparing two relations of the verify schema; the
+    `booleans` columns compare as booleans (a source's 't' is silver's true; the views keep the text)."""
     on = " AND ".join(f's."{k}" = t."{k}"' for k in keys)
-    values = ", ".join(f's."{c}"' for c in columns), ", ".join(f't."{c}"' for c in columns)
+
+    def values(alias: str) -> str:
+        return ", ".join(f'{alias}."{c}"' + ("::boolean" if c in booleans else "") for c in columns)
+
     return (
         f'SELECT (SELECT count(*) FROM verify."{view}" s WHERE NOT EXISTS '
         f'(SELECT 1 FROM verify."{copy}" t WHERE {on})), '
         f'(SELECT count(*) FROM verify."{copy}" t WHERE NOT EXISTS '
         f'(SELECT 1 FROM verify."{view}" s WHERE {on})), '
         f'(SELECT count(*) FROM verify."{view}" s JOIN verify."{copy}" t ON {on} '
-        f"WHERE ROW({values[0]}) IS DISTINCT FROM ROW({values[1]}))"
+        f"WHERE ROW({values('s')}) IS DISTINCT FROM ROW({values('t')}))"
     )
 
 
@@ -91,8 +95,9 @@ def main(argv: list[str]) -> int:
                 for row in text.toLocalIterator():
                     out.write_row(tuple(row))
             keys = list(table.spec.primary_key)
+            booleans = {c.name for c in table.spec.columns if c.type == "boolean"}
             only_source, only_silver, differ = conn.execute(
-                drift_sql(table.short, f"{table.short}_silver", keys, columns)
+                drift_sql(table.short, f"{table.short}_silver", keys, columns, booleans)
             ).fetchone()
             result[f"{table.source}/{table.short}"] = {
                 "onlySource": only_source,
