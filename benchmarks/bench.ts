@@ -119,7 +119,7 @@ function historyReport(rows: IncrementFigures[]): string {
         cost,
         "\nhistory: source changes against what silver applied, the reconcile key scans, and silver's drift from the sources after the run",
         truth,
-        ...(drift.length ? ["drift (silver vs sources: in-place updates of id-watermarked tables stay drift until `reconcile: rows` exists):", ...drift] : []),
+        ...(drift.length ? ["drift (silver vs sources; on an id-watermarked table, in-place updates stay drift until `reconcile: rows` exists, and deletes without `reconcile: keys`):", ...drift] : []),
     ].join("\n");
 }
 
