@@ -4,15 +4,18 @@
  * time and the query step's time; per layer, wall time, rows and rows per second and the job's peak
  * memory; the bytes Spark reads to answer "gross sales per month" from gold versus from silver
  * (benchmarks/scan_bytes.py); and files per gold partition. Then the history benchmark: K
- * increments of about `fraction` new rows at the sources (localdb/increment.py), each run from
- * bronze, with per increment the silver and gold time, the rows and bytes silver read, how gold
- * refreshed, and the cost relative to the full build. Figures are printed and written to
- * out/bench-<time>.json, never asserted.
+ * increments at the sources (localdb/increment.py: about `fraction` new rows, 0.05% of some tables'
+ * rows updated in place, 0.01% deleted), each run from bronze, with per increment the silver and gold
+ * time, the rows and bytes silver read, how gold refreshed, the cost relative to the full build, the
+ * rows inserted/changed/deleted at the sources against those silver applied, the reconcile key scans'
+ * keys, time and bytes, and silver's drift from the sources after the run (benchmarks/drift_rows.py).
+ * Figures are printed and written to out/bench-<time>.json, never asserted.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseFlags, runMain } from "../local-lake/lib/cli";
+import { tableRunSummaries } from "../local-lake/lib/lake-files";
 import { lakeLayout, PROJECT_ROOT } from "../local-lake/lib/layout";
 import { formatBytes, formatDuration, formatTable, stepEndLine, stepStartLine } from "../local-lake/lib/progress";
 import { runPython } from "../local-lake/lib/python";
@@ -22,7 +25,7 @@ import { LakeRunOptions, runLocalLake } from "../local-lake/lib/run-lake";
 import { acquireLock, takeoverNote } from "../local-lake/lib/run-lock";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
-import { batchBytes, IncrementFigures, incrementFigures } from "./history";
+import { batchBytes, DriftRows, IncrementFigures, incrementFigures } from "./history";
 
 /** The scan comparison, through the running local Glue catalog (silver and gold are Iceberg tables there). */
 async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Promise<ScaleFigures["scan"]> {
@@ -35,6 +38,18 @@ async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Pr
     if (!line) throw new Error("benchmarks/scan_bytes.py printed no SCAN_BYTES line");
     const { gold: g, silver: s } = JSON.parse(line.slice("SCAN_BYTES ".length)) as { gold: ScanSide; silver: ScanSide };
     return { gold: g, silver: s, silverToGoldBytesRead: g.bytesRead > 0 ? s.bytesRead / g.bytesRead : Number.NaN, answersAgree: g.grossSales === s.grossSales && g.months === s.months };
+}
+
+/** Silver against the source tables (benchmarks/drift_rows.py), through the running local Glue catalog and the source servers. */
+async function driftRows(catalogEnv: Record<string, string>, spec: LakeSpec, layout: ReturnType<typeof lakeLayout>): Promise<DriftRows> {
+    const args = ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--silver-db", spec.databases.silver];
+    const { stdout } = await runPython([path.join(PROJECT_ROOT, "benchmarks", "drift_rows.py"), ...args], {
+        label: "benchmarks/drift_rows.py",
+        env: catalogEnv,
+    });
+    const line = stdout.split("\n").find((l) => l.startsWith("DRIFT_ROWS "));
+    if (!line) throw new Error("benchmarks/drift_rows.py printed no DRIFT_ROWS line");
+    return JSON.parse(line.slice("DRIFT_ROWS ".length)) as DriftRows;
 }
 
 function report(f: ScaleFigures): string {
@@ -64,12 +79,13 @@ function report(f: ScaleFigures): string {
     ].join("\n");
 }
 
+const counts = (c: { inserted: number; changed: number; deleted: number }) => [c.inserted, c.changed, c.deleted].map((n) => n.toLocaleString("en-US")).join(" / ");
+
 function historyReport(rows: IncrementFigures[]): string {
-    const table = formatTable(
-        ["increment", "source rows added", "silver", "gold", "silver rows read", "bronze bytes read", "gold refresh", "x full build"],
+    const cost = formatTable(
+        ["increment", "silver", "gold", "silver rows read", "bronze bytes read", "gold refresh", "x full build"],
         rows.map((r) => [
             r.increment === 0 ? "full build" : r.increment,
-            r.sourceRowsInserted,
             formatDuration(r.silverMs),
             formatDuration(r.goldMs),
             r.silverRowsRead,
@@ -79,7 +95,32 @@ function historyReport(rows: IncrementFigures[]): string {
         ]),
         { groupDigits: true },
     );
-    return `\nhistory: silver + gold per increment, next to the full build\n${table}`;
+    const truth = formatTable(
+        ["increment", "source ins/chg/del", "silver ins/chg/del", "key scans", "keys read", "key scan time", "key snapshot bytes", "drift rows"],
+        rows.map((r) => [
+            r.increment === 0 ? "full build" : r.increment,
+            r.increment === 0 ? "" : counts(r.source),
+            counts(r.detected),
+            r.reconcile.tables,
+            r.reconcile.keysRead,
+            `${r.reconcile.keyScanSeconds} s`,
+            formatBytes(r.reconcile.snapshotBytes),
+            r.driftRows,
+        ]),
+        { groupDigits: true },
+    );
+    const drift = rows.flatMap((r) =>
+        Object.entries(r.driftTables).map(
+            ([table, d]) => `  ${r.increment === 0 ? "full build" : `increment ${r.increment}`}: ${table} ${d.onlySource} keys only at the source, ${d.onlySilver} only in silver, ${d.differ} rows differ`,
+        ),
+    );
+    return [
+        "\nhistory: silver + gold per increment, next to the full build",
+        cost,
+        "\nhistory: source changes against what silver applied, the reconcile key scans, and silver's drift from the sources after the run",
+        truth,
+        ...(drift.length ? ["drift (silver vs sources; on an id-watermarked table, in-place updates stay drift until `reconcile: rows` exists, and deletes without `reconcile: keys`):", ...drift] : []),
+    ].join("\n");
 }
 
 runMain(async () => {
@@ -102,7 +143,7 @@ runMain(async () => {
         const dataDir = path.join(baseDir, `scale-${scale}`);
         // One lock across the scale's runs and the writes between them (the increments at the sources).
         const lock = acquireLock(dataDir, `npm run bench (scale ${scale})`);
-        process.stdout.write(`\nbench: scale ${scale} in ${dataDir} (from scratch, then ${increments} increments of ${fraction * 100}% new rows)\n`);
+        process.stdout.write(`\nbench: scale ${scale} in ${dataDir} (from scratch, then ${increments} increments of ${fraction * 100}% new rows, updates and deletes)\n`);
         const takeover = takeoverNote(lock);
         if (takeover) process.stdout.write(`${takeover}\n`);
         const run = (options: Partial<LakeRunOptions>): Promise<LakeRunSummary> =>
@@ -134,12 +175,17 @@ runMain(async () => {
                 goldPartitions: partitionFigures(layout.layers.gold),
             };
             process.stdout.write(`${report(figures)}\n`);
-            const history = [incrementFigures(0, summary, 0, batchBytes(layout.layers.bronze, summary.batchId))];
+            const measured = async (batchId: string) => ({
+                bronzeBytes: batchBytes(layout.layers.bronze, batchId),
+                bronzeSummaries: tableRunSummaries(spec, layout.layers.bronze, batchId).map((t) => t.summary),
+                drift: await driftRows(catalog.env, spec, layout),
+            });
+            const history = [incrementFigures(0, summary, await measured(summary.batchId))];
             const fullBuildMs = history[0].silverMs + history[0].goldMs;
             for (let k = 1; k <= increments; k++) {
-                const inserted = Object.values(await addIncrement(layout, fraction)).reduce((a, b) => a + b, 0);
+                const changes = await addIncrement(layout, fraction);
                 const increment = await run({ from: "bronze" });
-                history.push(incrementFigures(k, increment, inserted, batchBytes(layout.layers.bronze, increment.batchId), fullBuildMs));
+                history.push(incrementFigures(k, increment, { changes, ...(await measured(increment.batchId)) }, fullBuildMs));
             }
             process.stdout.write(`${historyReport(history)}\n`);
             results.push({ ...figures, history });

@@ -1,22 +1,45 @@
 /**
  * Pure figures of the history benchmark (`npm run bench -- --increments K`): what each increment of
- * new source rows cost silver and gold, next to the full build's cost. The CLI is benchmarks/bench.ts.
+ * source changes (new rows, rows updated in place, rows deleted: localdb/increment.py) cost silver and
+ * gold next to the full build's cost, what the lake detected of them, what its reconcile key scans
+ * cost, and how far silver is from the sources afterwards. The CLI is benchmarks/bench.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { listFiles } from "../local-lake/lib/lake-files";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 
+/** Bronze's folder of key snapshots (`KEYS_FOLDER` of glue-scripts/medallion/reconcile.py). */
+export const KEYS_FOLDER = "_keys";
+
+/** What `localdb increment` did at the sources, per `<source>.<table>`. */
+export interface SourceChanges {
+    inserted: Record<string, number>;
+    changed: Record<string, number>;
+    deleted: Record<string, number>;
+}
+
+/** Per `<source>/<table>`: keys only the source has, keys only silver has, rows of a common key whose values differ (benchmarks/drift_rows.py). */
+export type DriftRows = Record<string, { onlySource: number; onlySilver: number; differ: number }>;
+
 export interface IncrementFigures {
     /** 0 for the full build, then 1..K. */
     increment: number;
-    /** Rows inserted at the sources before the run (0 for the full build). */
-    sourceRowsInserted: number;
+    /** Rows inserted, updated in place and deleted at the sources before the run (0 for the full build). */
+    source: { inserted: number; changed: number; deleted: number };
+    /** What silver's run summaries say it applied: `rows_inserted`, `rows_changed` and `rows_deleted`, summed over the tables. */
+    detected: { inserted: number; changed: number; deleted: number };
+    /** The reconcile key scans of this run's bronze: keys read, seconds (`keys_read`, `key_scan_seconds` summed) and the snapshot files' bytes. */
+    reconcile: { tables: number; keysRead: number; keyScanSeconds: number; snapshotBytes: number };
+    /** Silver against the sources after the run: the sum over every table of DriftRows' three counts (the target is 0). */
+    driftRows: number;
+    /** The tables with drift and theirs (tables without are left out). */
+    driftTables: DriftRows;
     silverMs: number;
     goldMs: number;
     /** Bronze rows the silver job read this run (every table's `bronze_rows`: only the new batches). */
     silverRowsRead: number;
-    /** Bytes of the bronze files of this run's batches: what silver had to read. */
+    /** Bytes of the bronze files of this run's batches, key snapshots apart: what silver had to read of rows. */
     bronzeBytesRead: number;
     /** How the gold models were refreshed: `{ full: n, partitions: n, unchanged: n }`. */
     goldRefresh: Record<string, number>;
@@ -24,31 +47,60 @@ export interface IncrementFigures {
     costVsFullBuild: number;
 }
 
-const jobMs = (summary: LakeRunSummary, layer: string) => summary.jobs.find((j) => j.layer === layer)?.ms ?? 0;
+/** What an increment measured outside the run summary: the source changes, the batch's bytes, the bronze run summaries and the drift. */
+export interface IncrementInputs {
+    changes?: SourceChanges;
+    /** Bytes of the batch's bronze files (batchBytes). */
+    bronzeBytes: { rows: number; keys: number };
+    /** The bronze run summaries of the batch (one per table). */
+    bronzeSummaries: Record<string, unknown>[];
+    drift: DriftRows;
+}
 
-/** Sizes of the bronze files a batch wrote: `<bronze>/<source>/<table>/ingest_date=*\/batch_id=<batchId>/`. */
-export function batchBytes(bronzeDir: string, batchId: string): number {
-    return listFiles(bronzeDir, ".avro")
-        .filter((f) => path.basename(path.dirname(f)) === `batch_id=${batchId}`)
-        .reduce((n, f) => n + fs.statSync(f).size, 0);
+const jobMs = (summary: LakeRunSummary, layer: string) => summary.jobs.find((j) => j.layer === layer)?.ms ?? 0;
+const total = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+const num = (v: unknown) => (typeof v === "number" ? v : 0);
+
+/** Sizes of the bronze files a batch wrote: rows under `<bronze>/<source>/<table>/ingest_date=*\/batch_id=<batchId>/`, key snapshots under `<bronze>/_keys/...`. */
+export function batchBytes(bronzeDir: string, batchId: string): IncrementInputs["bronzeBytes"] {
+    const sizes = { rows: 0, keys: 0 };
+    for (const f of listFiles(bronzeDir, ".avro")) {
+        if (path.basename(path.dirname(f)) !== `batch_id=${batchId}`) continue;
+        const side = path.relative(bronzeDir, f).split(path.sep)[0] === KEYS_FOLDER ? "keys" : "rows";
+        sizes[side] += fs.statSync(f).size;
+    }
+    return sizes;
 }
 
 /** One run's figures; `fullBuildMs` is the full build's silver + gold time (the run's own for increment 0). */
-export function incrementFigures(increment: number, summary: LakeRunSummary, sourceRowsInserted: number, bronzeBytesRead: number, fullBuildMs?: number): IncrementFigures {
+export function incrementFigures(increment: number, summary: LakeRunSummary, inputs: IncrementInputs, fullBuildMs?: number): IncrementFigures {
     const metrics = (layer: string, event: string) => (summary.jobs.find((j) => j.layer === layer)?.metrics ?? []).filter((m) => m.event === event);
     const goldRefresh: Record<string, number> = {};
     for (const m of metrics("gold", "gold_model")) {
         const how = String(m.refresh ?? "skipped");
         goldRefresh[how] = (goldRefresh[how] ?? 0) + 1;
     }
+    const silverTables = metrics("silver", "silver_table");
+    const silverSum = (field: string) => silverTables.reduce((n, m) => n + num(m[field]), 0);
+    const scans = inputs.bronzeSummaries.filter((s) => typeof s.keys_read === "number");
+    const driftTables = Object.fromEntries(Object.entries(inputs.drift).filter(([, d]) => d.onlySource + d.onlySilver + d.differ > 0));
     const ms = jobMs(summary, "silver") + jobMs(summary, "gold");
     return {
         increment,
-        sourceRowsInserted,
+        source: { inserted: total(inputs.changes?.inserted), changed: total(inputs.changes?.changed), deleted: total(inputs.changes?.deleted) },
+        detected: { inserted: silverSum("rows_inserted"), changed: silverSum("rows_changed"), deleted: silverSum("rows_deleted") },
+        reconcile: {
+            tables: scans.length,
+            keysRead: scans.reduce((n, s) => n + num(s.keys_read), 0),
+            keyScanSeconds: Number(scans.reduce((n, s) => n + num(s.key_scan_seconds), 0).toFixed(3)),
+            snapshotBytes: inputs.bronzeBytes.keys,
+        },
+        driftRows: Object.values(inputs.drift).reduce((n, d) => n + d.onlySource + d.onlySilver + d.differ, 0),
+        driftTables,
         silverMs: jobMs(summary, "silver"),
         goldMs: jobMs(summary, "gold"),
-        silverRowsRead: metrics("silver", "silver_table").reduce((n, m) => n + Number(m.bronze_rows ?? 0), 0),
-        bronzeBytesRead,
+        silverRowsRead: silverSum("bronze_rows"),
+        bronzeBytesRead: inputs.bronzeBytes.rows,
         goldRefresh,
         costVsFullBuild: Number((ms / (fullBuildMs ?? ms)).toFixed(3)),
     };

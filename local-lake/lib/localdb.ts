@@ -80,12 +80,14 @@ export function loadSources(layout: LakeLayout, options: LoadOptions): Promise<u
     );
 }
 
-/** New rows past the watermarks of the incrementally read source tables (localdb/increment.py): `{ inserted: { table: rows } }`. */
-export async function addIncrement(layout: LakeLayout, fraction: number, options: LocalDbOptions = {}): Promise<Record<string, number>> {
-    const result = (await localdb("increment", ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--fraction", String(fraction)], options)) as {
-        inserted: Record<string, number>;
-    };
-    return result.inserted;
+/** One increment of source changes (localdb/increment.py): rows inserted past the watermarks, updated in place and deleted, per `<source>.<table>`. */
+export async function addIncrement(
+    layout: LakeLayout,
+    fraction: number,
+    options: LocalDbOptions = {},
+): Promise<{ inserted: Record<string, number>; changed: Record<string, number>; deleted: Record<string, number> }> {
+    const args = ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--fraction", String(fraction)];
+    return (await localdb("increment", args, options)) as { inserted: Record<string, number>; changed: Record<string, number>; deleted: Record<string, number> };
 }
 
 export function crawlSources(layout: LakeLayout, options: LocalDbOptions = {}): Promise<unknown> {

@@ -48,8 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     loaded.add_argument("--scale", type=float, default=1.0, help="multiplier of the generated row counts")
     loaded.add_argument("--seed", type=int, default=2008)
     loaded.add_argument("--reset", action="store_true", help="drop and reload every table")
-    incremented = command("increment", "insert new rows past the watermarks (history benchmark)", spec=True)
+    incremented = command("increment", "insert, update and delete source rows (history benchmark)", spec=True)
     incremented.add_argument("--fraction", type=float, default=0.001, help="share of each table's rows")
+    incremented.add_argument("--seed", type=int, default=2008, help="seed of the rows updated and deleted")
     crawled = command("crawl", "write one catalog JSON per configured table", spec=True)
     crawled.add_argument("--catalog-dir", required=True, help="folder of the running local Glue catalog")
     catalog_start = command(
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                 line = f"{table['source']:>8} {table['sourceTable']:<16} {table['rows']:>9,} rows"
                 print(f"{line}  {table['status']}", file=sys.stderr)
         elif args.command == "increment":
-            result = add_increment(args.data_dir, args.lake_spec, args.fraction)
+            result = add_increment(args.data_dir, args.lake_spec, args.fraction, args.seed)
         elif args.command == "crawl":
             result = crawl(args.data_dir, args.lake_spec, args.catalog_dir)
             print(summary(result), file=sys.stderr)

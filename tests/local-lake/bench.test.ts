@@ -1,5 +1,9 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { layerFigures, runFigures } from "../../benchmarks/figures";
+import { batchBytes, incrementFigures } from "../../benchmarks/history";
 import { LakeRunSummary } from "../../local-lake/lib/summary";
 
 describe("benchmark figures", () => {
@@ -33,5 +37,74 @@ describe("benchmark figures", () => {
         ];
         expect(runFigures({ steps, trinoStartSeconds: 24.5 } as unknown as LakeRunSummary)).to.deep.equal({ totalMs: 34_100, queryStepMs: 4_000, trinoStartSeconds: 24.5 });
         expect(runFigures({ steps: steps.slice(0, 2) } as unknown as LakeRunSummary)).to.deep.equal({ totalMs: 30_100, queryStepMs: 0, trinoStartSeconds: null });
+    });
+
+    describe("history increments", () => {
+        // A fabricated increment: sales is id-watermarked with reconcile: keys, venue a full load.
+        const summary = {
+            jobs: [
+                {
+                    layer: "silver",
+                    ms: 3000,
+                    metrics: [
+                        { event: "silver_table", table: "sales", bronze_rows: 40, rows_inserted: 38, rows_changed: 0, rows_deleted: 2 },
+                        { event: "silver_table", table: "venue", bronze_rows: 201, rows_inserted: 0, rows_changed: 1, rows_deleted: 1 },
+                        { event: "silver_rules", table: "sales", rows_deleted: 99 },
+                    ],
+                },
+                { layer: "gold", ms: 1000, metrics: [{ event: "gold_model", refresh: "partitions" }, { event: "gold_model", refresh: "partitions" }, { event: "gold_model" }] },
+            ],
+        } as unknown as LakeRunSummary;
+        const inputs = {
+            changes: { inserted: { "ecomm.sales": 38, "saas.venue": 0 }, changed: { "ecomm.sales": 5, "saas.venue": 1 }, deleted: { "ecomm.sales": 2, "saas.venue": 1 } },
+            bronzeBytes: { rows: 9000, keys: 1200 },
+            bronzeSummaries: [
+                { table: "sales", rows: 38, keys_read: 1800, key_scan_seconds: 0.25 },
+                { table: "listing", rows: 20, keys_read: null, key_scan_seconds: null },
+                { table: "venue", rows: 201 },
+            ],
+            drift: { "ecomm/sales": { onlySource: 0, onlySilver: 1, differ: 5 }, "saas/venue": { onlySource: 0, onlySilver: 0, differ: 0 } },
+        };
+
+        it("sets the source changes against what silver applied, the key scans and the drift", () => {
+            expect(incrementFigures(2, summary, inputs, 8000)).to.deep.equal({
+                increment: 2,
+                source: { inserted: 38, changed: 6, deleted: 3 },
+                detected: { inserted: 38, changed: 1, deleted: 3 },
+                reconcile: { tables: 1, keysRead: 1800, keyScanSeconds: 0.25, snapshotBytes: 1200 },
+                driftRows: 6,
+                driftTables: { "ecomm/sales": { onlySource: 0, onlySilver: 1, differ: 5 } },
+                silverMs: 3000,
+                goldMs: 1000,
+                silverRowsRead: 241,
+                bronzeBytesRead: 9000,
+                goldRefresh: { partitions: 2, skipped: 1 },
+                costVsFullBuild: 0.5,
+            });
+        });
+
+        it("gives the full build no source changes and its own cost as the unit", () => {
+            const f = incrementFigures(0, summary, { ...inputs, changes: undefined, drift: {} });
+            expect(f.source).to.deep.equal({ inserted: 0, changed: 0, deleted: 0 });
+            expect([f.driftRows, f.costVsFullBuild]).to.deep.equal([0, 1]);
+        });
+
+        it("counts a batch's row files apart from its key snapshot and from other batches", () => {
+            const bronze = fs.mkdtempSync(path.join(os.tmpdir(), "bench-bronze-"));
+            const write = (rel: string, bytes: number) => {
+                fs.mkdirSync(path.dirname(path.join(bronze, rel)), { recursive: true });
+                fs.writeFileSync(path.join(bronze, rel), Buffer.alloc(bytes));
+            };
+            write("ecomm/sales/ingest_date=2026-01-02/batch_id=b2/part-0.avro", 100);
+            write("ecomm/sales/ingest_date=2026-01-02/batch_id=b2/part-1.avro", 50);
+            write("ecomm/sales/ingest_date=2026-01-01/batch_id=b1/part-0.avro", 7);
+            write("_keys/ecomm/sales/ingest_date=2026-01-02/batch_id=b2/part-0.avro", 30);
+            write("_keys/ecomm/sales/_schedule.json", 5);
+            try {
+                expect(batchBytes(bronze, "b2")).to.deep.equal({ rows: 150, keys: 30 });
+            } finally {
+                fs.rmSync(bronze, { recursive: true, force: true });
+            }
+        });
     });
 });
