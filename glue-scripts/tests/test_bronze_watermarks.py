@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from local_submit import submit
+from local_bronze import local_bronze
 from tickit_spec import _table
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,33 +92,10 @@ def runs(tmp_path_factory):
                     cur.execute(f"CREATE TABLE wm.{table} (id int, v {maria_type})")
         _insert(servers, {t: list(enumerate(rows, 1)) for t, (*_types, rows, _new) in TABLES.items()})
         root = tmp_path_factory.mktemp("bronze-watermarks")
-        spec_path = root / "lake-spec.json"
-        spec_path.write_text(json.dumps(_spec()))
-        connections = root / "connections.json"
-        connections.write_text(
-            json.dumps(
-                {
-                    "pg": {"user": pg["user"], "password": pg["password"], "driver": "org.postgresql.Driver",
-                           "url": f"jdbc:postgresql://127.0.0.1:{pg['port']}/wm"},
-                    "maria": {"user": maria["user"], "password": maria["password"],
-                              "driver": "org.mariadb.jdbc.Driver",
-                              "url": f"jdbc:mysql://127.0.0.1:{maria['port']}/wm?permitMysqlScheme"},
-                }
-            )
-        )  # fmt: skip
-        bronze = root / "bronze"
+        bronze, bronze_run = local_bronze(root, servers, "wm", _spec())
 
         def run(batch_id: str) -> dict:
-            submit(
-                "bronze",
-                {
-                    "lake_spec": str(spec_path),
-                    "environment": "test",
-                    "bronze_path": bronze.as_uri(),
-                    "local_connections": connections.as_uri(),
-                    "batch_id": batch_id,
-                },
-            )
+            bronze_run(batch_id)
             return {
                 (s, t): json.loads((bronze / "_run_summaries" / s / t / f"{batch_id}.json").read_text())
                 for s in SOURCES

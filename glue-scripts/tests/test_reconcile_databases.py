@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import silver_job
-from local_submit import submit
+from local_bronze import local_bronze
 from medallion import iceberg, io
 from medallion.spec import parse_lake_spec
 from pyspark.sql import functions as F
@@ -73,33 +73,10 @@ def runs(tmp_path_factory):
             cur.execute("CREATE TABLE rk.orders (id int PRIMARY KEY, amount varchar(10))")
         _execute(servers, "INSERT INTO {table} VALUES (%s, %s)", ROWS)
         root = tmp_path_factory.mktemp("reconcile-databases")
-        spec_path = root / "lake-spec.json"
-        spec_path.write_text(json.dumps(_spec("unused")))
-        connections = root / "connections.json"
-        connections.write_text(
-            json.dumps(
-                {
-                    "pg": {"user": pg["user"], "password": pg["password"], "driver": "org.postgresql.Driver",
-                           "url": f"jdbc:postgresql://127.0.0.1:{pg['port']}/rk"},
-                    "maria": {"user": maria["user"], "password": maria["password"],
-                              "driver": "org.mariadb.jdbc.Driver",
-                              "url": f"jdbc:mysql://127.0.0.1:{maria['port']}/rk?permitMysqlScheme"},
-                }
-            )
-        )  # fmt: skip
-        bronze = root / "bronze"
+        bronze, bronze_run = local_bronze(root, servers, "rk", _spec("unused"))
 
         def run(batch_id: str) -> dict:
-            submit(
-                "bronze",
-                {
-                    "lake_spec": str(spec_path),
-                    "environment": "test",
-                    "bronze_path": bronze.as_uri(),
-                    "local_connections": connections.as_uri(),
-                    "batch_id": batch_id,
-                },
-            )
+            bronze_run(batch_id)
             return {s: json.loads((bronze / "_run_summaries" / s / "orders" / f"{batch_id}.json").read_text())
                     for s in SOURCES}  # fmt: skip
 
