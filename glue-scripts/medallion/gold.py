@@ -123,8 +123,8 @@ def silver_marks(spark: SparkSession, tables: Mapping[str, str]) -> dict[str, di
 
 def changed_rows(spark: SparkSession, name: str, table: Table, mark: Mapping) -> DataFrame | None:
     """The rows of a silver table the runs since `mark` wrote (ingested after it) together with the
-    versions they replaced and the rows they deleted (a full-load table's keys its source lost), both
-    read at the marked snapshot; None when that snapshot has expired."""
+    versions they replaced and the rows they deleted (keys its source lost: a full-load or a reconciled
+    table's), both read at the marked snapshot; None when that snapshot has expired."""
     if mark.get("ingested") is None or mark.get("snapshot") is None:
         return None
     current = spark.table(name)
@@ -136,8 +136,10 @@ def changed_rows(spark: SparkSession, name: str, table: Table, mark: Mapping) ->
     null_safe = not table.primary_key
     keys = list(table.primary_key) or [c for c in new.columns if not c.startswith("_")]
     replaced = key_join(before, new, keys, null_safe, "left_semi")
-    # Full-load tables only: an incremental table never deletes, and its anti join would scan it whole.
-    deleted = key_join(before, current, keys, null_safe, "left_anti") if table.full_load else None
+    # Tables that delete only (full load, reconcile): an append-only table's anti join would scan it
+    # whole for nothing.
+    deletes = table.full_load or table.reconcile is not None
+    deleted = key_join(before, current, keys, null_safe, "left_anti") if deletes else None
     changed = new.unionByName(replaced, allowMissingColumns=True)
     return changed if deleted is None else changed.unionByName(deleted, allowMissingColumns=True)
 
