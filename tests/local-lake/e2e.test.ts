@@ -5,7 +5,8 @@
  * Checks the printed gold query results against localdb's independent SQL computation on the
  * source databases, that every table of every layer reads through Trino by its catalog name, that
  * a second run changes nothing but adds its batches' partitions, that the catalog survives a
- * restart of the servers, and that a failing step leaves the earlier layers intact.
+ * restart of the servers, that a failing step leaves the earlier layers intact, and that rows deleted
+ * at the sources leave silver (full load, reconcile: keys), audited in `_deletes`, with gold following.
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -14,7 +15,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { LakeSpec } from "../../components/medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
-import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog } from "../../local-lake/lib/lake-files";
+import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { runPython } from "../../local-lake/lib/python";
 import { expectedGold, startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
@@ -56,6 +57,59 @@ async function layerSnapshot(spec: LakeSpec, layout: LakeLayout): Promise<Record
         snapshot[`${t.database}.${t.table}`] = result.rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? String(v) : v))).sort();
     }
     return snapshot;
+}
+
+/** Asserts that the run's printed gold query results equal localdb's independent SQL computation on the source databases. */
+async function expectGoldFromSources(layout: LakeLayout, summary: LakeRunSummary): Promise<void> {
+    const expected = await expectedGold(layout);
+    const same = (name: string, model: string, filter: (r: Row) => boolean = () => true) => {
+        const { columns, rows } = queryRows(summary, name);
+        expect(rows.map((r) => pick(r, columns)), name).to.deep.equal(expected[model].filter(filter).map((r) => pick(r, columns)));
+    };
+    const byKeys = (keys: string[]) => (a: Row, b: Row) => keys.map((k) => String(a[k]).localeCompare(String(b[k]), "en", { numeric: true })).find((c) => c !== 0) ?? 0;
+
+    expected.sales_by_month.sort(byKeys(["year", "month"]));
+    same("gold-sales-by-month", "sales_by_month");
+
+    expected.sales_by_category.sort((a, b) => Number(b.gross_sales) - Number(a.gross_sales) || byKeys(["catgroup", "catname"])(a, b));
+    same("gold-sales-by-category", "sales_by_category");
+
+    const latest = (rows: Row[]) => Math.max(...rows.map((r) => Number(r.year)));
+    const sellersYear = latest(expected.top_sellers);
+    expected.top_sellers.sort(byKeys(["rank"]));
+    same("gold-top-sellers-latest-year", "top_sellers", (r) => Number(r.year) === sellersYear);
+    const buyersYear = latest(expected.top_buyers);
+    expected.top_buyers.sort(byKeys(["rank"]));
+    same("gold-top-buyers-latest-year", "top_buyers", (r) => Number(r.year) === buyersYear);
+
+    // Sell-through: the printed top 20 are the expected top 20, row for row.
+    expected.event_performance = expected.event_performance
+        .filter((r) => r.sell_through !== null)
+        .sort((a, b) => Number(b.sell_through) - Number(a.sell_through) || Number(b.gross_sales) - Number(a.gross_sales) || Number(a.eventid) - Number(b.eventid))
+        .slice(0, 20);
+    same("gold-event-sell-through", "event_performance");
+}
+
+// Runs SQL statements in order on one connection to a source database of the local servers, not
+// through the lake; prints each statement's rows as JSON.
+const SOURCE_SQL = [
+    "import json, sys, psycopg, pymysql",
+    "s = json.load(open(sys.argv[1]))[sys.argv[2]]",
+    "login = dict(host=s['host'], port=s['port'], user=s['user'], password=s['password'], autocommit=True)",
+    "conn = psycopg.connect(**login, dbname=sys.argv[3]) if sys.argv[2] == 'postgres' else pymysql.connect(**login, database=sys.argv[3])",
+    "out = []",
+    "for statement in json.loads(sys.argv[4]):",
+    "    cur = conn.cursor()",
+    "    cur.execute(statement)",
+    "    out.append([list(r) for r in cur.fetchall()] if cur.description else [])",
+    "print(json.dumps(out, default=str))",
+].join("\n");
+
+/** Each statement's rows, run at the source database of `source` (MariaDB for mysql, else PostgreSQL). */
+async function sourceSql(layout: LakeLayout, source: { engine: string; database: string }, statements: string[]): Promise<unknown[][][]> {
+    const server = source.engine === "mysql" ? "mariadb" : "postgres";
+    const { stdout } = await runPython(["-c", SOURCE_SQL, path.join(layout.sourcesDir, "servers.json"), server, source.database, JSON.stringify(statements)], { label: "source SQL" });
+    return JSON.parse(stdout.trim().split("\n").pop() ?? "[]") as unknown[][][];
 }
 
 describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", function () {
@@ -102,34 +156,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
     });
 
     it("prints gold query results equal to the independent SQL computation on the source databases", async () => {
-        const expected = await expectedGold(layout);
-        const same = (name: string, model: string, filter: (r: Row) => boolean = () => true) => {
-            const { columns, rows } = queryRows(first, name);
-            expect(rows.map((r) => pick(r, columns)), name).to.deep.equal(expected[model].filter(filter).map((r) => pick(r, columns)));
-        };
-        const byKeys = (keys: string[]) => (a: Row, b: Row) => keys.map((k) => String(a[k]).localeCompare(String(b[k]), "en", { numeric: true })).find((c) => c !== 0) ?? 0;
-
-        expected.sales_by_month.sort(byKeys(["year", "month"]));
-        same("gold-sales-by-month", "sales_by_month");
-
-        expected.sales_by_category.sort((a, b) => Number(b.gross_sales) - Number(a.gross_sales) || byKeys(["catgroup", "catname"])(a, b));
-        same("gold-sales-by-category", "sales_by_category");
-
-        const latest = (rows: Row[]) => Math.max(...rows.map((r) => Number(r.year)));
-        const sellersYear = latest(expected.top_sellers);
-        expected.top_sellers.sort(byKeys(["rank"]));
-        same("gold-top-sellers-latest-year", "top_sellers", (r) => Number(r.year) === sellersYear);
-        const buyersYear = latest(expected.top_buyers);
-        expected.top_buyers.sort(byKeys(["rank"]));
-        same("gold-top-buyers-latest-year", "top_buyers", (r) => Number(r.year) === buyersYear);
-
-        // Sell-through: the printed top 20 are the expected top 20, row for row.
-        expected.event_performance = expected.event_performance
-            .filter((r) => r.sell_through !== null)
-            .sort((a, b) => Number(b.sell_through) - Number(a.sell_through) || Number(b.gross_sales) - Number(a.gross_sales) || Number(a.eventid) - Number(b.eventid))
-            .slice(0, 20);
-        same("gold-event-sell-through", "event_performance");
-
+        await expectGoldFromSources(layout, first);
         // What was checked is what was printed.
         const month1 = queryRows(first, "gold-sales-by-month").rows[0];
         expect(printed).to.contain(`${month1.gross_sales}`);
@@ -321,6 +348,86 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             expect(held.length - heldBefore.length).to.be.greaterThan(0);
         });
 
+        it("rows deleted at the sources leave silver (a full-load table, and incremental ones by reconcile: keys), are audited in _deletes, and gold follows", async () => {
+            const tables = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t })));
+            const find = (name: string) => {
+                const found = tables.find((x) => x.table.name === name);
+                if (!found) throw new Error(`the local stack has no ${name} table`);
+                return found;
+            };
+            const [category, event, sales, listing] = ["category", "event", "sales", "listing"].map(find);
+            expect(category.table.watermarkColumn, "category is loaded in full").to.equal(null);
+            for (const t of [sales, listing]) expect(t.table.reconcile?.compare, `${t.table.name} reconcile`).to.equal("keys");
+            expect(sales.source).to.equal(listing.source);
+            const ecomm = sales.source;
+
+            // At the sources: one category goes (one of 11, under the delete guard's 0.5; the one of the
+            // first events, so gold's categories change), and the oldest sale and listing; a new sale comes.
+            await startServers(layout); // the --from runs before need not have started them
+            const [[[catid]]] = await sourceSql(layout, category.source, [
+                `DELETE FROM ${category.table.sourceTable} WHERE catid = (SELECT min(catid) FROM ${event.table.sourceTable}) RETURNING catid`,
+            ]);
+            const [oldest, [[newSale]], [[listid]]] = await sourceSql(layout, ecomm, [
+                `SELECT salesid FROM ${sales.table.sourceTable} WHERE salesid IS NOT NULL ORDER BY salesid LIMIT 2`,
+                `SELECT max(salesid) + 1 FROM ${sales.table.sourceTable}`,
+                `SELECT min(listid) FROM ${listing.table.sourceTable}`,
+            ]);
+            const [[salesid], [donor]] = oldest;
+            await sourceSql(layout, ecomm, [
+                `CREATE TEMPORARY TABLE new_sale AS SELECT * FROM ${sales.table.sourceTable} WHERE salesid = ${Number(donor)}`,
+                `UPDATE new_sale SET salesid = ${Number(newSale)}`,
+                `INSERT INTO ${sales.table.sourceTable} SELECT * FROM new_sale`,
+                `DELETE FROM ${sales.table.sourceTable} WHERE salesid = ${Number(salesid)}`,
+                `DELETE FROM ${listing.table.sourceTable} WHERE listid = ${Number(listid)}`,
+            ]);
+            const engine = await trino(layout);
+            const silver = (table: string) => `"${spec.databases.silver}"."${table}"`;
+            const present = async (table: string, key: string, value: unknown) =>
+                (await engine.query(`SELECT count(*) AS n FROM ${silver(table)} WHERE "${key}" = ${Number(value)}`)).rows[0].n;
+            expect([await present("saas_category", "catid", catid), await present("ecomm_sales", "salesid", salesid), await present("ecomm_listing", "listid", listid)]).to.deep.equal([1, 1, 1]);
+
+            const reconciled = await run("run8", { from: "bronze" });
+            expect(reconciled.ok).to.equal(true);
+            const deleted = (table: string) => reconciled.tables.find((t) => t.layer === "silver" && t.table === table)?.deleted;
+            expect([deleted("saas/category"), deleted("ecomm/sales"), deleted("ecomm/listing")]).to.deep.equal([1, 1, 1]);
+
+            // Silver holds exactly the source's keys, by independent SQL on the source databases: every
+            // category; every listing; every sale but the deliberately bad ones (a null salesid, a saletime
+            // not in the stack's M/d/yyyy HH:mm:ss, a qtysold outside the stack's error rule of 1 to 8).
+            const ids = (rows: unknown[][]) => rows.map(([id]) => String(id)).sort();
+            const [categories] = await sourceSql(layout, category.source, [`SELECT catid FROM ${category.table.sourceTable}`]);
+            const [salesIds, listingIds, [[saleCount]], [[listingCount]]] = await sourceSql(layout, ecomm, [
+                `SELECT salesid FROM ${sales.table.sourceTable} WHERE salesid IS NOT NULL AND qtysold BETWEEN 1 AND 8` +
+                    ` AND saletime REGEXP '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}$'`,
+                `SELECT DISTINCT listid FROM ${listing.table.sourceTable}`,
+                `SELECT count(*) FROM ${sales.table.sourceTable}`,
+                `SELECT count(*) FROM ${listing.table.sourceTable}`,
+            ]);
+            const silverIds = async (table: string, key: string) => ids((await engine.query(`SELECT "${key}" FROM ${silver(table)}`)).rows.map((r) => [r[key]]));
+            const difference = (lake: string[], source: string[]) => ({ onlyInSilver: lake.filter((x) => !source.includes(x)), onlyAtSource: source.filter((x) => !lake.includes(x)) });
+            const none = { onlyInSilver: [], onlyAtSource: [] };
+            expect(difference(await silverIds("saas_category", "catid"), ids(categories)), "category").to.deep.equal(none);
+            expect(difference(await silverIds("ecomm_sales", "salesid"), ids(salesIds)), "sales").to.deep.equal(none);
+            expect(difference(await silverIds("ecomm_listing", "listid"), ids(listingIds)), "listing").to.deep.equal(none);
+            expect(ids(salesIds)).to.include(String(newSale));
+            // Bronze's key snapshots read every source row's key.
+            const keysRead = (table: string) => tableRunSummaries(spec, layout.layers.bronze, "run8").find((t) => t.table === table)?.summary.keys_read;
+            expect([keysRead("sales"), keysRead("listing")]).to.deep.equal([Number(saleCount), Number(listingCount)]);
+
+            // The audit names each deleted key, and nothing else was ever deleted in these runs.
+            const audit = await engine.query(`SELECT "source", "table_name", "key", "batch_id" FROM "${spec.databases.silver}"."_deletes" ORDER BY 1, 2, 3`);
+            expect(audit.rows).to.deep.equal([
+                { source: ecomm.name, table_name: "listing", key: `{"listid":${listid}}`, batch_id: "run8" },
+                { source: ecomm.name, table_name: "sales", key: `{"salesid":${salesid}}`, batch_id: "run8" },
+                { source: category.source.name, table_name: "category", key: `{"catid":${catid}}`, batch_id: "run8" },
+            ]);
+
+            // Gold follows the sources: the same answers as the independent computation, which changed.
+            await expectGoldFromSources(layout, reconciled);
+            const results = (s: LakeRunSummary) => s.queries.filter((q) => q.layer === "gold").map((q) => [q.name, q.result?.rows]);
+            expect(results(reconciled)).to.not.deep.equal(results(first));
+        });
+
         it("a column added to a source table and to the stack config reaches the catalog and Trino; older rows read null", async () => {
             // The same stack file with one more venue column, as a team would edit Pulumi.local.yaml.
             const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-evolve-"));
@@ -346,7 +453,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             const venueFolder = path.join(venue.source.name, "venue") + path.sep;
             const batchesBefore = [...new Set(bronzeBatches(layout.layers.bronze).filter((b) => b.startsWith(venueFolder)).map((b) => b.split("batch_id=")[1]))].sort();
             try {
-                const evolvedRun = await run("run8", { stackDir });
+                const evolvedRun = await run("run9", { stackDir });
                 expect(evolvedRun.ok).to.equal(true);
             } finally {
                 fs.rmSync(stackDir, { recursive: true, force: true });
@@ -361,7 +468,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             );
             // Batches written before the column existed read it as null; the new batch has it.
             expect(batchesBefore).to.include.members(["run1", "run2"]);
-            expect(bronze.rows.map((r) => [r.batch_id, r.coded])).to.deep.equal([...batchesBefore.map((b) => [b, 0]), ["run8", 10]]);
+            expect(bronze.rows.map((r) => [r.batch_id, r.coded])).to.deep.equal([...batchesBefore.map((b) => [b, 0]), ["run9", 10]]);
             const all = await engine.query(`SELECT * FROM "${spec.databases.silver}"."${name}" ORDER BY "venueid" LIMIT 1`);
             expect(all.columns.map((c) => c.name)).to.include("venuecode");
             expect(all.rows[0].venuecode).to.equal(`V${all.rows[0].venueid}`);
