@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silver-db", required=True, help="silver catalog database")
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT / "glue-scripts"), str(ROOT / "local-lake")]
-    from local_submit import GLUE_ENDPOINT, iceberg_conf, spark_jars
+    from local_spark import local_iceberg_session
 
     # The verify views of the expected-gold check: the same source side, not a second copy of it.
     from localdb.expected import SCHEMA, TICKIT, VERIFY_DATABASE, _copy_to_verify
@@ -55,24 +54,13 @@ def main(argv: list[str]) -> int:
     from localdb.tables import SCHEMAS
     from medallion.iceberg import table_name
     from psycopg import sql
-    from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
     servers = read_servers(Path(args.data_dir).resolve())
     tables = [find(source_tables(read_spec(args.lake_spec)), short) for short in TICKIT]
     _copy_to_verify(servers, tables)
-    builder = SparkSession.builder.master("local[2]").appName("medallion-bench-drift")
-    for key, value in iceberg_conf("silver", {}, os.environ.get(GLUE_ENDPOINT)).items():
-        builder = builder.config(key, value)
-    spark = (
-        builder.config("spark.jars", ",".join(str(j) for j in spark_jars()))
-        .config("spark.ui.enabled", "false")
-        # Timestamps as text in UTC, as the verify views hold them.
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
+    # Timestamps as text in UTC, as the verify views hold them (the session's time zone).
+    spark = local_iceberg_session("medallion-bench-drift", "silver")
     spark.sparkContext.setLogLevel("ERROR")
     result = {}
     with pg_connect(servers["postgres"], VERIFY_DATABASE) as conn:

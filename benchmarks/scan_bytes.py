@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from pyspark.sql import DataFrame, SparkSession
@@ -71,23 +70,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silver-db", required=True, help="silver catalog database")
     parser.add_argument("--gold-db", required=True, help="gold catalog database")
     args = parser.parse_args(argv)
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "glue-scripts"))
-    from local_submit import GLUE_ENDPOINT, iceberg_conf, spark_jars
+    from local_spark import local_iceberg_session
     from medallion.iceberg import table_name
 
-    builder = SparkSession.builder.master("local[2]").appName("medallion-bench-scan")
-    for key, value in iceberg_conf("gold", {}, os.environ.get(GLUE_ENDPOINT)).items():
-        builder = builder.config(key, value)
-    spark = (
-        builder.config("spark.jars", ",".join(str(j) for j in spark_jars()))
-        .config("spark.ui.enabled", "false")
-        # The executed plan must be the one that ran, for its scan metrics.
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
+    # The executed plan must be the one that ran, for its scan metrics.
+    spark = local_iceberg_session("medallion-bench-scan", "gold", {"spark.sql.adaptive.enabled": "false"})
     tables = [
         r["tableName"]
         for r in spark.sql(f"SHOW TABLES IN {table_name(args.silver_db, 'x').rsplit('.', 1)[0]}").collect()
