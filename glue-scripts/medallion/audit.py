@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 
 from . import iceberg
 from .bronze import METADATA_COLUMNS
-from .silver import key_join
+from .silver import key_join, keys_equal
 
 AUDIT_TABLE = "_deletes"
 AUDITED_SNAPSHOT = "medallion.deletes-audited-snapshot"
@@ -52,13 +52,7 @@ def changes(before: DataFrame, rows: DataFrame, keys: list[str], null_safe: bool
     table = before.select(
         *[F.col(iceberg.quote(c)).alias(a) for c, a in names.items()], F.lit(True).alias("__matched")
     )
-    equal = [
-        F.col(iceberg.quote(k)).eqNullSafe(F.col(names[k]))
-        if null_safe
-        else F.col(iceberg.quote(k)) == F.col(names[k])
-        for k in keys
-    ]
-    joined = rows.join(table, functools.reduce(operator.and_, equal), "left")
+    joined = rows.join(table, keys_equal({k: names[k] for k in keys}, null_safe), "left")
     newer = (F.col("_ingested_at") > F.col(names["_ingested_at"])) | (
         (F.col("_ingested_at") == F.col(names["_ingested_at"]))
         & (F.col("_batch_id") > F.col(names["_batch_id"]))

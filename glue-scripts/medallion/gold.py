@@ -136,8 +136,8 @@ def changed_rows(spark: SparkSession, name: str, table: Table, mark: Mapping) ->
     null_safe = not table.primary_key
     keys = list(table.primary_key) or [c for c in new.columns if not c.startswith("_")]
     replaced = key_join(before, new, keys, null_safe, "left_semi")
-    # Tables that delete only (full load, reconcile): an append-only table's anti join would scan it
-    # whole for nothing.
+    # Only tables whose runs delete rows (full load, reconcile) need the anti join: on an append-only
+    # table it would scan the table whole for nothing.
     deletes = table.full_load or table.reconcile is not None
     deleted = key_join(before, current, keys, null_safe, "left_anti") if deletes else None
     changed = new.unionByName(replaced, allowMissingColumns=True)

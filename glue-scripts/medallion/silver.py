@@ -172,14 +172,19 @@ def key_join(left: DataFrame, right: DataFrame, keys: list[str], null_safe: bool
     column `left` lacks (a silver table before the column a source gained is added) compares as null."""
     types = {f.name: f.dataType for f in right.schema.fields}
     left = left.withColumns({k: F.lit(None).cast(types[k]) for k in keys if k not in left.columns})
-    other = right.select(*[F.col(_ident(k)).alias(f"__key{i}") for i, k in enumerate(keys)])
+    renamed = {k: f"__key{i}" for i, k in enumerate(keys)}
+    other = right.select(*[F.col(_ident(k)).alias(alias) for k, alias in renamed.items()])
+    return left.join(other, keys_equal(renamed, null_safe), how)
+
+
+def keys_equal(renamed: dict[str, str], null_safe: bool) -> SparkColumn:
+    """Each key column equal to its copy of the other side (`renamed`: key -> the copy's name), with
+    `<=>` when `null_safe` (a table keyed by all its columns, where a null is a value)."""
     equal = [
-        F.col(_ident(k)).eqNullSafe(F.col(f"__key{i}"))
-        if null_safe
-        else F.col(_ident(k)) == F.col(f"__key{i}")
-        for i, k in enumerate(keys)
+        F.col(_ident(k)).eqNullSafe(F.col(alias)) if null_safe else F.col(_ident(k)) == F.col(alias)
+        for k, alias in renamed.items()
     ]
-    return left.join(other, functools.reduce(operator.and_, equal), how)
+    return functools.reduce(operator.and_, equal)
 
 
 def full_load_rows(conformed: DataFrame, table: Table) -> tuple[DataFrame, DataFrame]:
