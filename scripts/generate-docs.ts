@@ -40,7 +40,7 @@ export const REFERENCE_DOCS: ReferenceDoc[] = [
             "Every field of a gold model's declaration, the `<model>.yaml` beside its `<model>.sql` (the file",
             "name is the model's name and gold table name), with its type, constraints and default. The",
             "component checks every declaration with this schema before anything is created, naming the file",
-            "and the field. How models are written and run: [glue-jobs.md](glue-jobs.md#gold-job-silver---gold-models);",
+            "and the field. How models are written, tested and refreshed: [config.md](config.md#gold-models); how the gold job runs them: [glue-jobs.md](glue-jobs.md#gold-job-silver---gold-models);",
             "the same rules as JSON Schema, for editors, are in",
             "[`schema/gold-model.schema.json`](../schema/gold-model.schema.json).",
         ].join("\n"),

@@ -128,7 +128,7 @@ export function typeText(node: SchemaNode, path: string): string {
             if (isObject(node)) return `object ([below](#${sectionHeading(path).anchor}))`;
             if (isRecord(node) || node.additionalProperties === undefined) {
                 const key = node.propertyNames ? typeText(node.propertyNames, path) : "string";
-                const value = typeof node.additionalProperties === "object" ? typeText(node.additionalProperties, `${path}.<key>`) : "any";
+                const value = typeof node.additionalProperties === "object" ? typeText(node.additionalProperties, `${path}.*`) : "any";
                 return `map from ${grouped(key)} to ${grouped(value)}`;
             }
             return "object";
@@ -161,7 +161,7 @@ function childSections(node: SchemaNode, path: string): Section[] {
         } else if (branch.type === "array" && branch.items) {
             found.push(...childSections(branch.items, `${path}[]`));
         } else if (isRecord(branch)) {
-            found.push(...childSections(branch.additionalProperties as SchemaNode, `${path}.<key>`));
+            found.push(...childSections(branch.additionalProperties as SchemaNode, `${path}.*`));
         }
     }
     const tag = discriminator(branches(node));

@@ -581,7 +581,7 @@ export interface TableConfig {
     dateColumn: string | null;
     /** Declared columns in config order; empty means "no typing" (all columns as read). */
     columns: { name: string; type: ColumnType; format: string | null }[];
-    /** Declared data-quality rules (README "rules"); empty when none. */
+    /** Declared data-quality rules (docs/config.md "Data-quality rules"); empty when none. */
     rules: RuleConfig[];
     /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
     maxDeleteShare: number | null;

@@ -24,7 +24,7 @@ type RuleVariant = (typeof ruleSchema.options)[number];
 /** The silver rules but reference, whose target is a `<source>.<table>` there and a lake name here. */
 const sharedRuleVariants = ruleSchema.options.filter((o) => o.shape.check.value !== "reference") as Exclude<RuleVariant, { shape: { check: z.ZodLiteral<"reference"> } }>[];
 
-/** A gold model test: a silver rule (README "rules"), a reference to a lake table or model, or a SQL condition. */
+/** A gold model test: a silver rule (docs/config.md "Data-quality rules"), a reference to a lake table or model, or a SQL condition. */
 export const goldTestSchema = z.discriminatedUnion("check", [
     z.strictObject({
         ...ruleBase,
