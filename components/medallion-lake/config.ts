@@ -626,7 +626,7 @@ function describe(v: unknown): string {
 /** Fields that no longer exist, and why, for a clearer error than "unknown field". */
 const REMOVED_FIELDS: Record<string, string> = {
     "retention.bronze":
-        " (bronze is no longer moved to STANDARD_IA or GLACIER_IR: silver rebuilds every table from all of bronze on every run, so tiering would charge retrieval fees on every run; see docs/aws-deploy.md)",
+        " (bronze is not moved to STANDARD_IA or GLACIER_IR: it is what silver rebuilds a table from, on its first run, after a type change and in the migration to Iceberg, and each rebuild would be billed as a retrieval of all its bronze; see docs/aws-deploy.md, Storage classes)",
 };
 
 /** Flattens zod issues; unknown keys get one issue each, at their own path. */
