@@ -44,7 +44,7 @@ def test_every_tickit_model_validates(path):
         ({**VALID, "columns": {"Month": "Month"}}, "columns"),
         ({**VALID, "tests": [{"check": "between", "column": "month"}]}, "tests.0"),
         ({**VALID, "tests": [{"check": "unique"}]}, "tests.0"),
-        ({**VALID, "queries": [{"name": "ByMonth", "description": "x", "sql": "SELECT 1"}]}, "queries.0.name"),
+        ({**VALID, "queries": [{"name": "Q", "description": "x", "sql": "SELECT 1"}]}, "queries.0.name"),
         ({"partitionBy": ["month"], "columns": {"month": "Month"}}, ""),
     ],
 )
