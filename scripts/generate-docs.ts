@@ -20,7 +20,7 @@ export const REFERENCE_DOCS: ReferenceDoc[] = [
         schema: "schema/lake-config.schema.json",
         doc: "docs/config-reference.md",
         title: "Config reference (`medallion-lake:lake`)",
-        generatedBy: "`npm run schema` from schema/lake-config.schema.json (the zod schema of components/medallion-lake/config.ts)",
+        generatedBy: "`npm run schema` from schema/lake-config.schema.json (the zod schema of packages/medallion-lake/src/model/config.ts)",
         intro: [
             "Every field of the lake config, the object under `medallion-lake:lake` in `Pulumi.<env>.yaml`, with",
             "its type, constraints and default. The config is checked against these rules before anything is",
@@ -35,7 +35,7 @@ export const REFERENCE_DOCS: ReferenceDoc[] = [
         schema: "schema/gold-model.schema.json",
         doc: "docs/gold-model-reference.md",
         title: "Gold model reference (`<model>.yaml`)",
-        generatedBy: "`npm run schema` from schema/gold-model.schema.json (the zod schema of components/medallion-lake/gold-models.ts)",
+        generatedBy: "`npm run schema` from schema/gold-model.schema.json (the zod schema of packages/medallion-lake/src/model/gold-models.ts)",
         intro: [
             "Every field of a gold model's declaration, the `<model>.yaml` beside its `<model>.sql` (the file",
             "name is the model's name and gold table name), with its type, constraints and default. The",

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { goldDeclarationSchema, loadGoldModels } from "../../components/medallion-lake/gold-models";
-import { GOLD_MODEL_SCHEMA_PATH, goldModelJsonSchema } from "../../components/medallion-lake/json-schema";
+import { goldDeclarationSchema, loadGoldModels } from "../../packages/medallion-lake/src/model/gold-models";
+import { GOLD_MODEL_SCHEMA_PATH, goldModelJsonSchema } from "../../packages/medallion-lake/src/model/json-schema";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const TICKIT = path.join(PROJECT_ROOT, "gold-models", "tickit");

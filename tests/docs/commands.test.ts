@@ -32,7 +32,8 @@ describe("docs: the documented localdb commands", () => {
 
     for (const pythonPath of [...new Set(commands.map((c) => c.pythonPath))]) {
         const here = commands.filter((c) => c.pythonPath === pythonPath);
-        it(`start with PYTHONPATH=${pythonPath || "(unset)"} and know ${[...new Set(here.map((c) => c.command))].join(", ")} (${[...new Set(here.map((c) => c.file))].join(", ")})`, () => {
+        it(`start with PYTHONPATH=${pythonPath || "(unset)"} and know ${[...new Set(here.map((c) => c.command))].join(", ")} (${[...new Set(here.map((c) => c.file))].join(", ")})`, function () {
+            this.timeout(60_000); // a Python start, slow on a loaded machine
             // --help imports every module of localdb (and medallion through it), as every command does.
             const run = spawnSync(path.join(PROJECT_ROOT, ".venv", "bin", "python"), ["-m", "localdb", "--help"], {
                 cwd: PROJECT_ROOT,
