@@ -29,7 +29,7 @@ export const reconcileSchema = z
         compare,
         z.strictObject({
             compare: compare.describe("keys: delete silver rows whose key the source no longer has (rows, detecting in-place updates, is not implemented yet)."),
-            everyRuns: z.number().int().min(1, "must be a whole number of runs, at least 1").optional().describe("Reconcile on every n-th run of the table. Default 1."),
+            everyRuns: z.number().int().min(1, "must be a whole number of runs, at least 1").optional().describe("Reconcile on every n-th bronze run of the table (and on the first run after the setting changes). Default 1, every run."),
         }),
     ])
     .optional()
