@@ -16,7 +16,7 @@ from .rules import Rule, parse_rules
 ENGINES = ("postgres", "mysql", "sqlserver")
 SIMPLE_TYPES = ("string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp")
 _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
-# The component's default of `maxDeleteShare` (components/medallion-lake/config.ts), for specs written
+# The component's default of `maxDeleteShare` (packages/medallion-lake/src/model/config.ts), for specs written
 # before the delete guard.
 DEFAULT_MAX_DELETE_SHARE = 0.5
 
@@ -77,7 +77,7 @@ class Source:
 @dataclass(frozen=True)
 class TableMaintenance:
     """Iceberg table maintenance, run by the jobs after writing a table (`iceberg.maintain`); the
-    defaults are the component's (components/medallion-lake/table-maintenance.ts says why)."""
+    defaults are the component's (packages/medallion-lake/src/model/table-maintenance.ts says why)."""
 
     snapshot_retention_days: int = 5
     snapshots_to_keep: int = 1
