@@ -93,10 +93,11 @@ const identifier = z
     .max(32, "must be at most 32 characters");
 
 /**
- * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason): a source column
+ * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason, bronze's source
+ * row hash of a `reconcile: rows` table): a source column
  * of the same name (in any case: Spark resolves names case-insensitively) would clash with them.
  */
-export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason"] as const;
+export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason", "_row_hash"] as const;
 
 /**
  * A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas;
