@@ -12,6 +12,7 @@ import { tableMaintenanceIssues, tableMaintenanceSchema } from "./table-maintena
 import { catalogTableName, layerTableName, RESERVED_BUCKET_PREFIXES } from "./naming";
 import { scheduleProblem } from "./schedule";
 import { tagsSchema } from "./tags";
+import { Classification, classificationSchema } from "./classification";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
 import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
 
@@ -145,7 +146,8 @@ const columnSpec = z.union([
     columnType,
     z.strictObject({
         type: columnType,
-        format: z.string().min(1).describe("Spark datetime pattern for parsing string values, e.g. M/d/yyyy HH:mm:ss."),
+        format: z.string().min(1).optional().describe("Spark datetime pattern for parsing string values, e.g. M/d/yyyy HH:mm:ss. Default: Spark's cast."),
+        classification: classificationSchema.optional(),
     }),
 ]);
 
@@ -241,7 +243,7 @@ const tableObject = z.strictObject({
             if (repeat) ctx.addIssue({ code: "custom", path: [names[repeat[0]]], message: `same name as column "${names[repeat[1]]}" but for case: Spark and the Glue catalog do not tell them apart` });
         })
         .optional()
-        .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
+        .describe("Column types silver casts to (a type, or { type, format, classification }). Default: no typing, columns as read."),
     rules: z
         .array(ruleSchema)
         .max(50, "at most 50 rules per table")
@@ -580,7 +582,7 @@ export interface TableConfig {
     partitionColumn: string | null;
     dateColumn: string | null;
     /** Declared columns in config order; empty means "no typing" (all columns as read). */
-    columns: { name: string; type: ColumnType; format: string | null }[];
+    columns: { name: string; type: ColumnType; format: string | null; classification: Classification | null }[];
     /** Declared data-quality rules (README "rules"); empty when none. */
     rules: RuleConfig[];
     /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
@@ -667,7 +669,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
         partitionColumn: t.partitionColumn ?? null,
         dateColumn: t.dateColumn ?? null,
         columns: Object.entries(t.columns ?? {}).map(([name, c]) =>
-            typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
+            typeof c === "string" ? { name, type: c, format: null, classification: null } : { name, type: c.type, format: c.format ?? null, classification: c.classification ?? null },
         ),
         rules: t.rules ?? [],
         maxDeleteShare: t.maxDeleteShare ?? null,
