@@ -311,9 +311,9 @@ def _add_partitions(
 # The Glue column parameter holding a column's classification (docs/governance.md); the component's
 # CLASSIFICATION_PARAMETER (components/medallion-lake/classification.ts).
 CLASSIFICATION_PARAMETER = "classification"
-# What UpdateTable's TableInput takes of what GetTable returns (the rest is read-only: versions,
-# timestamps, catalog id). https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
-_TABLE_INPUT_KEYS = ("Name", "Description", "Owner", "Retention", "StorageDescriptor",
+# What CreateTable's and UpdateTable's TableInput take of what GetTable returns (the rest is
+# read-only: versions, timestamps, catalog id). https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+TABLE_INPUT_KEYS = ("Name", "Description", "Owner", "Retention", "StorageDescriptor",
                      "PartitionKeys", "TableType", "Parameters", "TargetTable", "ViewOriginalText",
                      "ViewExpandedText")  # fmt: skip
 
@@ -344,6 +344,6 @@ def classify_columns(client, database: str, name: str, classifications: Mapping[
         column["Parameters"] = parameters
         changed = True
     if changed:
-        table_input = {k: table[k] for k in _TABLE_INPUT_KEYS if k in table}
+        table_input = {k: table[k] for k in TABLE_INPUT_KEYS if k in table}
         client.update_table(DatabaseName=database, TableInput=table_input, SkipArchive=True)
     return changed
