@@ -309,7 +309,7 @@ def _add_partitions(
 
 
 # The Glue column parameter holding a column's classification (docs/governance.md); the component's
-# CLASSIFICATION_PARAMETER (components/medallion-lake/classification.ts).
+# CLASSIFICATION_PARAMETER (packages/medallion-lake/src/model/classification.ts).
 CLASSIFICATION_PARAMETER = "classification"
 # What CreateTable's and UpdateTable's TableInput take of what GetTable returns (the rest is
 # read-only: versions, timestamps, catalog id). https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html

@@ -7,9 +7,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { loadGoldModels } from "../../components/medallion-lake/gold-models";
-import { configIssues, rawLake } from "./helpers";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { loadGoldModels } from "../../packages/medallion-lake/src/model/gold-models";
+import { configIssues, rawLake } from "../support/helpers";
 
 const usersColumns = (raw: any) => raw.sources.find((s: any) => s.name === "crm").tables[0].columns;
 
