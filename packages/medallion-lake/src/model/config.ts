@@ -12,6 +12,7 @@ import { tableMaintenanceIssues, tableMaintenanceSchema } from "./table-maintena
 import { catalogTableName, layerTableName, RESERVED_BUCKET_PREFIXES } from "./naming";
 import { scheduleProblem } from "./schedule";
 import { tagsSchema } from "./tags";
+import { Classification, classificationSchema } from "./classification";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
 import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
 
@@ -146,7 +147,8 @@ const columnSpec = z.union([
     columnType,
     z.strictObject({
         type: columnType,
-        format: z.string().min(1).describe("Spark datetime pattern for parsing string values into a date or timestamp, e.g. `M/d/yyyy HH:mm:ss`."),
+        format: z.string().min(1).optional().describe("Spark datetime pattern for parsing string values into a date or timestamp, e.g. `M/d/yyyy HH:mm:ss`. Default: none, Spark's cast."),
+        classification: classificationSchema.optional(),
     }),
 ]);
 
@@ -242,7 +244,7 @@ const tableObject = z.strictObject({
             if (repeat) ctx.addIssue({ code: "custom", path: [names[repeat[0]]], message: `same name as column "${names[repeat[1]]}" but for case: Spark and the Glue catalog do not tell them apart` });
         })
         .optional()
-        .describe("The types silver casts to, in the order given: column name (an identifier of at most 128 characters, not one of the lake's own `_ingested_at`, `_batch_id`, `_source`, `_reason`, no two differing only in case) to a type or `{ type, format }`; at least one. Default: none, no typing (columns as read)."),
+        .describe("The types silver casts to, in the order given: column name (an identifier of at most 128 characters, not one of the lake's own `_ingested_at`, `_batch_id`, `_source`, `_reason`, no two differing only in case) to a type or `{ type, format, classification }`; at least one. Default: none, no typing (columns as read)."),
     rules: z
         .array(ruleSchema)
         .max(50, "at most 50 rules per table")
@@ -581,7 +583,7 @@ export interface TableConfig {
     partitionColumn: string | null;
     dateColumn: string | null;
     /** Declared columns in config order; empty means "no typing" (all columns as read). */
-    columns: { name: string; type: ColumnType; format: string | null }[];
+    columns: { name: string; type: ColumnType; format: string | null; classification: Classification | null }[];
     /** Declared data-quality rules (docs/config.md "Data-quality rules"); empty when none. */
     rules: RuleConfig[];
     /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
@@ -668,7 +670,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
         partitionColumn: t.partitionColumn ?? null,
         dateColumn: t.dateColumn ?? null,
         columns: Object.entries(t.columns ?? {}).map(([name, c]) =>
-            typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
+            typeof c === "string" ? { name, type: c, format: null, classification: null } : { name, type: c.type, format: c.format ?? null, classification: c.classification ?? null },
         ),
         rules: t.rules ?? [],
         maxDeleteShare: t.maxDeleteShare ?? null,
