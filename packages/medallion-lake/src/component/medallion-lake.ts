@@ -16,7 +16,7 @@ import { createCatalog } from "./catalog";
 import { checkedInput, LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
 import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
-import { createRoles, PolicyScope } from "./iam";
+import { createRoles, PolicyDocument, PolicyScope } from "./iam";
 import { createJobs } from "./jobs";
 import { createEncryption } from "./kms";
 import { LakeSpec, lakeSpec } from "../model/lake-spec";
@@ -27,6 +27,8 @@ import { createDashboard } from "./dashboard";
 import { createQualityRulesets } from "./quality-rulesets";
 import { createCrawlers, createSources } from "./sources";
 import { createStorage } from "./storage";
+import { createConsumerGrant, createLakeFormationAccess, createLakeFormationSettings, LakeFormation, lakeFormationGrantPolicy } from "./lake-formation";
+import { Classification } from "../model/classification";
 
 export const MEDALLION_LAKE_TYPE = "medallion-lake:index:MedallionLake";
 
@@ -83,6 +85,12 @@ function networkScope(config: LakeConfig): pulumi.Output<PolicyScope["network"]>
 
 /** Options of a grant. */
 export interface GrantOptions {
+    /**
+     * Lake Formation mode: the classifications whose columns the grant may also read (`pii`,
+     * `sensitive`). Default: none, the classified columns are excluded. Refused in IAM mode, whose
+     * grants cover whole tables.
+     */
+    classifications?: Classification[];
     /** Suffix of the grant's logical name (`<lake>-<kind>-grant-<name>`). Default: its position among the lake's grants of that kind; name it to keep it stable when calls move. */
     name?: string;
 }
@@ -146,6 +154,7 @@ export class MedallionLake extends pulumi.ComponentResource {
     private readonly childOpts: () => pulumi.CustomResourceOptions;
     private readonly grantScope: pulumi.Output<GrantScope>;
     private readonly grantCounts = { read: 0, query: 0 };
+    private readonly lakeFormation: LakeFormation | undefined;
 
     constructor(name: string, args: MedallionLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate everything before super(): bad input must not register even the component.
@@ -180,7 +189,8 @@ export class MedallionLake extends pulumi.ComponentResource {
         const encryption = createEncryption(ctx);
         const keyArn = encryption.keyArn;
         const storage = createStorage(ctx, keyArn);
-        const catalog = createCatalog(ctx, storage);
+        const lakeFormation = config.governance.lakeFormation ? createLakeFormationSettings(ctx) : undefined;
+        const catalog = createCatalog(ctx, storage, lakeFormation ? [lakeFormation.settings] : []);
         const sources = createSources(ctx, keyArn, passwords);
         const assets = uploadAssets(ctx, plan, storage.assets.bucket, storage.assets.ready);
 
@@ -209,6 +219,10 @@ export class MedallionLake extends pulumi.ComponentResource {
                 metricsNamespace: spec.metricsNamespace,
             }));
         const roles = createRoles(ctx, scope);
+        if (lakeFormation) {
+            const bucketArns = { bronze: storage.bronze.bucket.arn, silver: storage.silver.bucket.arn, gold: storage.gold.bucket.arn };
+            createLakeFormationAccess(ctx, lakeFormation, { catalog, bucketArns, keyArn, roles: { ...roles.jobs, crawler: roles.crawler } });
+        }
 
         const crawlers = createCrawlers(ctx, sources, roles.crawler.arn, catalog.source.name, encryption.securityConfiguration.name);
         const jobs = createJobs(ctx, {
@@ -238,6 +252,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         const bySource = <T>(f: (i: number) => T) => Object.fromEntries(config.sources.map((s, i) => [s.name, f(i)]));
 
         this.childOpts = () => ctx.opts();
+        this.lakeFormation = lakeFormation;
         this.buckets = byPurpose((p) => storage[p].bucket);
         this.kmsKey = encryption.key;
         this.workgroup = query.workgroup;
@@ -278,7 +293,7 @@ export class MedallionLake extends pulumi.ComponentResource {
      */
     grantRead(layer: Layer, role: aws.iam.Role, options: GrantOptions = {}): aws.iam.RolePolicy {
         if (!LAYERS.includes(layer)) throw new Error(`grantRead: unknown layer "${String(layer)}", expected one of ${LAYERS.join(", ")}`);
-        return this.grant("read", role, options, this.grantScope.apply((s) => readGrantPolicy(layer, s)));
+        return this.grant("read", role, options, [layer], this.grantScope.apply((s) => readGrantPolicy(layer, s)));
     }
 
     /**
@@ -289,16 +304,23 @@ export class MedallionLake extends pulumi.ComponentResource {
         const layers = options.layers ?? ["gold"];
         const unknown = layers.filter((l) => !LAYERS.includes(l));
         if (unknown.length > 0 || layers.length === 0) throw new Error(`grantQuery: layers must be some of ${LAYERS.join(", ")}, got [${layers.join(", ")}]`);
-        return this.grant("query", role, options, this.grantScope.apply((s) => queryGrantPolicy(layers, s)));
+        return this.grant("query", role, options, layers, this.grantScope.apply((s) => queryGrantPolicy(layers, s)));
     }
 
-    private grant(kind: "read" | "query", role: aws.iam.Role, options: GrantOptions, policy: pulumi.Output<object>): aws.iam.RolePolicy {
+    /**
+     * The grant's inline policy; in Lake Formation mode without S3 access to the data (Lake Formation
+     * vends it) and with the grant's Lake Formation permissions (lake-formation.ts).
+     */
+    private grant(kind: "read" | "query", role: aws.iam.Role, options: GrantOptions, layers: Layer[], policy: pulumi.Output<PolicyDocument>): aws.iam.RolePolicy {
+        const lf = this.lakeFormation;
+        if (!lf && options.classifications) throw new Error(`grant${kind === "read" ? "Read" : "Query"}: classifications need governance.lakeFormation: true (IAM-mode grants cover whole tables)`);
         const suffix = options.name ?? String(++this.grantCounts[kind]);
-        return new aws.iam.RolePolicy(
-            `${this.resourceName}-${kind}-grant-${suffix}`,
-            { role: role.id, policy: policy.apply((d) => JSON.stringify(d)) },
-            this.childOpts(),
-        );
+        const name = `${this.resourceName}-${kind}-grant-${suffix}`;
+        const document = lf
+            ? pulumi.all([policy, this.grantScope]).apply(([d, s]) => lakeFormationGrantPolicy(d, LAYERS.map((l) => s.bucketArns[l]), s.keyArn, kind === "query"))
+            : policy;
+        if (lf) createConsumerGrant(name, role.arn, layers, options.classifications ?? [], lf, this.childOpts());
+        return new aws.iam.RolePolicy(name, { role: role.id, policy: document.apply((d) => JSON.stringify(d)) }, this.childOpts());
     }
 
     /** Every name and ARN a user or service needs, as one object (the stack exports it). */
