@@ -221,11 +221,11 @@ function databaseGrant(
     // A wildcard table grant covers the database's tables present and future: the jobs create them.
     new aws.lakeformation.Permissions(`${name}-${grant.database}-tables`, { principal, permissions: grant.tablePermissions, table: { databaseName: db.name, wildcard: true } }, after);
     if (grant.dataLocation && grant.database !== "source") {
-        const location = locations[grant.database];
+        // The registered location is named by its bucket's ARN (the registration's own arn input).
         new aws.lakeformation.Permissions(
             `${name}-${grant.database}-location`,
-            { principal, permissions: ["DATA_LOCATION_ACCESS"], dataLocation: { arn: location.arn } },
-            opts({ dependsOn: [location] }),
+            { principal, permissions: ["DATA_LOCATION_ACCESS"], dataLocation: { arn: inputs.bucketArns[grant.database] } },
+            opts({ dependsOn: [locations[grant.database]] }),
         );
     }
 }
