@@ -353,5 +353,6 @@ def classify_table(
         found = runtime.glue.get_table(DatabaseName=database, Name=table)["Table"]
         fields = (*found.get("StorageDescriptor", {}).get("Columns", []), *found.get("PartitionKeys", []))
         client = lake_formation.lake_formation_client()
-        lake_formation.tag_table(client, database, table, [c["Name"] for c in fields], classifications, lake_formation_tag)
+        names = [c["Name"] for c in fields]
+        lake_formation.tag_table(client, database, table, names, classifications, lake_formation_tag)
     return changed
