@@ -13,9 +13,12 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const PERMISSIONS = "aws:lakeformation/permissions:Permissions";
 const SETTINGS = "aws:lakeformation/dataLakeSettings:DataLakeSettings";
 
-/** The component's roles by logical name: the layer jobs and the Lake Formation registration role. */
-const JOB_ROLE = (layers: string) => new RegExp(`-(${layers})-job-role$`);
-const LOCATION_ROLE = /-lf-location-role$/;
+/**
+ * The component's roles by logical name, or by physical name (Pulumi's auto-name appends a random
+ * suffix): the layer jobs and the Lake Formation registration role.
+ */
+const JOB_ROLE = (layers: string) => new RegExp(`-(${layers})-job-role(-[0-9a-z]+)?$`);
+const LOCATION_ROLE = /-lf-location-role(-[0-9a-z]+)?$/;
 
 function known<T>(read: () => T): T | undefined {
     try {
@@ -39,7 +42,8 @@ function roleOf(grant: LakeResource, property: string, resources: readonly LakeR
 }
 
 /** Whether `r` is one of the lake's own roles allowed on the layer (`layers`: a regex alternation). */
-const isLakeRole = (r: LakeResource | undefined, layers: string) => r !== undefined && (JOB_ROLE(layers).test(r.name) || LOCATION_ROLE.test(r.name));
+const isLakeRole = (r: LakeResource | undefined, layers: string) =>
+    r !== undefined && [r.name, known(() => r.props.name)].some((n) => typeof n === "string" && (JOB_ROLE(layers).test(n) || LOCATION_ROLE.test(n)));
 
 /** Buckets tagged `layer: <one of layers>` (the component tags each bucket with its purpose). */
 const layerBuckets = (resources: readonly LakeResource[], layers: readonly string[]) =>
