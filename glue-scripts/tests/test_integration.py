@@ -17,10 +17,12 @@ import boto3
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "local-lake"))  # localdb: servers, loader, independent SQL
+sys.path.insert(0, str(REPO / "local-lake"))  # localdb: servers, loader
+sys.path.insert(0, str(REPO / "tests" / "support"))  # expected_gold: the independent SQL
 
+from expected_gold import expected  # noqa: E402
 from local_submit import submit  # noqa: E402
-from localdb import anomalies, expected, load  # noqa: E402
+from localdb import anomalies, load  # noqa: E402
 from localdb.generate import BAD_SALETIMES  # noqa: E402
 from localdb.servers import running  # noqa: E402
 from localdb.spec import lake_spec_for_stack  # noqa: E402
