@@ -49,7 +49,7 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
         **{f"{layer}Path": (lake_dir / layer).as_uri() for layer in ("bronze", "silver", "gold")},
     }
     script = (
-        'import { jobArguments } from "./packages/medallion-lake/src";'
+        'import { jobArguments } from "medallion-lake";'
         ' import { systemArguments } from "./packages/medallion-lake/src/component/jobs";'
         f" const paths = {json.dumps(paths)};"
         ' const layers = ["bronze", "silver", "gold"] as const;'

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { GoldModelConfig, goldModelFile, LakeSpec } from "../../packages/medallion-lake/src";
+import { GoldModelConfig, goldModelFile, LakeSpec } from "medallion-lake";
 import { ParquetTable } from "../../query-engines/duckdb";
 import type { IcebergSnapshotFiles } from "../../query-engines/iceberg-snapshot";
 import { icebergFiles, icebergLocalPath } from "./iceberg-files";

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";

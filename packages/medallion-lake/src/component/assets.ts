@@ -8,13 +8,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
 import { contentHash } from "../model/content-hash";
+import { assetPath } from "../model/package-assets";
 import { GoldModelConfig } from "../model/gold-models";
 import { goldModelFile, LakeSpec } from "../model/lake-spec";
 import { LAYERS, Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
 
-/** Default location of the Glue scripts: `glue-scripts/` at the repository root. */
-export const DEFAULT_SCRIPTS_DIR = path.resolve(__dirname, "..", "..", "..", "..", "glue-scripts");
+/** Default location of the Glue scripts: the copy the package ships, `assets/glue-scripts/` of the package. */
+export function defaultScriptsDir(): string {
+    return assetPath("glue-scripts");
+}
 
 /** Name of the Python package directory shipped to Glue as `--extra-py-files`. */
 export const PACKAGE_NAME = "medallion";
