@@ -7,6 +7,6 @@ import { runPython } from "../../local-lake/lib/python";
 /** Every gold model computed independently in SQL on the source databases: `{ model: rows[] }`. */
 export async function expectedGold(layout: LakeLayout): Promise<Record<string, Record<string, unknown>[]>> {
     const script = path.join(PROJECT_ROOT, "tests", "support", "expected_gold.py");
-    const result = await runPython([script, "--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile], { env: LOCALDB_ENV, label: "expected_gold.py" });
+    const result = await runPython([script, layout.sourcesDir, layout.specFile], { env: LOCALDB_ENV, label: "expected_gold.py" });
     return parseJsonOutput(result.stdout, "expected_gold.py") as Record<string, Record<string, unknown>[]>;
 }

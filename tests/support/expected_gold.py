@@ -7,13 +7,12 @@ cleaned by the silver job's documented rules), with the gold job's documented ha
 of an unknown event counts under 'Unknown', an event without its venue is 'Unknown venue', a seller or
 buyer missing from users keeps null names).
 
-Run: PYTHONPATH=local-lake:glue-scripts python tests/support/expected_gold.py --data-dir D --lake-spec F
+Run: PYTHONPATH=local-lake:glue-scripts python tests/support/expected_gold.py DATA_DIR LAKE_SPEC
 (prints {model: rows, "checks": {...}} as JSON on stdout).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from decimal import Decimal
@@ -107,20 +106,6 @@ def expected(data_dir: Path | str, lake_spec: dict | str | Path) -> dict:
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", required=True, help="folder of the source servers' state files")
-    parser.add_argument("--lake-spec", required=True, help="lake spec JSON file")
-    args = parser.parse_args(argv)
-    try:
-        result = expected(args.data_dir, args.lake_spec)
-    except LocalDbError as error:
-        print(f"expected_gold failed: {error}", file=sys.stderr)
-        return 1
-    json.dump(result, sys.stdout, indent=2)
-    print()
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # python expected_gold.py DATA_DIR LAKE_SPEC: a LocalDbError ends it with its message and status 1.
+    json.dump(expected(sys.argv[1], sys.argv[2]), sys.stdout)
