@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { LakeConfigError, parseLakeConfig } from "medallion-lake";
 import { DEFAULT_PORTS, columnTypeProblem } from "../../packages/medallion-lake/src/model/config";
 import { scheduleProblem } from "../../packages/medallion-lake/src/model/schedule";
 import { rawLake } from "../support/helpers";

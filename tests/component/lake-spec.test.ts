@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "medallion-lake";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { rawLake } from "../support/helpers";
 

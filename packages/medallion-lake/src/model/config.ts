@@ -2,8 +2,8 @@
  * The lake's stack config (`medallion-lake:lake`): the zod schema, its defaults and `parseLakeConfig`.
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Deferred, isDeferred } from "./deferred";
 import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
 import { alertsSchema } from "./alerts-config";
 import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
@@ -67,22 +67,14 @@ export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
 /**
  * A pass-through value (an id or ARN the lake only hands on to AWS): a literal, validated here, or a
- * `pulumi.Output`/`Promise` from another resource of the same program, validated by `checkedInput`
- * once its value is known. The JSON Schema shows only the literal (json-schema.ts drops the rest).
+ * value another resource of the same program resolves later (a `pulumi.Output` or a `Promise`),
+ * checked by the component's `checkedInput` once known. The JSON Schema shows only the literal
+ * (json-schema.ts drops the rest).
  */
-export const PULUMI_INPUT = z.custom<pulumi.Output<string> | Promise<string>>((v) => pulumi.Output.isInstance(v) || v instanceof Promise, {
+export const PULUMI_INPUT = z.custom<Deferred<string>>(isDeferred, {
     error: "expected a string or a pulumi Output",
 });
 const passThrough = (literal: z.ZodString) => z.union([literal, PULUMI_INPUT]);
-
-/** Checks a pass-through value once it is known. @throws LakeConfigError at `path` when `literal` rejects it. */
-export function checkedInput(value: pulumi.Input<string>, literal: z.ZodType<string>, path: string): pulumi.Output<string> {
-    return pulumi.output(value).apply((v) => {
-        const result = literal.safeParse(v);
-        if (!result.success) throw new LakeConfigError(result.error.issues.map((i) => ({ path, message: `${i.message} (got "${v}")` })));
-        return v;
-    });
-}
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, why?: string) =>
     z.enum(values, { error: () => `expected ${values.length === 1 ? `"${values[0]}"` : `one of ${values.join(", ")}`}${why ? `: ${why}` : ""}` });
@@ -569,7 +561,7 @@ export const lakeConfigSchema = z
 
 /**
  * The lake config as a caller writes it (YAML or TypeScript): optional fields optional, defaults not
- * yet applied; pass-through ids and ARNs may be `pulumi.Input`s.
+ * yet applied; pass-through ids and ARNs may be `pulumi.Input`s (`Deferred`).
  */
 export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 
