@@ -333,3 +333,10 @@ def register_table(
     )
     partitions = partition_folders(runtime.spark, location, partition_keys)
     return catalog.register(runtime.glue, database, definition, partitions)
+
+
+def move(spark: SparkSession, source: str, target: str) -> None:
+    """Renames a file (on S3 a copy and a delete), replacing nothing: `target` must not exist."""
+    fs, jsource = _fs(spark, source)
+    if not fs.rename(jsource, _fs(spark, target)[1]):
+        raise OSError(f"could not move {source} to {target}")
