@@ -63,18 +63,27 @@ def rewrite_files(spark, name: str, where: str | None) -> int:
 
 
 def expire(spark, name: str, now: datetime) -> dict:
-    """Expires every snapshot but the current one and removes the files no snapshot references."""
+    """Expires every snapshot but the current one, and deletes the files below the table's location
+    that no metadata references and that are older than `now` (files of runs that died, for one). The
+    `remove_orphan_files` procedure refuses an interval under 24 hours, so this uses Iceberg's action
+    API, which takes any: the erasure holds the lake (the run lock locally; on AWS, docs/erasure.md).
+    https://iceberg.apache.org/docs/1.7.1/spark-procedures/#remove_orphan_files"""
     older = iceberg.literal(now.strftime(STAMP))
     expired = _procedure(
         spark, "expire_snapshots", name, f"older_than => TIMESTAMP {older}, retain_last => 1"
     )
-    orphans = _procedure(spark, "remove_orphan_files", name, f"older_than => TIMESTAMP {older}")
+    jvm = spark._jvm
+    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
+    action = jvm.org.apache.iceberg.spark.actions.SparkActions.get(spark._jsparkSession).deleteOrphanFiles(
+        table
+    )
+    orphans = action.olderThan(int(now.timestamp() * 1000)).execute().orphanFileLocations()
     row = expired[0]
     return {
         "snapshots_expired": int(row["deleted_manifest_lists_count"]),
         "files_deleted": int(row["deleted_data_files_count"])
         + int(row["deleted_position_delete_files_count"]),
-        "orphan_files_removed": len(orphans),
+        "orphan_files_removed": len(list(orphans)),
     }
 
 
@@ -147,46 +156,78 @@ def bronze_matches(spark, root: str, subject) -> dict[str, list]:
     return found
 
 
+MANIFEST = "_erasure.json"
+
+
 def rewrite_bronze_folder(spark, bronze_path: str, folder: str, subject, removed_at: list) -> int:
-    """Rewrites a bronze folder's Avro files without the subject's rows (with their writer schema,
-    staged outside the table folders first), and its run summary with the rows it has left; returns
-    the rows removed. A folder left without rows is removed, as bronze leaves no empty batch."""
+    """Rewrites a bronze folder's Avro files without the subject's rows (with their writer schema),
+    and its run summary with the rows it has left; returns the rows removed. The kept rows are staged
+    outside the table folders with a manifest (their file names, the summary to write) before anything
+    is replaced, so a run that dies part-way is finished by the next (`finish_staged`)."""
     root = bronze_path.rstrip("/")
-    relative = (
-        folder[len(io.hadoop_path(spark, root)) :].lstrip("/")
-        if folder.startswith(io.hadoop_path(spark, root))
-        else None
-    )
-    if not relative:
+    base = io.hadoop_path(spark, root)
+    if not folder.startswith(f"{base}/"):
         raise erasure.ErasureError(f"bronze folder {folder} is not below {bronze_path}")
+    relative = folder[len(base) + 1 :]
     stage = f"{root}/{erasure.STAGING_FOLDER}/{relative}"
     schema = io.avro_file_schema(spark, folder)
-    originals = io.avro_files(spark, [folder])
     rows = spark.read.format("avro").option("avroSchema", avro_reader_schema(schema)).load(folder)
-    kept = rows.where(~erasure.raw_match(rows, subject))
+    newest = rows.agg(F.max("_ingested_at")).first()[0] if "_ingested_at" in rows.columns else None
     io.delete_glob(spark, stage)
-    kept.write.mode("overwrite").format("avro").option("avroSchema", schema).save(stage)
+    rows.where(~erasure.raw_match(rows, subject)).write.format("avro").option("avroSchema", schema).save(
+        stage
+    )
     staged = io.avro_files(spark, [stage])
     left = spark.read.format("avro").load(stage).count() if staged else 0
-    for original in originals:
-        io.delete_glob(spark, original)
-    if left:
-        for file in staged:
-            io.move(spark, file, f"{folder}/{file.rsplit('/', 1)[1]}")
-    else:
-        io.delete_glob(spark, folder)
-    io.delete_glob(spark, stage)
+    manifest = {
+        "folder": folder,
+        "files": [f.rsplit("/", 1)[1] for f in staged] if left else [],
+        "summary": None,
+    }
     batch = folder.rsplit("batch_id=", 1)[1] if "batch_id=" in folder else None
     if batch is not None:
-        keys = f"/{reconcile.KEYS_FOLDER}/" in f"/{relative}"
-        field = "keys_read" if keys else "rows"
+        keys = relative.startswith(f"{reconcile.KEYS_FOLDER}/")
         summary = f"{root}/_run_summaries/{subject.source.name}/{subject.table.name}/{batch}.json"
         if io.exists(spark, summary):
-            previous = json.loads(io.read_text(spark, summary))
-            newest = rows.agg(F.max("_ingested_at")).first()[0] if "_ingested_at" in rows.columns else None
             counted = len(removed_at) if keys else erasure.removed_in_newest_run(removed_at, newest)
-            io.write_json(spark, summary, erasure.adjusted_summary(previous, field, counted))
+            previous = json.loads(io.read_text(spark, summary))
+            adjusted = erasure.adjusted_summary(previous, "keys_read" if keys else "rows", counted)
+            manifest["summary"] = {"path": summary, "content": adjusted}
+    io.write_json(spark, f"{stage}/{MANIFEST}", manifest)
+    finish_staged(spark, stage)
     return len(removed_at)
+
+
+def finish_staged(spark, stage: str) -> None:
+    """Replaces a bronze folder's Avro files by the staged ones its manifest lists (deleting the
+    others, moving those still staged), writes its run summary and removes the stage; safe to repeat
+    after dying at any point."""
+    manifest = json.loads(io.read_text(spark, f"{stage}/{MANIFEST}"))
+    folder, files = manifest["folder"], set(manifest["files"])
+    for file in io.avro_files(spark, [folder]) if io.exists(spark, folder) else []:
+        if file.rsplit("/", 1)[1] not in files:
+            io.delete_glob(spark, file)
+    for name in sorted(files):
+        if io.exists(spark, f"{stage}/{name}"):
+            io.move(spark, f"{stage}/{name}", f"{folder}/{name}")
+    if not files:
+        io.delete_glob(spark, folder)  # bronze leaves no empty batch
+    if manifest["summary"]:
+        io.write_json(spark, manifest["summary"]["path"], manifest["summary"]["content"])
+    io.delete_glob(spark, stage)
+
+
+def finish_pending_stages(spark, bronze_path: str) -> int:
+    """Finishes the bronze rewrites a run that died left staged; a stage without its manifest (the
+    run died while writing it, nothing was replaced yet) is dropped. Returns how many were finished."""
+    root = f"{bronze_path.rstrip('/')}/{erasure.STAGING_FOLDER}"
+    if not io.exists(spark, root):
+        return 0
+    manifests = sorted({f.rsplit("/", 1)[0] for f in io.files_named(spark, root, MANIFEST)})
+    for stage in manifests:
+        finish_staged(spark, stage)
+    io.delete_glob(spark, root)
+    return len(manifests)
 
 
 def erase_silver(spark, spec, args: dict, subject, found: dict, batch_id: str) -> tuple[dict, list[str]]:
@@ -318,6 +359,12 @@ def main(argv: list[str]) -> None:
         if status == "resumed" or silver["rows_removed"]:
             report["gold"], written = erase_gold(runtime, spec, args, subject, erased, batch_id)
         bronze = {"files_rewritten": 0, "rows_removed": 0, "key_files_rewritten": 0, "keys_removed": 0}
+        bronze["unfinished_rewrites_finished"] = finish_pending_stages(spark, args["bronze_path"])
+        if bronze["unfinished_rewrites_finished"]:  # those folders changed since `locate` read them
+            roots = bronze_roots(args["bronze_path"], subject)
+            found["folders"] = {
+                f: r for root in roots for f, r in bronze_matches(spark, root, subject).items()
+            }
         for folder, removed_at in found["folders"].items():
             keys = f"/{reconcile.KEYS_FOLDER}/" in folder
             removed = rewrite_bronze_folder(spark, args["bronze_path"], folder, subject, removed_at)
