@@ -78,7 +78,8 @@ def parse_value(type_name: str, text: str, column: str) -> object:
         raise ErasureError(f"--key {column}: the value must be non-empty text")
     if len(text) > MAX_VALUE_LENGTH:
         raise ErasureError(f"--key {column}: the value is longer than {MAX_VALUE_LENGTH} characters")
-    wrong = ErasureError(f"--key {column}: {text!r} is not a {type_name}")
+    # Messages never repeat the value: on Glue they reach the logs.
+    wrong = ErasureError(f"--key {column}: the value is not a {type_name}")
     value = text.strip()
     if type_name == "string":
         return value  # silver trims strings (silver._clean): so does the match
@@ -87,7 +88,7 @@ def parse_value(type_name: str, text: str, column: str) -> object:
             raise wrong
         number, bound = int(value), _INTEGER_RANGES[type_name]
         if not -bound <= number < bound:
-            raise ErasureError(f"--key {column}: {value} is out of the range of a {type_name}")
+            raise ErasureError(f"--key {column}: the value is out of the range of a {type_name}")
         return number
     if type_name == "boolean":
         if value.lower() not in ("true", "false"):
@@ -109,9 +110,9 @@ def parse_value(type_name: str, text: str, column: str) -> object:
             raise wrong from None
         precision, scale = int(decimal[1]), int(decimal[2])
         if not number.is_finite() or number != number.quantize(Decimal(1).scaleb(-scale)):
-            raise ErasureError(f"--key {column}: {value} has more than {scale} decimal places")
+            raise ErasureError(f"--key {column}: the value has more than {scale} decimal places")
         if abs(number) >= Decimal(10) ** (precision - scale):
-            raise ErasureError(f"--key {column}: {value} does not fit {type_name}")
+            raise ErasureError(f"--key {column}: the value does not fit {type_name}")
         return number.quantize(Decimal(1).scaleb(-scale))
     try:
         if type_name == "date":

@@ -52,6 +52,9 @@ export function keyObject(spec: LakeSpec, table: string, keys: string[]): Record
     if (pk.length === 0) throw new Error(`--table ${table}: the table declares no primaryKey, so its rows cannot be erased by key`);
     if (keys.length === 0) throw new Error(`--key is required: the value of ${table}'s primary key (${pk.join(", ")})`);
     const named = (k: string) => pk.find((c) => k.startsWith(`${c}=`));
+    // `column=value` naming another of the table's columns is a mistake, not a value with a `=` in it.
+    const other = keys.map((k) => /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(k)?.[1]).find((c) => c && !pk.includes(c) && found.columns.some((d) => d.name === c));
+    if (other) throw new Error(`--key ${other}=...: ${other} is not in ${table}'s primary key (${pk.join(", ")})`);
     if (keys.length === 1 && pk.length === 1 && !named(keys[0])) return { [pk[0]]: keys[0] };
     const result: Record<string, string> = {};
     for (const k of keys) {
