@@ -4,8 +4,8 @@
  * data folder's run lock so that no lake run writes beside it. See docs/erasure.md.
  */
 import * as path from "path";
-import { LakeSpec } from "../../components/medallion-lake";
-import { forgetDefaultArguments, forgetRunArguments } from "../../components/medallion-lake/forget-arguments";
+import { LakeSpec } from "../../packages/medallion-lake/src";
+import { forgetDefaultArguments, forgetRunArguments } from "../../packages/medallion-lake/src/model/forget-arguments";
 import { newBatchId } from "./arguments";
 import { loadLakeStack } from "./config";
 import { writeLakeSpec } from "./lake-files";

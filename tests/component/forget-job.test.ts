@@ -7,11 +7,11 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { forgetDefaultArguments, forgetRunArguments } from "../../components/medallion-lake/forget-arguments";
-import { forgetJobPolicy, forgetScriptFiles } from "../../components/medallion-lake/forget-job";
-import { PolicyDocument, PolicyScope } from "../../components/medallion-lake/iam";
-import { DEFAULT_SCRIPTS_DIR } from "../../components/medallion-lake/assets";
-import { LAKE_L_SCOPE, one, runStack } from "./helpers";
+import { forgetDefaultArguments, forgetRunArguments } from "../../packages/medallion-lake/src/model/forget-arguments";
+import { forgetJobPolicy, forgetScriptFiles } from "../../packages/medallion-lake/src/component/forget-job";
+import { PolicyDocument, PolicyScope } from "../../packages/medallion-lake/src/component/iam";
+import { DEFAULT_SCRIPTS_DIR } from "../../packages/medallion-lake/src/component/assets";
+import { LAKE_L_SCOPE, one, runStack } from "../support/helpers";
 
 const scope: PolicyScope = { ...LAKE_L_SCOPE, metricsNamespace: "MedallionLake/l", connectionNames: ["l-saas"], secretArns: ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:s-AbCdEf"], caCertificates: [] };
 

@@ -10,7 +10,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { LakeSpec } from "../../components/medallion-lake";
+import { LakeSpec } from "../../packages/medallion-lake/src";
 import { readAvroFile } from "../../local-lake/lib/avro";
 import { forget } from "../../local-lake/lib/forget";
 import { LakeLayout } from "../../local-lake/lib/layout";
@@ -19,7 +19,7 @@ import { LakeRunOptions } from "../../local-lake/lib/run-lake";
 import { acquireLock, DataDirLocked } from "../../local-lake/lib/run-lock";
 import { LakeRunSummary } from "../../local-lake/lib/summary";
 import { TrinoQueryEngine } from "../../query-engines/trino";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 export interface ErasureContext {
     layout: LakeLayout;

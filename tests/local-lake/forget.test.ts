@@ -1,6 +1,6 @@
 /** `npm run forget`'s arguments: the repeatable --key and the key's check against the table's primary key. */
 import { expect } from "chai";
-import { LakeSpec } from "../../components/medallion-lake";
+import { LakeSpec } from "../../packages/medallion-lake/src";
 import { keyObject, splitKeys } from "../../local-lake/lib/forget";
 import { loadLakeStack } from "../../local-lake/lib/config";
 
