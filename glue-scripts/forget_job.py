@@ -370,6 +370,8 @@ def main(argv: list[str]) -> None:
             removed = rewrite_bronze_folder(spark, args["bronze_path"], folder, subject, removed_at)
             bronze["key_files_rewritten" if keys else "files_rewritten"] += 1
             bronze["keys_removed" if keys else "rows_removed"] += removed
+        # The staging folder's empty parents, once every rewrite finished.
+        io.delete_glob(spark, f"{args['bronze_path'].rstrip('/')}/{erasure.STAGING_FOLDER}")
         report["bronze"] = bronze
         now = datetime.now(UTC)
         report["snapshots"] = {t.split(".", 1)[1]: expire(spark, t, now) for t in [*touched, *written]}
