@@ -341,3 +341,22 @@ def classify_table(runtime: Runtime, database: str, table: str, classifications:
     if not runtime.catalog_enabled:
         return False
     return catalog.classify_columns(runtime.glue, database, table, classifications)
+
+
+def move(spark: SparkSession, source: str, target: str) -> None:
+    """Renames a file (on S3 a copy and a delete), replacing nothing: `target` must not exist."""
+    fs, jsource = _fs(spark, source)
+    if not fs.rename(jsource, _fs(spark, target)[1]):
+        raise OSError(f"could not move {source} to {target}")
+
+
+def files_named(spark: SparkSession, folder: str, name: str) -> list[str]:
+    """Every file called `name` below `folder` (recursively), as Hadoop paths."""
+    fs, jpath = _fs(spark, folder)
+    found = []
+    files = fs.listFiles(jpath, True)
+    while files.hasNext():
+        path = files.next().getPath()
+        if path.getName() == name:
+            found.append(str(path.toString()))
+    return sorted(found)

@@ -6,7 +6,8 @@
  * source databases, that every table of every layer reads through Trino by its catalog name, that
  * a second run changes nothing but adds its batches' partitions, that the catalog survives a
  * restart of the servers, that a failing step leaves the earlier layers intact, and that rows deleted
- * at the sources leave silver (full load, reconcile: keys), audited in `_deletes`, with gold following.
+ * at the sources leave silver (full load, reconcile: keys), audited in `_deletes`, with gold following,
+ * and that an erasure reaches no layer, snapshot or file (erasure-e2e.ts).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -25,6 +26,7 @@ import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
 import { LakeRunSummary, QueryOutcome } from "../../local-lake/lib/summary";
 import { rejection } from "../support/rejection";
+import { describeErasure } from "./erasure-e2e";
 
 type Row = Record<string, unknown>;
 
@@ -511,4 +513,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             expect(silver.rows[0]).to.deep.equal({ coded: 10, n: first.tables.find((t) => t.layer === "silver" && t.table === `${venue.source.name}/venue`)?.rows });
         });
     });
+
+    // Last: it erases a user the checks above compare with the sources.
+    describeErasure(() => ({ layout, spec, run }));
 });

@@ -19,6 +19,7 @@ import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
 import { createRoles, PolicyScope } from "./iam";
 import { createJobs } from "./jobs";
+import { createForgetJob, forgetScriptFiles } from "./forget-job";
 import { createEncryption } from "./kms";
 import { LakeSpec, lakeSpec } from "../model/lake-spec";
 import { BUCKET_PURPOSES, BucketPurpose, LAYERS, Layer } from "../model/naming";
@@ -107,6 +108,9 @@ export class MedallionLake extends pulumi.ComponentResource {
     readonly workgroup: aws.athena.Workgroup;
     /** The Glue job per layer. */
     readonly jobs: Record<Layer, aws.glue.Job>;
+    /** The erasure job, run on demand (docs/erasure.md), and its role. */
+    readonly forgetJob: aws.glue.Job;
+    readonly forgetJobName: pulumi.Output<string>;
     /** The IAM roles of the layer jobs and of the crawlers. */
     readonly roles: { jobs: Record<Layer, aws.iam.Role>; crawler: aws.iam.Role };
     /** ARN of the key the lake is encrypted with (its own or the configured one). */
@@ -155,6 +159,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});
         const plan: AssetPlan = planAssets(args.scriptsDir ?? defaultScriptsDir(), spec, config.gold.models);
+        const forgetScripts = forgetScriptFiles(args.scriptsDir ?? defaultScriptsDir());
 
         super(MEDALLION_LAKE_TYPE, name, {}, opts);
         this.resourceName = name;
@@ -221,6 +226,15 @@ export class MedallionLake extends pulumi.ComponentResource {
             securityConfiguration: encryption.securityConfiguration.name,
             connectionNames: sources.map((s) => s.connection.name),
         });
+        const forget = createForgetJob(ctx, {
+            assets,
+            assetsBucket: storage.assets.bucket,
+            assetsReady: storage.assets.ready,
+            layerBuckets: { bronze: storage.bronze.bucket.bucket, silver: storage.silver.bucket.bucket, gold: storage.gold.bucket.bucket },
+            scope,
+            securityConfiguration: encryption.securityConfiguration.name,
+            scriptFiles: forgetScripts,
+        });
         const orchestration = createOrchestration(ctx, crawlers, jobs);
         const query = createQuery(
             ctx,
@@ -243,6 +257,8 @@ export class MedallionLake extends pulumi.ComponentResource {
         this.kmsKey = encryption.key;
         this.workgroup = query.workgroup;
         this.jobs = jobs;
+        this.forgetJob = forget.job;
+        this.forgetJobName = forget.job.name;
         this.roles = { jobs: roles.jobs, crawler: roles.crawler };
         this.grantScope = pulumi
             .all([scope, query.workgroup.arn])
@@ -319,6 +335,7 @@ export class MedallionLake extends pulumi.ComponentResource {
             jobNames: this.jobNames,
             jobArns: this.jobArns,
             jobRoleArns: this.jobRoleArns,
+            forgetJobName: this.forgetJobName,
             crawlerRoleArn: this.crawlerRoleArn,
             securityConfigurationName: this.securityConfigurationName,
             workflowName: this.workflowName,
