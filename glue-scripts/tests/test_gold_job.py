@@ -104,6 +104,24 @@ def test_an_error_test_keeps_the_model_unwritten_skips_its_readers_and_fails_the
     assert refreshed["refresh"] == "full" and refreshed["rows"] == 2
 
 
+def test_the_floor_opens_the_tables_and_writes_nothing(spark, lake, monkeypatch, capsys):
+    root, argv, glue, gold_db = lake
+    monkeypatch.setenv(io.FLOOR, "1")
+    with pytest.raises(SystemExit) as ended:
+        gold_job.main(argv)
+    assert ended.value.code == 0
+    floor = [json.loads(line.removeprefix(io.METRIC_PREFIX)) for line in capsys.readouterr().out.splitlines()
+             if line.startswith(io.METRIC_PREFIX)]  # fmt: skip
+    spec = json.loads((root / "assets/lake-spec.json").read_text())
+    silver_tables = sum(len(s["tables"]) for s in spec["sources"])
+    # Only ecomm_sales is in silver; no model was built yet.
+    assert [(m["event"], m["job"], m["tables"], m["missing"]) for m in floor] == [
+        ("floor", "gold", 1, silver_tables - 1 + len(spec["gold"]["models"]))
+    ]
+    assert _gold_tables(glue, gold_db) == []
+    assert not (root / "gold").exists()
+
+
 def test_a_missing_model_file_is_refused_before_anything_is_written(lake):
     root, argv, glue, gold_db = lake
     (root / "assets/gold-models/monthly-0.sql").unlink()
