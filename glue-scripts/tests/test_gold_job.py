@@ -158,3 +158,21 @@ def test_a_partitions_model_whose_sql_changed_is_rebuilt_whole(spark, lake):
     (root / "assets/gold-models/monthly-0.sql").write_text(tenfold)
     assert run("b3") == ("full", [(20, 1), (50, 2)])
     assert run("b4")[0] == "unchanged"
+
+
+def test_models_rebuilds_only_the_named_models_and_refuses_unknown_ones(spark, lake):
+    root, argv, glue, gold_db = lake
+    with pytest.raises(ModelError, match=r"--models: unknown gold model\(s\) nope; the lake's models: a"):
+        gold_job.main([*argv, "--models", "monthly,nope"])
+    # after_best reads best_month, which --models does not rebuild and which has no table yet.
+    with pytest.raises(ModelError, match=r"gold model 'best_month' is read by the models named, but has no"):
+        gold_job.main([*argv, "--models", "after_best"])
+    assert _gold_tables(glue, gold_db) == []
+    gold_job.main([*argv[:-1], "m1", "--models", "monthly"])
+    summary = json.loads((root / "gold/_run_summaries/m1.json").read_text())["models"]
+    assert list(summary) == ["monthly"] and summary["monthly"]["rows"] == 2
+    assert _gold_tables(glue, gold_db) == ["monthly"]
+    # best_month reads monthly from its gold table; its error test fails as in a whole run.
+    with pytest.raises(gold_job.ModelTestError, match="best_month: few_tickets"):
+        gold_job.main([*argv[:-1], "m2", "--models", "best_month"])
+    assert list(json.loads((root / "gold/_run_summaries/m2.json").read_text())["models"]) == ["best_month"]
