@@ -111,7 +111,9 @@ export interface TestOutcome {
     check: string;
     severity: "error" | "warn";
     passed: boolean;
-    /** Failed rows (row tests, unique, reference) or what a rowCount/freshness test observed. */
+    /** Failed rows (row tests, unique, reference), or what a rowCount test counted, or a freshness test's age in hours (null: no value). */
+    value: number | null;
+    /** `value` as text: `3 failed rows`, `12 rows`, `newest 2.0 h old`. */
     found: string;
 }
 
@@ -122,15 +124,15 @@ export function testOutcomes(model: GoldModelConfig, row: Record<string, unknown
         const base = { test: goldTestName(test), check: test.check, severity: test.severity };
         if (test.check === "rowCount") {
             const n = Number(value);
-            return { ...base, passed: (test.min === undefined || n >= test.min) && (test.max === undefined || n <= test.max), found: `${n} rows` };
+            return { ...base, passed: (test.min === undefined || n >= test.min) && (test.max === undefined || n <= test.max), value: n, found: `${n} rows` };
         }
         if (test.check === "freshness") {
-            if (value === null || value === undefined) return { ...base, passed: false, found: "no value" };
+            if (value === null || value === undefined) return { ...base, passed: false, value: null, found: "no value" };
             const hours = (now.getTime() - new Date(`${String(value).replace(" ", "T")}Z`).getTime()) / 3_600_000;
-            return { ...base, passed: hours <= test.maxAgeHours, found: `newest ${hours.toFixed(1)} h old` };
+            return { ...base, passed: hours <= test.maxAgeHours, value: Number(hours.toFixed(1)), found: `newest ${hours.toFixed(1)} h old` };
         }
         const failed = Number(value);
-        return { ...base, passed: failed === 0, found: `${failed} failed rows` };
+        return { ...base, passed: failed === 0, value: failed, found: `${failed} failed rows` };
     });
 }
 

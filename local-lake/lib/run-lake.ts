@@ -63,6 +63,11 @@ export interface LakeRunOptions {
      */
     ownSources?: boolean;
     /**
+     * The gold models the gold job rebuilds (its `--models`); the others keep their gold tables, which
+     * the named ones read where they read other models. Default: every model.
+     */
+    models?: string[];
+    /**
      * Run the silver and gold jobs as their floor (benchmarks/bench.ts): the same entry scripts,
      * catalog and tables opened, then they end without reading a row (`MEDALLION_FLOOR`,
      * glue-scripts/medallion/floor.py; docs/performance.md); the query step is skipped. Use with
@@ -204,7 +209,9 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const job: JobRun = { layer, ms: 0, metrics: [] };
         summary.jobs.push(job);
         const started = Date.now();
-        const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId)), {
+        const args = localJobArguments(layer, layout, lake.spec.environment, batchId);
+        if (layer === "gold" && options.models) args["--models"] = options.models.join(",");
+        const result = await runPython(submitArgv(layer, args), {
             label: `${layer} job (glue-scripts/${layer}_job.py via local_submit.py)`,
             // The jobs register their tables in the local Glue catalog (locations as local:///, for Trino),
             // and publish their metrics to the same moto server's CloudWatch API, as on AWS (not kept).
@@ -234,6 +241,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
     try {
         await step("prepare", async () => {
             stack = loadLakeStack(stackName, options.stackDir);
+            if (options.models) checkModelNames(options.models, stack.config.gold.models.map((m) => m.name), stackName);
             await ensureSetup((line) => reporter.detail(line));
             summary.environment = stack.spec.environment;
             if (options.reset) {
@@ -389,6 +397,14 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             // Last: stopping the catalog saves it into the folder.
             if (!options.lock) lock.release();
         }
+    }
+}
+
+/** `--models` names models of the stack, at least one; else an error listing the stack's models. */
+export function checkModelNames(names: string[], known: string[], stack: string): void {
+    const unknown = names.filter((n) => !known.includes(n));
+    if (names.length === 0 || unknown.length) {
+        throw new Error(`--models: ${unknown.length ? `no gold model ${unknown.join(", ")} in stack ${stack}` : "name at least one gold model"}; its models: ${known.join(", ") || "none"}`);
     }
 }
 
