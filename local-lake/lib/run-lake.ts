@@ -209,9 +209,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const job: JobRun = { layer, ms: 0, metrics: [] };
         summary.jobs.push(job);
         const started = Date.now();
-        const args = localJobArguments(layer, layout, lake.spec.environment, batchId);
-        if (layer === "gold" && options.models) args["--models"] = options.models.join(",");
-        const result = await runPython(submitArgv(layer, args), {
+        const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId, options.models)), {
             label: `${layer} job (glue-scripts/${layer}_job.py via local_submit.py)`,
             // The jobs register their tables in the local Glue catalog (locations as local:///, for Trino),
             // and publish their metrics to the same moto server's CloudWatch API, as on AWS (not kept).
