@@ -5,7 +5,7 @@
  * gold `--models` when the run names models (`npm run lake -- --models a,b`).
  */
 import * as path from "path";
-import { jobArguments } from "../../components/medallion-lake";
+import { jobArguments } from "../../packages/medallion-lake/src";
 import { fileUri, LakeLayout, Layer, PROJECT_ROOT } from "./layout";
 
 export function localJobArguments(layer: Layer, layout: LakeLayout, environment: string, batchId: string, models?: string[]): Record<string, string> {

@@ -11,8 +11,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { LakeSpec } from "../../components/medallion-lake";
-import { GoldModelConfig, GoldTestConfig, goldTestName, loadGoldModels, sqlReferences } from "../../components/medallion-lake/gold-models";
+import type { LakeSpec } from "../../packages/medallion-lake/src";
+import { GoldModelConfig, GoldTestConfig, goldTestName, loadGoldModels, sqlReferences } from "../../packages/medallion-lake/src/model/gold-models";
 import { quoteIdentifier, quoteLiteral, QueryResult } from "../../query-engines/engine";
 import { TrinoQueryEngine, TrinoQueryError } from "../../query-engines/trino";
 import { LAKE_CONFIG_KEY, loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
@@ -168,7 +168,7 @@ const readServer = (dir: string): Record<string, unknown> | undefined => {
  * The running Trino of the local lake in `layout`, read from the servers' own files (no Python, no
  * start): an error naming the command that starts them when the Glue catalog or Trino is not running.
  */
-export async function runningTrino(layout: LakeLayout): Promise<{ url: string; catalog: string }> {
+export async function runningTrino(layout: LakeLayout): Promise<{ url: string; catalog: string; jobUser?: string }> {
     const catalog = readServer(layout.catalogDir);
     if (!catalog || !pidAlive(catalog.pid)) throw new Error(`the local Glue catalog of ${layout.dataDir} is not running: start the servers with ${START_SERVERS}`);
     const trino = readServer(layout.trinoDir);
@@ -180,7 +180,7 @@ export async function runningTrino(layout: LakeLayout): Promise<{ url: string; c
         throw new Error(`the local Trino of ${layout.dataDir} (${trino.url}) does not answer (${(e as Error).message}): start the servers with ${START_SERVERS}`);
     }
     if (info.starting !== false) throw new Error(`the local Trino at ${trino.url} is still starting: try again in a few seconds`);
-    return { url: trino.url, catalog: String(trino.catalog ?? "awsdatacatalog") };
+    return { url: trino.url, catalog: String(trino.catalog ?? "awsdatacatalog"), ...(typeof trino.jobUser === "string" ? { jobUser: trino.jobUser } : {}) };
 }
 
 export interface ModelRun {
@@ -195,7 +195,8 @@ export interface ModelRun {
  */
 export async function runModel(model: GoldModelConfig, models: GoldModelConfig[], spec: LakeSpec, layout: LakeLayout): Promise<ModelRun> {
     const server = await runningTrino(layout);
-    const engine = new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema: spec.databases.silver });
+    // As the jobs' role, as the gold job reads silver: classified columns clear, not masked.
+    const engine = new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema: spec.databases.silver, user: server.jobUser });
     const sql = modelQuery(model, models, spec);
     const tests = testsQuery(model, models, spec);
     const explain = (what: string) => (e: Error) => {

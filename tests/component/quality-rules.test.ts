@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { configIssues } from "./helpers";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { configIssues } from "../support/helpers";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 

@@ -7,13 +7,13 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { LakeSpec } from "../../components/medallion-lake";
-import { GoldModelConfig } from "../../components/medallion-lake/gold-models";
+import type { LakeSpec } from "../../packages/medallion-lake/src";
+import { GoldModelConfig } from "../../packages/medallion-lake/src/model/gold-models";
 import { lakeLayout } from "../../local-lake/lib/layout";
 import { findModel, loadModels, modelQuery, runningTrino, testsQuery } from "../../local-lake/lib/model";
 import { parseModelArgs } from "../../local-lake/lib/model-args";
 import { checkModelNames } from "../../local-lake/lib/run-lake";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 const model = (name: string, sql: string, tests: GoldModelConfig["tests"] = []): GoldModelConfig => ({
     name,
@@ -25,6 +25,7 @@ const model = (name: string, sql: string, tests: GoldModelConfig["tests"] = []):
     columns: [{ name: "n", description: "" }],
     tests,
     queries: [],
+    declassify: {},
 });
 const spec = { databases: { source: "src", bronze: "b", silver: "tickit_local_silver", gold: "tickit_local_gold" } } as unknown as LakeSpec;
 
