@@ -34,6 +34,19 @@ class ModelTestError(RuntimeError):
     """Error-severity tests of gold models failed: those models keep their previous gold version."""
 
 
+class Seconds:
+    """The seconds of a model's phases (plan, tests, write, stats, maintenance), for its metric."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.laps[phase] = round(now - self._last, 2)
+        self._last = now
+
+
 def parse_args(argv: list[str]) -> dict[str, str | None]:
     return parse_job_arguments("gold", argv)
 
@@ -68,12 +81,14 @@ def model_fingerprint(model, sql: str) -> str:
 
 
 def plan_refresh(
-    spark, step, name: str, inputs: dict[str, str], silver: dict, sql: str, erased: dict | None = None
+    spark, step, name: str, inputs: dict[str, str], silver: dict, sql: str, marks, erased: dict | None = None
 ) -> dict:
     """How this run writes a model: `full`, `partitions` (with the partitions and their filter) or
     `unchanged` (a partitions model none of whose silver inputs changed). A model whose SQL or
     partitioning changed since its table was built is rebuilt whole: its kept partitions would
-    otherwise hold rows of the old SQL. `erased` (lake name -> rows an erasure deleted, which
+    otherwise hold rows of the old SQL. An input whose snapshot is the one marked (`marks`: this run's
+    `gold.silver_marks`) has not changed: the metadata says so, no rows are read for it. `erased`
+    (lake name -> rows an erasure deleted, which
     `gold.changed_rows` does not see on a table whose runs never delete) count as changed rows;
     None for a table (rows unknown) rebuilds its partitions models whole."""
     model = step.model
@@ -85,12 +100,16 @@ def plan_refresh(
     stored = properties.get(SILVER_MARKS)
     if stored is None or properties.get(MODEL_FINGERPRINT) != model_fingerprint(model, sql):
         return full
-    marks = json.loads(stored)
-    if set(marks) != set(inputs):
+    stored_marks = json.loads(stored)
+    if set(stored_marks) != set(inputs):
         return full
     changed = {}
     for lake_name, table_name in inputs.items():
-        rows = gold.changed_rows(spark, table_name, silver[lake_name][1], marks[lake_name])
+        snapshot = marks[lake_name]["snapshot"]
+        unmoved = snapshot is not None and stored_marks[lake_name].get("snapshot") == snapshot
+        if unmoved and not (erased and lake_name in erased):
+            continue
+        rows = gold.changed_rows(spark, table_name, silver[lake_name][1], stored_marks[lake_name])
         if rows is None:
             return full  # the marked snapshot expired: the changes cannot be told apart
         if erased and lake_name in erased:
@@ -98,6 +117,8 @@ def plan_refresh(
                 return full  # an erasure that resumes no longer knows the rows it deleted
             rows = rows.unionByName(erased[lake_name], allowMissingColumns=True)
         changed[lake_name] = rows
+    if not changed:  # the stored marks are this run's: nothing to commit either
+        return {"how": "unchanged", "partitions": [], "condition": None, "same_marks": True}
     partitions = gold.touched_partitions(spark, sql, model.partition_by, changed)
     if not partitions:
         return {"how": "unchanged", "partitions": [], "condition": None}
@@ -136,8 +157,17 @@ def refresh_models(
             raise SpecError(f"gold input {name!r}: no silver table {silver_names[name]}; {why}")
         return spark.table(silver_names[name])
 
+    def read_gold(name: str):
+        table = iceberg.table_name(spec.databases["gold"], name)
+        if not iceberg.exists(spark, table):
+            raise ModelError(f"--models: gold model {name!r} is read by the models named, but has no "
+                             "table yet: name it in --models too")  # fmt: skip
+        return spark.table(table)
+
     model_sql = read_model_sql(spark, args["lake_spec"], spec)
-    planned = gold.plan(spark, spec, model_sql, read_silver)
+    only = gold.select_models(spec, args.get("models"))
+    planned = gold.plan(spark, spec, model_sql, read_silver, only, read_gold)
+    marks_of: dict[str, dict] = {}  # per silver table: its mark, read once a run (silver is not written)
     summary = {"batch_id": batch_id, "models": {}}
     not_written: set[str] = set()
     failures = []
@@ -157,8 +187,15 @@ def refresh_models(
         name = iceberg.table_name(spec.databases["gold"], model.name)
         inputs = {t: silver_names[t] for t in sorted(step.reads) if t in silver}
         # What a partitions model's next run compares with (a full model needs none).
-        marks = gold.silver_marks(spark, inputs) if model.refresh == "partitions" else None
-        refresh = plan_refresh(spark, step, name, inputs, silver, model_sql[model.name], erased)
+        marks = None
+        if model.refresh == "partitions":
+            for lake_name, table_name in inputs.items():
+                if lake_name not in marks_of:
+                    marks_of[lake_name] = gold.silver_marks(spark, {lake_name: table_name})[lake_name]
+            marks = {t: marks_of[t] for t in inputs}
+        seconds = Seconds()
+        refresh = plan_refresh(spark, step, name, inputs, silver, model_sql[model.name], marks, erased)
+        seconds.lap("plan")
         stats: dict = {"refresh": refresh["how"]}
         if refresh["how"] == "unchanged":
             results = []
@@ -170,6 +207,7 @@ def refresh_models(
             kept = spark.table(name).where(~refresh["condition"]) if partial else None
             whole = rows if kept is None else kept.unionByName(rows)
             results = gold.run_tests(spark, dataclasses.replace(step, frame=whole), datetime.now(UTC))
+            seconds.lap("tests")
         errors = gold.failed_errors(results)
         stats["tests"] = results
         if errors:
@@ -182,14 +220,20 @@ def refresh_models(
             elif refresh["how"] == "partitions":
                 rows.writeTo(name).overwrite(refresh["condition"])
                 stats["partitions_rebuilt"] = len(refresh["partitions"])
-            if marks is not None:
+            seconds.lap("write")
+            if marks is not None and not refresh.get("same_marks"):
                 iceberg.set_properties(spark, name, {
                     SILVER_MARKS: json.dumps(marks, sort_keys=True),
                     MODEL_FINGERPRINT: model_fingerprint(model, model_sql[model.name]),
                 })  # fmt: skip
             iceberg.document(spark, name, model.description, dict(model.columns))
             stats.update(gold.written_stats(spark, name, model.partition_by), written=True)
-            stats["maintenance"] = iceberg.maintain(spark, name, spec.table_maintenance)
+            seconds.lap("stats")
+            # Maintenance has work only after a write (the snapshots say so): an unchanged model
+            # added no files or snapshots since the run that last maintained it.
+            wrote = refresh["how"] != "unchanged"
+            stats["maintenance"] = iceberg.maintain(spark, name, spec.table_maintenance) if wrote else None
+            seconds.lap("maintenance")
             # Later models read what was written.
             spark.table(name).createOrReplaceTempView(model.name)
         summary["models"][model.name] = stats
@@ -202,6 +246,7 @@ def refresh_models(
             partitions=stats.get("partitions"),
             tests_failed=sum(not r["passed"] for r in results),
             seconds=round(time.monotonic() - model_began, 2),
+            **{f"{phase}_s": s for phase, s in seconds.laps.items()},
         )
     for step in planned:
         # After each table's last commit (catalog.classify_columns says why); also on a model not

@@ -1,5 +1,5 @@
 /**
- * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --own-sources --verbose]`
+ * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --models a,b --own-sources --verbose]`
  * The whole medallion lake on this machine; see docs/local-lake.md.
  */
 import { parseFlags, runMain } from "./lib/cli";
@@ -19,6 +19,7 @@ const FLAGS = {
     rows: "number",
     verbose: "boolean",
     from: "string",
+    models: "string",
     "own-sources": "boolean",
 } as const;
 
@@ -39,6 +40,7 @@ runMain(async () => {
             maxPrintedRows: flags.rows as number | undefined,
             verbose: flags.verbose === true,
             from: flags.from as ResumeStep | undefined,
+            models: flags.models === undefined ? undefined : String(flags.models).split(",").map((m) => m.trim()).filter(Boolean),
             ownSources: flags["own-sources"] === true,
         });
     } catch (e) {

@@ -8,6 +8,8 @@ import * as YAML from "yaml";
 
 /** The repository root (the folder holding Pulumi.yaml). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
+/** The stack config key holding the lake's config object. */
+export const LAKE_CONFIG_KEY = "medallion-lake:lake";
 
 /**
  * Loads `Pulumi.<env>.yaml` into a config map keyed like Pulumi's (`medallion-lake:lake`,

@@ -3,9 +3,9 @@
  * lake spec as `pulumi up`, so local and AWS runs share one definition.
  */
 import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "medallion-lake";
-import { loadStackConfig } from "../../stacks/stack-config";
+import { LAKE_CONFIG_KEY, loadStackConfig } from "../../stacks/stack-config";
 
-export const LAKE_CONFIG_KEY = "medallion-lake:lake";
+export { LAKE_CONFIG_KEY };
 
 export interface LakeStack {
     stack: string;

@@ -16,11 +16,12 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { LakeSpec } from "medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
-import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
+import { bronzeBatches, goldPartitionFiles, goldRunSummary, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { runPython } from "../../local-lake/lib/python";
 import { startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
 import { expectedGold } from "../support/expected-gold";
+import { loadModels, runModel } from "../../local-lake/lib/model";
 import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
@@ -223,6 +224,22 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             );
             expect(result.rows[0], model.name).to.deep.equal({ only_trino: 0, only_spark: 0, n: first.tables.find((t) => t.layer === "gold" && t.table === model.name)?.rows });
         }
+    });
+
+    it("npm run model: each model's rows and tests on Trino are the gold job's (Spark's), without a Spark job", async () => {
+        const { models, spec: lastSpec } = loadModels("local", layout);
+        expect(models.map((m) => m.name).sort()).to.deep.equal(spec.gold.models.map((m) => m.name).sort());
+        const gold = (goldRunSummary(layout.layers.gold, "run1")?.models ?? {}) as Record<string, { tests: { rule: string; passed: boolean; failed_rows?: number; observed?: number }[] }>;
+        for (const m of models) {
+            const run = await runModel(m, models, lastSpec, layout);
+            expect(run.result.rows.length, m.name).to.equal(first.tables.find((t) => t.layer === "gold" && t.table === m.name)?.rows);
+            const byName = (a: { test: string }, b: { test: string }) => a.test.localeCompare(b.test);
+            const spark = gold[m.name].tests.map((t) => ({ test: t.rule, passed: t.passed, value: t.failed_rows ?? t.observed ?? null })).sort(byName);
+            expect(run.tests.map((t) => ({ test: t.test, passed: t.passed, value: t.value })).sort(byName), m.name).to.deep.equal(spark);
+        }
+        // TICKIT's events without a venue fail event_performance's warn test on both engines.
+        expect(gold.event_performance.tests.find((t) => t.rule === "events_with_known_venue")?.passed).to.equal(false);
+        expect((await rejection(runModel({ ...models[0], sql: "SELECT 1 AS n FROM ecomm_nosuch" }, models, lastSpec, layout))).message).to.contain("failed on Trino");
     });
 
     it("shows a consumer classified columns masked, in silver and by lineage in gold, and bronze not at all; the job role reads them clear", async () => {
