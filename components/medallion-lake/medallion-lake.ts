@@ -46,6 +46,12 @@ export interface MedallionLakeArgs {
      * Manager secret (and as a Pulumi secret in state).
      */
     passwords?: Record<string, pulumi.Input<string>> | PasswordLookup;
+    /**
+     * Absolute folder the config's relative paths (`catalog`, `gold.models`) start at: the folder of the
+     * file the config came from (the stack file's, for `Pulumi.<stack>.yaml`), or the Pulumi project
+     * folder. Default: none, and a relative path in the config is an error (never the working directory).
+     */
+    baseDir?: string;
     /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py` and the `medallion/` package. Default: the repository's `glue-scripts/`. */
     scriptsDir?: string;
 }
@@ -149,7 +155,7 @@ export class MedallionLake extends pulumi.ComponentResource {
 
     constructor(name: string, args: MedallionLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate everything before super(): bad input must not register even the component.
-        const config = parseLakeConfig(args.config);
+        const config = parseLakeConfig(args.config, args.baseDir);
         checkForceDestroy(config, opts);
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});

@@ -8,6 +8,7 @@ import { alarmSpecs, placementProblem } from "../../components/medallion-lake/al
 import { freshnessHours, scheduleIntervalHours } from "../../components/medallion-lake/alerts-config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
 import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 const minimal = (extra: object = {}) => ({
@@ -18,8 +19,8 @@ const minimal = (extra: object = {}) => ({
 
 describe("alerts config", () => {
     it("defaults to no subscriptions, a 5% quarantine share and a 10% delete share", () => {
-        expect(parseLakeConfig(minimal()).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05, deleteShare: 0.1 });
-        expect(parseLakeConfig(minimal({ alerts: { deleteShare: 1 } })).alerts.deleteShare).to.equal(1);
+        expect(parseLakeConfig(minimal(), PROJECT_ROOT).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05, deleteShare: 0.1 });
+        expect(parseLakeConfig(minimal({ alerts: { deleteShare: 1 } }), PROJECT_ROOT).alerts.deleteShare).to.equal(1);
     });
 
     it("accepts each protocol's endpoint and names every bad one", () => {
@@ -31,7 +32,7 @@ describe("alerts config", () => {
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:notify" },
             { protocol: "lambda", endpoint: "arn:aws-cn:lambda:cn-north-1:123456789012:function:notify:live" },
         ];
-        expect(parseLakeConfig(minimal({ alerts: { subscriptions: good } })).alerts.subscriptions).to.deep.equal(good);
+        expect(parseLakeConfig(minimal({ alerts: { subscriptions: good } }), PROJECT_ROOT).alerts.subscriptions).to.deep.equal(good);
         const SQS = "must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>) for protocol sqs";
         const LAMBDA = "must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias or version>]) for protocol lambda";
         const bad = [
@@ -70,7 +71,7 @@ describe("alerts config", () => {
     });
 
     it("sets the delete-share alarm's threshold from alerts.deleteShare", () => {
-        const specs = alarmSpecs({ config: parseLakeConfig(minimal({ alerts: { deleteShare: 0.25 } })), environment: "dev", prefix: "shop-dev" });
+        const specs = alarmSpecs({ config: parseLakeConfig(minimal({ alerts: { deleteShare: 0.25 } }), PROJECT_ROOT), environment: "dev", prefix: "shop-dev" });
         expect(specs.find((a) => a.key === "deletes")).to.deep.include({ name: "shop-dev-delete-share", metricName: "DeleteShare", threshold: 0.25 });
     });
 

@@ -41,7 +41,7 @@ describe("schema/lake-spec.schema.json", () => {
 
     for (const env of ["dev", "prod", "local"]) {
         it(`holds the spec lakeSpec() emits for the ${env} stack, with no field it does not declare`, () => {
-            const result = lakeSpecSchema.safeParse(lakeSpec(parseLakeConfig(rawLake(env)), env));
+            const result = lakeSpecSchema.safeParse(lakeSpec(parseLakeConfig(rawLake(env), PROJECT_ROOT), env));
             expect(result.success, JSON.stringify(result.error?.issues)).to.equal(true);
         });
     }

@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { rawLake } from "./helpers";
 
 describe("lakeSpec", () => {
-    const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+    const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");
 
     it("names the databases and connections from lake and environment", () => {
         expect(spec.lake).to.equal("tickit");
@@ -39,7 +39,7 @@ describe("lakeSpec", () => {
         const raw = rawLake("dev");
         raw.sources[0].tables = ["saas.category"];
         delete raw.gold; // the TICKIT models read saas.event and saas.venue
-        const t = lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables[0];
+        const t = lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables[0];
         expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: 0.5, reconcile: null });
     });
 
@@ -54,9 +54,9 @@ describe("lakeSpec", () => {
         const raw = rawLake("dev");
         delete raw.gold;
         raw.sources[0].tables = [{ name: "saas.category", maxDeleteShare: 0.9 }, "saas.venue"];
-        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.5]);
+        expect(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.5]);
         raw.maxDeleteShare = 0.2;
-        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.2]);
+        expect(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.2]);
     });
 
     it("carries each table's reconcile with everyRuns filled in, null when off", () => {
@@ -67,7 +67,7 @@ describe("lakeSpec", () => {
             { name: "saas.venue", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", everyRuns: 24 } },
             "saas.event",
         ];
-        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+        expect(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
             { compare: "keys", everyRuns: 1 },
             { compare: "keys", everyRuns: 24 },
             null,
@@ -79,7 +79,7 @@ describe("lakeSpec", () => {
     });
 
     it("rejects an invalid environment", () => {
-        expect(() => lakeSpec(parseLakeConfig(rawLake("dev")), "Dev")).to.throw(/environment/);
+        expect(() => lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "Dev")).to.throw(/environment/);
     });
 });
 
