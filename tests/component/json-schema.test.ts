@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { lakeConfigJsonSchema } from "../../components/medallion-lake";
-import { JSON_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeSpecJsonSchema } from "../../components/medallion-lake/json-schema";
+import { JSON_SCHEMA_PATH, LAKE_CATALOG_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeCatalogJsonSchema, lakeSpecJsonSchema } from "../../components/medallion-lake/json-schema";
 import { lakeSpecSchema } from "../../components/medallion-lake/lake-spec-schema";
 import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
 import { rawLake } from "./helpers";
@@ -29,6 +29,14 @@ describe("schema/lake-config.schema.json", () => {
         expect(committed.properties.jobs.properties.workerType.default).to.equal("G.1X");
         expect(committed.properties.protect.default).to.equal(true);
         expect(committed.required).to.have.members(["name", "sources"]);
+    });
+});
+
+describe("schema/lake-catalog.schema.json", () => {
+    it("is up to date with the catalog's zod schema (regenerate with npm run schema)", () => {
+        const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, LAKE_CATALOG_SCHEMA_PATH), "utf8"));
+        expect(committed).to.deep.equal(JSON.parse(JSON.stringify(lakeCatalogJsonSchema())));
+        expect(committed.required).to.deep.equal(["sources"]);
     });
 });
 
