@@ -4,7 +4,7 @@
  * and exits 1 on a mandatory violation; the unit tests use `runPack` directly.
  */
 import * as fs from "fs";
-import { MockRunOptions, runUnderMocks } from "../stacks/mock-run";
+import { MockRunOptions, runUnderMocks } from "../local-lake/lib/mock-run";
 import { loadStackConfig, PROJECT_ROOT } from "../stacks/stack-config";
 import { createLake, secretConfigRef } from "../stacks/program";
 import { evaluate, formatViolations, fromRegistered, Violation } from "./evaluate";

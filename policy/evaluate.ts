@@ -89,7 +89,7 @@ export function formatViolations(violations: readonly Violation[]): string {
     return violations.map((v) => `[${v.level}] ${v.policy} on ${v.urn}: ${v.message}`).join("\n");
 }
 
-/** What `runUnderMocks` (stacks/mock-run.ts) records per resource, structurally. */
+/** What `runUnderMocks` (local-lake/lib/mock-run.ts) records per resource, structurally. */
 export interface RegisteredResource {
     type: string;
     name: string;

@@ -3,7 +3,7 @@
  * build the same lake from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfigInput, MedallionLake } from "../components/medallion-lake";
+import { LakeConfigInput, MedallionLake } from "../packages/medallion-lake/src";
 
 /** Pulumi project name: the config namespace of `lake` and of unqualified secret keys. */
 export const PROJECT = "medallion-lake";

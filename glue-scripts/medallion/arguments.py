@@ -1,7 +1,7 @@
 """Job argument parsing shared by the three entry scripts.
 
 The names come from job_arguments.json in this package, the single definition that the component
-(components/medallion-lake/job-arguments.ts) also reads. Glue passes `--name value` pairs plus its
+(packages/medallion-lake/src/model/job-arguments.ts) also reads. Glue passes `--name value` pairs plus its
 own system arguments (`--JOB_RUN_ID`, `--job-bookmark-option`, `--TempDir`, `--enable-metrics`,
 ...), which are accepted and ignored here except the run id (the batch id fallback). On Glue, `io.start` hands
 the system arguments to `Job.init` through awsglue's own `getResolvedOptions`.

@@ -1,4 +1,4 @@
-"""CloudWatch metrics of a job run (names and dimensions as components/medallion-lake/metrics.ts
+"""CloudWatch metrics of a job run (names and dimensions as packages/medallion-lake/src/model/metrics.ts
 defines them), published with boto3 `put_metric_data` under the lake's namespace from the lake spec.
 
 Publishing never fails a job: any error is printed and the run goes on. It happens on Glue, or

@@ -16,10 +16,10 @@ from .rules import Rule, parse_rules
 ENGINES = ("postgres", "mysql", "sqlserver")
 SIMPLE_TYPES = ("string", "boolean", "smallint", "int", "bigint", "double", "date", "timestamp")
 _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
-# The component's default of `maxDeleteShare` (components/medallion-lake/config.ts), for specs written
+# The component's default of `maxDeleteShare` (packages/medallion-lake/src/model/config.ts), for specs written
 # before the delete guard.
 DEFAULT_MAX_DELETE_SHARE = 0.5
-# The config refuses `reconcile: rows` with the same words (components/medallion-lake/reconcile.ts).
+# The config refuses `reconcile: rows` with the same words (packages/medallion-lake/src/model/reconcile.ts).
 ROWS_NOT_IMPLEMENTED = (
     "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)"
 )
@@ -80,7 +80,7 @@ class Source:
 @dataclass(frozen=True)
 class TableMaintenance:
     """Iceberg table maintenance, run by the jobs after writing a table (`iceberg.maintain`); the
-    defaults are the component's (components/medallion-lake/table-maintenance.ts says why)."""
+    defaults are the component's (packages/medallion-lake/src/model/table-maintenance.ts says why)."""
 
     snapshot_retention_days: int = 5
     snapshots_to_keep: int = 1

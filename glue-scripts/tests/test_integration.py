@@ -47,8 +47,8 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
         **{f"{layer}Path": (lake_dir / layer).as_uri() for layer in ("bronze", "silver", "gold")},
     }
     script = (
-        'import { jobArguments } from "./components/medallion-lake";'
-        ' import { systemArguments } from "./components/medallion-lake/jobs";'
+        'import { jobArguments } from "./packages/medallion-lake/src";'
+        ' import { systemArguments } from "./packages/medallion-lake/src/component/jobs";'
         f" const paths = {json.dumps(paths)};"
         ' const layers = ["bronze", "silver", "gold"] as const;'
         " process.stdout.write(JSON.stringify(Object.fromEntries(layers.map((l) => [l, {"

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { GoldModelConfig, goldModelFile, LakeSpec } from "../../components/medallion-lake";
+import { GoldModelConfig, goldModelFile, LakeSpec } from "../../packages/medallion-lake/src";
 import { ParquetTable } from "../../query-engines/duckdb";
 import { icebergFiles, icebergLocalPath, IcebergSnapshotFiles } from "./iceberg-files";
 import { LakeLayout } from "./layout";

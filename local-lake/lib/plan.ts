@@ -3,8 +3,8 @@
  * the real program run under the Pulumi SDK's mock runtime — as a resource tree, counts per type
  * and a Mermaid diagram of the data flow drawn from the registered resources' own inputs.
  */
-import { LakeSpec } from "../../components/medallion-lake";
-import { MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { LakeSpec } from "../../packages/medallion-lake/src";
+import { MockResource, runUnderMocks } from "./mock-run";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake, secretConfigRef } from "../../stacks/program";
 import { loadLakeStack } from "./config";

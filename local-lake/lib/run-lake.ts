@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { freshnessHours, namedQueries } from "../../components/medallion-lake";
+import { freshnessHours, namedQueries } from "../../packages/medallion-lake/src";
 import { quoteIdentifier, quoteLiteral } from "../../query-engines/engine";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { localJobArguments, newBatchId, submitArgv } from "./arguments";

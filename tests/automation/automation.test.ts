@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import * as YAML from "yaml";
-import { LakeConfigError } from "../../components/medallion-lake";
+import { LakeConfigError } from "../../packages/medallion-lake/src";
 import {
     ConcurrentUpdateError,
     EnvironmentNotFoundError,
@@ -19,7 +19,7 @@ import {
     environmentSettings,
     plainOutputs,
 } from "../../stacks/automation";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 import { FakeRunner, settle } from "./fake-runner";
 
 // The SDK builds its errors from an internal CommandResult; use the real classes so the mapping is tested against them.

@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import * as YAML from "yaml";
-import { MEDALLION_LAKE_TYPE } from "../../components/medallion-lake";
+import { MEDALLION_LAKE_TYPE } from "../../packages/medallion-lake/src";
 import { EnvironmentSettings, environmentSettings } from "../../stacks/automation";
-import { runUnderMocks } from "../../stacks/mock-run";
+import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 

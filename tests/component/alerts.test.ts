@@ -3,11 +3,11 @@
  * stacks under Pulumi mocks (topic, policy, subscriptions, EventBridge rules, alarms, dashboard, IAM, key policy).
  */
 import { expect } from "chai";
-import { parseLakeConfig } from "../../components/medallion-lake";
-import { alarmSpecs, placementProblem } from "../../components/medallion-lake/alerts";
-import { freshnessHours, scheduleIntervalHours } from "../../components/medallion-lake/alerts-config";
-import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../stacks/mock-run";
-import { configIssues, ofType, one, rawLake, runStack } from "./helpers";
+import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { alarmSpecs, placementProblem } from "../../packages/medallion-lake/src/component/alerts";
+import { freshnessHours, scheduleIntervalHours } from "../../packages/medallion-lake/src/model/alerts-config";
+import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../local-lake/lib/mock-run";
+import { configIssues, ofType, one, rawLake, runStack } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { contentHash, directoryKey, fileKey, packageFiles, planAssets } from "../../components/medallion-lake/assets";
-import { rawLake } from "./helpers";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { contentHash, directoryKey, fileKey, packageFiles, planAssets } from "../../packages/medallion-lake/src/component/assets";
+import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("content-hashed asset keys", () => {

@@ -4,9 +4,9 @@
  * that use the connection (bronze job, crawlers) may read exactly that object.
  */
 import { expect } from "chai";
-import { caCertificateProblem } from "../../components/medallion-lake/jdbc-fields";
-import { MockRunResult } from "../../stacks/mock-run";
-import { ofType, rawLake, runStack } from "./helpers";
+import { caCertificateProblem } from "../../packages/medallion-lake/src/model/jdbc-fields";
+import { MockRunResult } from "../../local-lake/lib/mock-run";
+import { ofType, rawLake, runStack } from "../support/helpers";
 
 const CA = "s3://tickit-certs-123456789012/ca/private-root.pem";
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
-import { DEFAULT_PORTS, columnTypeProblem } from "../../components/medallion-lake/config";
-import { scheduleProblem } from "../../components/medallion-lake/schedule";
-import { rawLake } from "./helpers";
+import { LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { DEFAULT_PORTS, columnTypeProblem } from "../../packages/medallion-lake/src/model/config";
+import { scheduleProblem } from "../../packages/medallion-lake/src/model/schedule";
+import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const minimal = () => ({

@@ -5,10 +5,10 @@
  * equivalent, and the rulesets the component publishes under mocks when asked.
  */
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { dqdlRuleset } from "../../components/medallion-lake/dqdl";
-import { MockResource, MockRunResult } from "../../stacks/mock-run";
-import { ofType, rawLake, runStack } from "./helpers";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { dqdlRuleset } from "../../packages/medallion-lake/src/model/dqdl";
+import { MockResource, MockRunResult } from "../../local-lake/lib/mock-run";
+import { ofType, rawLake, runStack } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";

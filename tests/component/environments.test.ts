@@ -2,12 +2,12 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseLakeConfig } from "../../components/medallion-lake";
-import { lifecycleRules } from "../../components/medallion-lake/storage";
-import { runUnderMocks } from "../../stacks/mock-run";
+import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lifecycleRules } from "../../packages/medallion-lake/src/component/storage";
+import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake } from "../../stacks/program";
-import { rawLake } from "./helpers";
+import { rawLake } from "../support/helpers";
 
 describe("environments", () => {
     it("a new environment needs only its Pulumi.<env>.yaml", async () => {

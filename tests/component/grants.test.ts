@@ -3,9 +3,9 @@
  * BI tools call before a query must be allowed, scoped to the lake's catalog, databases and workgroup.
  */
 import { expect } from "chai";
-import { GrantScope, queryGrantPolicy, readGrantPolicy } from "../../components/medallion-lake/grants";
-import { PolicyDocument } from "../../components/medallion-lake/iam";
-import { LAKE_L_SCOPE } from "./helpers";
+import { GrantScope, queryGrantPolicy, readGrantPolicy } from "../../packages/medallion-lake/src/component/grants";
+import { PolicyDocument } from "../../packages/medallion-lake/src/component/iam";
+import { LAKE_L_SCOPE } from "../support/helpers";
 
 const scope: GrantScope = {
     ...LAKE_L_SCOPE,

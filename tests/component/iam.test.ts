@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { crawlerPolicy, PolicyDocument, PolicyScope, jobPolicy, policySize, rolePolicyJson } from "../../components/medallion-lake/iam";
-import { LAKE_L_SCOPE, runStack } from "./helpers";
+import { crawlerPolicy, PolicyDocument, PolicyScope, jobPolicy, policySize, rolePolicyJson } from "../../packages/medallion-lake/src/component/iam";
+import { LAKE_L_SCOPE, runStack } from "../support/helpers";
 
 const scope: PolicyScope = {
     ...LAKE_L_SCOPE,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { icebergArguments, icebergSparkConf } from "../../components/medallion-lake/iceberg";
-import { icebergConf } from "./helpers";
+import { icebergArguments, icebergSparkConf } from "../../packages/medallion-lake/src/model/iceberg";
+import { icebergConf } from "../support/helpers";
 
 describe("icebergArguments", () => {
     it("gives silver Glue's Iceberg jars and one --conf with the Glue catalog settings, its warehouse the silver bucket", () => {

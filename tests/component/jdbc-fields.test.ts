@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { databaseNameProblem, hostProblem } from "../../components/medallion-lake/jdbc-fields";
+import { databaseNameProblem, hostProblem } from "../../packages/medallion-lake/src/model/jdbc-fields";
 
 describe("JDBC URL fields", () => {
     it("accepts host names and IPv4 addresses", () => {

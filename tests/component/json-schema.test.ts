@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { lakeConfigJsonSchema } from "../../components/medallion-lake";
-import { JSON_SCHEMA_PATH, LAKE_CATALOG_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeCatalogJsonSchema, lakeSpecJsonSchema } from "../../components/medallion-lake/json-schema";
-import { lakeSpecSchema } from "../../components/medallion-lake/lake-spec-schema";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { rawLake } from "./helpers";
+import { lakeConfigJsonSchema } from "../../packages/medallion-lake/src";
+import { JSON_SCHEMA_PATH, LAKE_CATALOG_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeCatalogJsonSchema, lakeSpecJsonSchema } from "../../packages/medallion-lake/src/model/json-schema";
+import { lakeSpecSchema } from "../../packages/medallion-lake/src/model/lake-spec-schema";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("schema/lake-config.schema.json", () => {

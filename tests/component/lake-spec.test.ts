@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "../../components/medallion-lake";
+import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "../../packages/medallion-lake/src";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
-import { rawLake } from "./helpers";
+import { rawLake } from "../support/helpers";
 
 describe("lakeSpec", () => {
     const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");

@@ -4,9 +4,9 @@
  * versioned buckets, and retention for the access logs and the Spark UI event logs.
  */
 import { expect } from "chai";
-import { parseLakeConfig } from "../../components/medallion-lake";
-import { lifecycleRules } from "../../components/medallion-lake/storage";
-import { BUCKET_PURPOSES } from "../../components/medallion-lake/naming";
+import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lifecycleRules } from "../../packages/medallion-lake/src/component/storage";
+import { BUCKET_PURPOSES } from "../../packages/medallion-lake/src/model/naming";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:pg-AbCdEf";

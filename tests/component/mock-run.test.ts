@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { MockResource, runUnderMocks } from "../../local-lake/lib/mock-run";
 
 describe("runUnderMocks", () => {
     const program = () => {

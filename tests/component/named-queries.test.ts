@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { lakeSpec, namedQueries, parseLakeConfig } from "../../components/medallion-lake";
-import { rawLake } from "./helpers";
+import { lakeSpec, namedQueries, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { databaseNames, LakeConfigError, validateEnvironment } from "../../components/medallion-lake";
-import { bucketName, BUCKET_SUFFIX_LENGTH, catalogTableName, connectionName, crawlerPath, jdbcUrl, layerTableName, shortTableName } from "../../components/medallion-lake/naming";
+import { databaseNames, LakeConfigError, validateEnvironment } from "../../packages/medallion-lake/src";
+import { bucketName, BUCKET_SUFFIX_LENGTH, catalogTableName, connectionName, crawlerPath, jdbcUrl, layerTableName, shortTableName } from "../../packages/medallion-lake/src/model/naming";
 
 describe("naming", () => {
     it("builds the JDBC URL of each engine", () => {

@@ -9,10 +9,10 @@ import * as aws from "@pulumi/aws";
 import { spawnSync } from "child_process";
 import { expect } from "chai";
 import * as path from "path";
-import { MedallionLake } from "../../components/medallion-lake";
-import { MockResource, MockRunResult, runUnderMocks } from "../../stacks/mock-run";
+import { MedallionLake } from "../../packages/medallion-lake/src";
+import { MockResource, MockRunResult, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
-import { runStack } from "./helpers";
+import { runStack } from "../support/helpers";
 
 type Kind = "identity" | "trust" | "resource" | "key";
 

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { secretConfigRef } from "../../stacks/program";
+import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lifecycleOptions, lakeTags } from "../../packages/medallion-lake/src/component/context";
+import { rawLake } from "../support/helpers";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
-import { parseLakeConfig } from "../../components/medallion-lake";
-import { lifecycleOptions, lakeTags } from "../../components/medallion-lake/context";
-import { rawLake } from "./helpers";
 
 describe("stack program helpers", () => {
     it("resolves passwordSecret names to config namespace and key", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { configIssues } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
-import { configIssues } from "./helpers";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 

@@ -3,10 +3,10 @@
  * names the bad field, and nothing but the stack itself is registered.
  */
 import { expect } from "chai";
-import { LakeConfigError } from "../../components/medallion-lake";
-import { runUnderMocks } from "../../stacks/mock-run";
+import { LakeConfigError } from "../../packages/medallion-lake/src";
+import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
-import { rawLake } from "./helpers";
+import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 type Mutation = (lake: any) => void;

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { MockResource, runUnderMocks } from "../../stacks/mock-run";
+import { MockResource, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
-import { syntheticLake } from "./helpers";
+import { syntheticLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 async function countsFor(sources: number, tablesPerSource: number): Promise<Record<string, number>> {

@@ -4,10 +4,10 @@
  * `enforceSsl` means the same on both, and `hostNameInCertificate` reaches both the driver and Glue.
  */
 import { expect } from "chai";
-import { parseLakeConfig } from "../../components/medallion-lake";
-import { connectionProperties } from "../../components/medallion-lake/sources";
-import { MockRunResult } from "../../stacks/mock-run";
-import { ofType, rawLake, runStack } from "./helpers";
+import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { connectionProperties } from "../../packages/medallion-lake/src/component/sources";
+import { MockRunResult } from "../../local-lake/lib/mock-run";
+import { ofType, rawLake, runStack } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:crm-AbCdEf";

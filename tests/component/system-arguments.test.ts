@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { systemArguments } from "../../components/medallion-lake/jobs";
+import { systemArguments } from "../../packages/medallion-lake/src/component/jobs";
 
 describe("systemArguments", () => {
     it("passes no continuous-logging switch: Glue 5.0 always logs in real time and has none", () => {

@@ -3,12 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
-import { rebaseLakePaths } from "../../components/medallion-lake/table-catalog";
+import { LakeConfigError, parseLakeConfig, rebaseLakePaths } from "../../packages/medallion-lake/src";
 import { environmentSettings, REPOSITORY_ROOT } from "../../stacks/automation";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { loadLakeStack } from "../../local-lake/lib/config";
-import { stackLake } from "./helpers";
+import { stackLake } from "../support/helpers";
 
 const STACKS = ["local", "dev", "prod"];
 const CATALOG = "lakes/tickit/catalog.yaml";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../components/medallion-lake";
-import { tableMaintenanceIssues } from "../../components/medallion-lake/table-maintenance";
-import { configIssues, rawLake } from "./helpers";
+import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { tableMaintenanceIssues } from "../../packages/medallion-lake/src/model/table-maintenance";
+import { configIssues, rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const minimal = (extra: object = {}) => ({

@@ -5,8 +5,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { LAYERS } from "../../components/medallion-lake";
-import { PolicyScope, crawlerPolicy, jobPolicy } from "../../components/medallion-lake/iam";
+import { LAYERS } from "../../packages/medallion-lake/src";
+import { PolicyScope, crawlerPolicy, jobPolicy } from "../../packages/medallion-lake/src/component/iam";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 // IAM service prefix -> VPC endpoint service name; EC2 calls are Glue's own (it creates the ENIs).

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { JSON_SCHEMA_PATH } from "../../components/medallion-lake/json-schema";
+import { JSON_SCHEMA_PATH } from "../../packages/medallion-lake/src/model/json-schema";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 /** Every field path of a JSON Schema, `a.b[].c`, through objects, arrays and unions. */

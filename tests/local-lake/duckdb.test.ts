@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DuckDbQueryEngine, schemaStatements, viewStatement } from "../../query-engines/duckdb";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 describe("DuckDB query engine", () => {
     let dir: string;

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LakeSpec } from "../../components/medallion-lake";
+import { LakeSpec } from "../../packages/medallion-lake/src";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
@@ -23,7 +23,7 @@ import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
 import { LakeRunSummary, QueryOutcome } from "../../local-lake/lib/summary";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 type Row = Record<string, unknown>;
 

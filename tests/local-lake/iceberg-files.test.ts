@@ -11,7 +11,7 @@ import { parquetTables, readCatalog } from "../../local-lake/lib/lake-files";
 import { lakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { previewDataset } from "../../local-lake/lib/preview";
 import { DuckDbQueryEngine, duckDbType, ParquetTable } from "../../query-engines/duckdb";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 /** What tests/local-lake/fixtures/iceberg_tables.py wrote (see its docstring for the tables' history). */
 interface Fixture {

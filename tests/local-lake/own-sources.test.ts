@@ -2,13 +2,13 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseLakeConfig } from "../../components/medallion-lake";
+import { parseLakeConfig } from "../../packages/medallion-lake/src";
 import { ownConnections, writeConnections } from "../../local-lake/lib/own-sources";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeStepFailed, runLocalLake, skipReason } from "../../local-lake/lib/run-lake";
 import { STEPS } from "../../local-lake/lib/summary";
-import { rejection } from "../rejection";
-import { rawLake } from "../component/helpers";
+import { rejection } from "../support/rejection";
+import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const dev = parseLakeConfig(rawLake("dev"), PROJECT_ROOT);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { LakeSpec } from "../../components/medallion-lake";
+import { LakeSpec } from "../../packages/medallion-lake/src";
 import { PLAN_PASSWORD_PLACEHOLDER, planDiagram, planStack, resourceTree, typeCounts } from "../../local-lake/lib/plan";
-import { MockResource } from "../../stacks/mock-run";
+import { MockResource } from "../../local-lake/lib/mock-run";
 
 const res = (type: string, name: string, parent: string, inputs: Record<string, unknown> = {}): MockResource => ({
     type, name, urn: `urn:${name}`, id: name, custom: true, inputs, secretPaths: [], parent, protect: false, retainOnDelete: false, dependencies: [], provider: "", aliases: [],

@@ -8,8 +8,8 @@ import { decimalText } from "../../local-lake/lib/avro";
 import { goldPartitionFiles, parquetTables } from "../../local-lake/lib/lake-files";
 import { lakeLayout } from "../../local-lake/lib/layout";
 import { availableDatasets, catalogTableOf, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
-import { LakeSpec } from "../../components/medallion-lake";
-import { rejection } from "../rejection";
+import { LakeSpec } from "../../packages/medallion-lake/src";
+import { rejection } from "../support/rejection";
 
 describe("local lake: preview and lake folders", () => {
     let dir: string;

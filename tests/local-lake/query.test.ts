@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { failureHighlights, PythonFailed } from "../../local-lake/lib/python";
 import { defaultEngine, explainQueryError, openEngine } from "../../local-lake/lib/query";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 describe("local lake: query command and failure reports", () => {
     it("queries the local lake with DuckDB and AWS stacks with Athena by default", () => {

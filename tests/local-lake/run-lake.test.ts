@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeStepFailed, needsSourceDatabases, runLocalLake, skippedByFrom } from "../../local-lake/lib/run-lake";
 import { ResumeStep, STEPS } from "../../local-lake/lib/summary";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 describe("local lake orchestrator: failures before any server starts", () => {
     it("names the prepare step and the missing stack file, and prints the summary", async () => {

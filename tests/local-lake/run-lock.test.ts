@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { runLocalLake } from "../../local-lake/lib/run-lake";
 import { acquireLock, DataDirLocked, LOCK_FILE, LockHolder } from "../../local-lake/lib/run-lock";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "lake-lock-"));
 

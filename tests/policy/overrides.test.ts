@@ -6,9 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { formatViolations, Violation } from "../../policy/evaluate";
 import { LakeResource } from "../../policy/resource";
-import { MedallionLake } from "../../components/medallion-lake";
+import { MedallionLake } from "../../packages/medallion-lake/src";
 import { PolicyRun, runPack } from "../../policy/check";
-import { rejection } from "../rejection";
+import { rejection } from "../support/rejection";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 /** `policy resource-name` for each violation at `level`, sorted. */

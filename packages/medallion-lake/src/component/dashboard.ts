@@ -6,8 +6,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
-import { jobDimensions, METRICS, metricsNamespace } from "./metrics";
-import { LAYERS } from "./naming";
+import { jobDimensions, METRICS, metricsNamespace } from "../model/metrics";
+import { LAYERS } from "../model/naming";
 
 export interface DashboardNames {
     lake: string;

@@ -12,7 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { LakeContext } from "./context";
-import { Layer } from "./naming";
+import { Layer } from "../model/naming";
 
 export interface Orchestration {
     workflow: aws.glue.Workflow;

@@ -3,7 +3,7 @@
  * package's `job_arguments.json` (which the Glue jobs load at run time); this module imports that
  * file and fills in the values. Glue system arguments are added by jobs.ts.
  */
-import contract from "../../glue-scripts/medallion/job_arguments.json";
+import contract from "../../../../glue-scripts/medallion/job_arguments.json";
 import { Layer } from "./naming";
 
 /** Required and optional argument names (without `--`) per job, as in `job_arguments.json`. */

@@ -6,10 +6,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
-import { s3ObjectArn } from "./jdbc-fields";
-import { BucketPurpose, Layer } from "./naming";
+import { s3ObjectArn } from "../model/jdbc-fields";
+import { BucketPurpose, Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
-import { ICEBERG_LAYERS } from "./iceberg";
+import { ICEBERG_LAYERS } from "../model/iceberg";
 
 export interface Statement {
     Sid: string;

@@ -3,7 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { LakeContext } from "./context";
-import { Layer } from "./naming";
+import { Layer } from "../model/naming";
 import { Storage } from "./storage";
 
 export type Catalog = Record<"source" | Layer, aws.glue.CatalogDatabase>;

@@ -3,7 +3,7 @@
  * Iceberg's Glue catalog. The Spark settings are defined once, in the `medallion` package's
  * `iceberg.json` (local Spark reads the same file); this module imports it and adds the warehouse.
  */
-import contract from "../../glue-scripts/medallion/iceberg.json";
+import contract from "../../../../glue-scripts/medallion/iceberg.json";
 import { Layer } from "./naming";
 
 /** The layers whose tables are Iceberg tables (format version 2) in the Glue Data Catalog; bronze stays Avro files. */

@@ -13,11 +13,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { endpointPlacement, freshnessHours, SubscriptionProtocol } from "./alerts-config";
-import { LakeConfigError } from "./config";
+import { endpointPlacement, freshnessHours, SubscriptionProtocol } from "../model/alerts-config";
+import { LakeConfigError } from "../model/config";
 import { LakeContext } from "./context";
-import { jobDimensions, METRICS, metricsNamespace } from "./metrics";
-import { Layer } from "./naming";
+import { jobDimensions, METRICS, metricsNamespace } from "../model/metrics";
+import { Layer } from "../model/naming";
 
 /** Job states that alert (SUCCEEDED, RUNNING, STARTING and STOPPING do not). */
 export const FAILED_JOB_STATES = ["FAILED", "TIMEOUT", "ERROR", "STOPPED"];

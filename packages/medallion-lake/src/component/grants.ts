@@ -3,7 +3,7 @@
  * policy documents here, attached by `MedallionLake.grantRead` / `grantQuery`.
  */
 import { CATALOG_READ, catalogStatement, PolicyDocument, PolicyScope, Statement } from "./iam";
-import { Layer } from "./naming";
+import { Layer } from "../model/naming";
 
 /** Resolved names and ARNs a grant is scoped to. */
 export interface GrantScope extends Pick<PolicyScope, "partition" | "region" | "accountId" | "bucketArns" | "keyArn" | "databases"> {

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { expect } from "chai";
-import { LakeConfigError, parseLakeConfig } from "../../components/medallion-lake";
-import { MockResource, MockRunResult, runUnderMocks } from "../../stacks/mock-run";
+import { LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { MockResource, MockRunResult, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake } from "../../stacks/program";
 

@@ -8,9 +8,9 @@
  * children through `parent` as Pulumi defines; the lake never sets a provider of its own.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfig, LakeConfigError } from "./config";
-import { LakeSpec } from "./lake-spec";
-import { resourcePrefix } from "./naming";
+import { LakeConfig, LakeConfigError } from "../model/config";
+import { LakeSpec } from "../model/lake-spec";
+import { resourcePrefix } from "../model/naming";
 
 /** Tags on every taggable resource: the config's tags plus `lake` and `environment` (which win). */
 export function lakeTags(config: LakeConfig, environment: string): Record<string, string> {

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alertTopicArn } from "./alerts";
-import { checkedInput, KMS_KEY_ARN } from "./config";
+import { checkedInput, KMS_KEY_ARN } from "../model/config";
 import { LakeContext } from "./context";
 
 /** Days a deleted key stays recoverable (KMS allows 7..30). */

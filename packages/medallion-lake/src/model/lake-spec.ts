@@ -2,7 +2,7 @@
  * The lake spec: the JSON document the Glue jobs read (uploaded to S3 by the component, written to
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
-import { contentHash } from "./assets";
+import { contentHash } from "../component/assets";
 import { Engine, LakeConfig } from "./config";
 import { GoldModelConfig, GoldRefresh, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";

@@ -1,7 +1,7 @@
 /** Writes schema/lake-config.schema.json, schema/lake-catalog.schema.json and schema/lake-spec.schema.json (`npm run schema`). */
 import * as fs from "fs";
 import * as path from "path";
-import { JSON_SCHEMA_PATH, LAKE_CATALOG_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeCatalogJsonSchema, lakeConfigJsonSchema, lakeSpecJsonSchema } from "../json-schema";
+import { JSON_SCHEMA_PATH, LAKE_CATALOG_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeCatalogJsonSchema, lakeConfigJsonSchema, lakeSpecJsonSchema } from "../src/model/json-schema";
 
 for (const [file, schema] of [
     [JSON_SCHEMA_PATH, lakeConfigJsonSchema()],

@@ -7,9 +7,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Assets } from "./assets";
 import { LakeContext } from "./context";
-import { icebergArguments } from "./iceberg";
-import { jobArguments } from "./job-arguments";
-import { LAYERS, Layer } from "./naming";
+import { icebergArguments } from "../model/iceberg";
+import { jobArguments } from "../model/job-arguments";
+import { LAYERS, Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
 
 /**

@@ -5,8 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
-import { namedQueries } from "./named-queries";
-import { Layer } from "./naming";
+import { namedQueries } from "../model/named-queries";
+import { Layer } from "../model/naming";
 
 export interface Query {
     workgroup: aws.athena.Workgroup;

@@ -4,9 +4,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AVAILABILITY_ZONE, checkedInput, SECRET_ARN, SECURITY_GROUP_ID, SourceConfig, SUBNET_ID } from "./config";
+import { AVAILABILITY_ZONE, checkedInput, SECRET_ARN, SECURITY_GROUP_ID, SourceConfig, SUBNET_ID } from "../model/config";
 import { LakeContext } from "./context";
-import { connectionName, connectionUrl, crawlerPath, crawlerTablePrefix } from "./naming";
+import { connectionName, connectionUrl, crawlerPath, crawlerTablePrefix } from "../model/naming";
 
 export interface Source {
     config: SourceConfig;

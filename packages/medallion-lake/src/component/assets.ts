@@ -8,13 +8,13 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
-import { GoldModelConfig } from "./gold-models";
-import { goldModelFile, LakeSpec } from "./lake-spec";
-import { LAYERS, Layer } from "./naming";
+import { GoldModelConfig } from "../model/gold-models";
+import { goldModelFile, LakeSpec } from "../model/lake-spec";
+import { LAYERS, Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
 
 /** Default location of the Glue scripts: `glue-scripts/` at the repository root. */
-export const DEFAULT_SCRIPTS_DIR = path.resolve(__dirname, "..", "..", "glue-scripts");
+export const DEFAULT_SCRIPTS_DIR = path.resolve(__dirname, "..", "..", "..", "..", "glue-scripts");
 
 /** Name of the Python package directory shipped to Glue as `--extra-py-files`. */
 export const PACKAGE_NAME = "medallion";

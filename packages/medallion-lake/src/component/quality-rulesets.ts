@@ -16,8 +16,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
-import { dqdlRuleset } from "./dqdl";
-import { layerTableName } from "./naming";
+import { dqdlRuleset } from "../model/dqdl";
+import { layerTableName } from "../model/naming";
 
 /** The rulesets by silver table name (`<source>_<table>`); none unless `dataQuality.publishRulesets`. */
 export function createQualityRulesets(ctx: LakeContext, silverDatabase: pulumi.Input<string>): Record<string, aws.glue.DataQualityRuleset> {

@@ -5,9 +5,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { LakeConfig } from "./config";
+import { LakeConfig } from "../model/config";
 import { LakeContext, ResourceKind } from "./context";
-import { BUCKET_PURPOSES, BUCKET_SUFFIX_LENGTH, BucketPurpose, bucketName } from "./naming";
+import { BUCKET_PURPOSES, BUCKET_SUFFIX_LENGTH, BucketPurpose, bucketName } from "../model/naming";
 
 /** Glue assets layout: scripts, lake spec and packages; Glue temp dir; Spark UI event logs. */
 export const ASSET_PREFIXES = { scripts: "scripts/", temp: "temp/", sparkUi: "spark-ui/" } as const;
