@@ -143,12 +143,16 @@ def read_bronze(spark, bronze_path: str, source: Source, table: Table, folders: 
         ) from error
     ids = sorted({batches.batch_of(f) for f in files})
     paths = {b: batches.summary_path(bronze_path, source.name, table.name, b) for b in ids}
-    written = {b: json.loads(io.read_text(spark, p))["rows"] if io.exists(spark, p) else None
-               for b, p in paths.items()}  # fmt: skip
-    found = batches.problems(files, read, written, paths)
+    summaries = {b: json.loads(io.read_text(spark, p)) for b, p in paths.items() if io.exists(spark, p)}
+    written = {b: summaries[b]["rows"] if b in summaries else None for b in paths}
+    # The run's start as `collect()` gives the rows' `_ingested_at` (naive, the process's local zone).
+    since = {b: datetime.fromisoformat(s["ingested_at"]).astimezone().replace(tzinfo=None)
+             for b, s in summaries.items() if s.get("ingested_at")}  # fmt: skip
+    found = batches.problems(files, read, written, paths, since)
     if found:
         raise batches.IncompleteBatchError(f"{where}: {'; '.join(found)}")
-    return rows
+    # A `rows` table's hash of each row (reconcile.ROW_HASH) stays in bronze: never a silver column.
+    return rows.drop(reconcile.ROW_HASH)
 
 
 def pending_snapshot(spark, bronze_root: str, source: Source, table: Table, silver_table: str) -> dict | None:

@@ -19,10 +19,6 @@ _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
 # The component's default of `maxDeleteShare` (packages/medallion-lake/src/model/config.ts), for specs written
 # before the delete guard.
 DEFAULT_MAX_DELETE_SHARE = 0.5
-# The config refuses `reconcile: rows` with the same words (packages/medallion-lake/src/model/reconcile.ts).
-ROWS_NOT_IMPLEMENTED = (
-    "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)"
-)
 
 
 class SpecError(ValueError):
@@ -38,10 +34,11 @@ class Column:
 
 @dataclass(frozen=True)
 class Reconcile:
-    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys` (the
-    only one), bronze also snapshots the source's primary keys and silver deletes what the snapshot
-    lacks. Bronze takes a snapshot on every `every_runs`-th run of the table (and the first after a
-    change)."""
+    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys`, bronze
+    also snapshots the source's primary keys and silver deletes what the snapshot lacks; `rows`, the
+    snapshot also holds each row's hash computed by the source, and bronze re-reads the rows whose
+    hash differs from the one it last read (rows changed in place). Bronze takes a snapshot on every
+    `every_runs`-th run of the table (and the first after a change)."""
 
     compare: str
     every_runs: int = 1
@@ -200,10 +197,8 @@ def _reconcile(raw: dict, path: str, primary_key: tuple, watermark: str | None) 
     if not isinstance(value, dict) or set(value) - {"compare", "everyRuns"}:
         raise SpecError(f"{where}: expected {{compare, everyRuns}}, got {value!r}")
     compare, every = value.get("compare"), value.get("everyRuns", 1)
-    if compare == "rows":  # refused, not run as keys: it would silently miss in-place updates
-        raise SpecError(f"{where}.compare: {ROWS_NOT_IMPLEMENTED}")
-    if compare != "keys":
-        raise SpecError(f"{where}.compare: expected keys, got {compare!r}")
+    if compare not in ("keys", "rows"):
+        raise SpecError(f"{where}.compare: expected keys or rows, got {compare!r}")
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise SpecError(f"{where}.everyRuns: expected an integer >= 1, got {every!r}")
     if not watermark:

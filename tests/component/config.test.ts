@@ -147,18 +147,23 @@ describe("parseLakeConfig", () => {
         ]);
     });
 
-    it("refuses reconcile rows (not implemented: it must not silently act as keys), naming the field", () => {
+    it("accepts reconcile rows, shorthand and with everyRuns", () => {
         const raw: any = minimal();
         const table = { primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int" } };
         raw.sources[0].tables = [
             { name: "s.a", ...table, reconcile: "rows" },
             { name: "s.b", ...table, reconcile: { compare: "rows", everyRuns: 7 } },
         ];
-        const message = "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)";
-        expect(issuesOf(raw)).to.deep.equal([
-            { path: "sources[0].tables[0].reconcile", message },
-            { path: "sources[0].tables[1].reconcile.compare", message },
+        expect(parseLakeConfig(raw, PROJECT_ROOT).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+            { compare: "rows", everyRuns: 1 },
+            { compare: "rows", everyRuns: 7 },
         ]);
+    });
+
+    it("refuses a source column named _row_hash (a rows table's hash column in bronze)", () => {
+        const raw: any = minimal();
+        raw.sources[0].tables = [{ name: "s.a", primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int", _Row_Hash: "string" } }];
+        expect(issuesOf(raw).map((i: any) => i.path)).to.deep.equal(["sources[0].tables[0].columns._Row_Hash"]);
     });
 
     it("refuses an unknown compare, everyRuns below 1 and unknown reconcile fields", () => {
@@ -169,7 +174,7 @@ describe("parseLakeConfig", () => {
             { name: "s.f", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", every: 2 } },
         ];
         expect(issuesOf(raw)).to.deep.equal([
-            { path: "sources[0].tables[0].reconcile", message: "expected one of keys" },
+            { path: "sources[0].tables[0].reconcile", message: "expected one of keys, rows" },
             { path: "sources[0].tables[1].reconcile.everyRuns", message: "must be a whole number of runs, at least 1" },
             { path: "sources[0].tables[2].reconcile.every", message: "unknown field" },
         ]);

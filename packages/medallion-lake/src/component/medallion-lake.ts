@@ -32,7 +32,7 @@ export const MEDALLION_LAKE_TYPE = "medallion-lake:index:MedallionLake";
 
 export interface MedallionLakeArgs {
     /**
-     * The lake config, as in `medallion-lake:lake` (fields and defaults: README.md#config-reference).
+     * The lake config, as in `medallion-lake:lake` (fields and defaults: docs/config-reference.md).
      * Required; validated once, by `parseLakeConfig`, before any resource is registered. Network ids,
      * `secretArn`s and `kmsKeyArn` may be `pulumi.Input`s; they are checked when their values are known.
      */

@@ -40,7 +40,7 @@ const table = z.strictObject({
     rules: z.array(rule).describe("Data-quality rules, checked by the silver job."),
     maxDeleteShare: z.number().min(0).max(1).describe("The delete guard of a full-load or reconciled table: the most of its silver rows one silver run may delete (the table's setting, else the lake's)."),
     reconcile: nullable(z.strictObject({ compare: z.enum(RECONCILE_COMPARES), everyRuns: z.number().int().min(1) })).describe(
-        "An incremental table's reconcile: keys (bronze snapshots the source's keys, silver deletes what they lack), every everyRuns-th bronze run; null: none.",
+        "An incremental table's reconcile: keys (bronze snapshots the source's keys, silver deletes what they lack) or rows (the snapshot also holds each row's source hash; bronze re-reads the rows whose hash changed), every everyRuns-th bronze run; null: none.",
     ),
 });
 

@@ -32,7 +32,7 @@ export interface LakeSpecTable {
     rules: LakeSpecRule[];
     /** A full-load table's delete guard: the most of its silver rows (0 to 1) one silver run may delete (the table's setting, else the lake's). */
     maxDeleteShare: number;
-    /** An incremental table's reconcile (`compare` keys, every `everyRuns`-th bronze run); null: none. */
+    /** An incremental table's reconcile (`compare` keys or rows, every `everyRuns`-th bronze run); null: none. */
     reconcile: { compare: ReconcileCompare; everyRuns: number } | null;
 }
 
