@@ -331,7 +331,7 @@ const source = z
         tables: sourceTables
             .optional()
             .describe(
-                "The tables to crawl and ingest, at least one: each a name (shorthand) or an object. Required unless the lake names a catalog, which then holds them (and this field must be left out).",
+                "The tables to crawl and ingest, at least one: each a name (shorthand) or an object. Required unless the lake names a catalog, which then holds them (and this field must be left out). Default: none, only with catalog.",
             ),
     })
     .superRefine((s, ctx) => {
