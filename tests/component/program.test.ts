@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { secretConfigRef } from "../../stacks/program";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { lifecycleOptions, lakeTags } from "../../packages/medallion-lake/src/component/context";
 import { rawLake } from "../support/helpers";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";

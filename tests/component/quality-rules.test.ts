@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { configIssues } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
