@@ -36,7 +36,7 @@ import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
     stack?: string;
-    /** Folder holding `Pulumi.<stack>.yaml`; default the repository root. */
+    /** Absolute folder holding `Pulumi.<stack>.yaml`, where its relative paths (`catalog`, `gold.models`) start; default the repository root. */
     stackDir?: string;
     /** Multiplies the TICKIT size (1 = full size); default 1. */
     scale?: number;

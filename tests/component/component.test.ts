@@ -247,12 +247,12 @@ for (const env of ["dev", "prod"]) {
                     }
                 }
                 const spec = objects.find((o) => o.inputs.key.includes("lake-spec"))!;
-                expect(JSON.parse(spec.inputs.content)).to.deep.equal(lakeSpec(parseLakeConfig(raw), env));
+                expect(JSON.parse(spec.inputs.content)).to.deep.equal(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), env));
                 expect(spec.inputs.key).to.match(/^scripts\/lake-spec-[0-9a-f]{16}\.json$/);
             });
 
             it("uploads each gold model's SQL under the content-hashed key the lake spec names, beside the spec", () => {
-                const spec = lakeSpec(parseLakeConfig(raw), env);
+                const spec = lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), env);
                 const models = ofType(res, T.object).filter((o) => o.inputs.key.startsWith("scripts/gold-models/"));
                 expect(models.map((o) => o.inputs.key).sort()).to.deep.equal(spec.gold.models.map((m) => `scripts/${m.file}`).sort());
                 const month = models.find((o) => o.inputs.key.includes("sales_by_month-"))!;

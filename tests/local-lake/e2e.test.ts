@@ -119,6 +119,25 @@ async function sourceSql(layout: LakeLayout, source: { engine: string; database:
     return JSON.parse(stdout.trim().split("\n").pop() ?? "[]") as unknown[][][];
 }
 
+
+/**
+ * A stack folder outside the repository: Pulumi.local.yaml naming a copy of its table catalog with
+ * `edit` applied to the catalog's tables (the gold models stay the repository's, by absolute path).
+ */
+function localStackWith(prefix: string, edit: (tables: { name: string; rules?: object[]; columns?: Record<string, unknown> }[]) => void): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const stack = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8"));
+    const lake = stack.config["medallion-lake:lake"];
+    const catalogFile = path.join(PROJECT_ROOT, lake.catalog);
+    const catalog = YAML.parse(fs.readFileSync(catalogFile, "utf8"));
+    catalog.gold.models = path.resolve(path.dirname(catalogFile), catalog.gold.models);
+    edit((catalog.sources as { tables: Parameters<typeof edit>[0] }[]).flatMap((s) => s.tables));
+    lake.catalog = "catalog.yaml";
+    fs.writeFileSync(path.join(dir, "catalog.yaml"), YAML.stringify(catalog));
+    fs.writeFileSync(path.join(dir, "Pulumi.local.yaml"), YAML.stringify(stack));
+    return dir;
+}
+
 describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", function () {
     this.timeout(40 * 60 * 1000);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-e2e-"));
@@ -348,12 +367,10 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             // The local stack with two more rules on full-load tables (silver judges each run's new bronze
             // rows, and only full loads bring new rows here): venues of more than 10,000 seats, and at
             // most 5 categories delivered per run.
-            const configRoot = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-rules-"));
-            const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.local.yaml"), "utf8"));
-            const tables = (doc.config["medallion-lake:lake"].sources as { tables: { name: string; rules?: object[] }[] }[]).flatMap((s) => s.tables);
-            Object.assign(tables.find((t) => t.name === "saas.venue") ?? {}, { rules: [{ name: "seats_at_most_10000", check: "range", column: "venueseats", max: 10000 }] });
-            Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "few_categories", check: "rowCount", max: 5 }] });
-            fs.writeFileSync(path.join(configRoot, "Pulumi.local.yaml"), YAML.stringify(doc));
+            const configRoot = localStackWith("local-lake-rules-", (tables) => {
+                Object.assign(tables.find((t) => t.name === "saas.venue") ?? {}, { rules: [{ name: "seats_at_most_10000", check: "range", column: "venueseats", max: 10000 }] });
+                Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "few_categories", check: "rowCount", max: 5 }] });
+            });
             const baseline = await layerSnapshot(spec, layout);
             const bronzeBefore = bronzeBatches(layout.layers.bronze);
             const goldBefore = goldPartitionFiles(layout.layers.gold);
@@ -475,12 +492,12 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
         });
 
         it("a column added to a source table and to the stack config reaches the catalog and Trino; older rows read null", async () => {
-            // The same stack file with one more venue column, as a team would edit Pulumi.local.yaml.
-            const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-evolve-"));
-            const stackFile = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8");
-            const evolved = stackFile.replace(/(columns: \{ venueid: smallint,[^}]*)\}/, "$1, venuecode: string }");
-            expect(evolved, "Pulumi.local.yaml venue columns").to.not.equal(stackFile);
-            fs.writeFileSync(path.join(stackDir, "Pulumi.local.yaml"), evolved);
+            // The same stack with one more venue column, as a team would edit the table catalog.
+            const stackDir = localStackWith("lake-evolve-", (tables) => {
+                const venueTable = tables.find((t) => t.name === "saas.venue");
+                if (!venueTable?.columns) throw new Error("the catalog's saas.venue has no columns");
+                venueTable.columns.venuecode = "string";
+            });
             const venue = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t }))).find((x) => x.table.name === "venue");
             if (!venue) throw new Error("the local stack has no venue table");
             await startServers(layout); // the --from runs before needed no source databases and did not start them

@@ -48,6 +48,12 @@ export interface MedallionLakeArgs {
      * Manager secret (and as a Pulumi secret in state).
      */
     passwords?: Record<string, pulumi.Input<string>> | PasswordLookup;
+    /**
+     * Absolute folder the config's relative paths (`catalog`, `gold.models`) start at: the folder of the
+     * file the config came from (the stack file's, for `Pulumi.<stack>.yaml`), or the Pulumi project
+     * folder. Default: none, and a relative path in the config is an error (never the working directory).
+     */
+    baseDir?: string;
     /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py`, `requirements.txt` and the `medallion/` package. Default: the copy this package ships (`assets/glue-scripts/` of the installed `medallion-lake`). */
     scriptsDir?: string;
 }
@@ -154,7 +160,7 @@ export class MedallionLake extends pulumi.ComponentResource {
 
     constructor(name: string, args: MedallionLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate everything before super(): bad input must not register even the component.
-        const config = parseLakeConfig(args.config);
+        const config = parseLakeConfig(args.config, args.baseDir);
         checkForceDestroy(config, opts);
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});
@@ -245,7 +251,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         );
 
         const rulesets = createQualityRulesets(ctx, catalog.silver.name);
-        const alerts = createAlerts(ctx, keyArn, jobs, crawlers);
+        const alerts = createAlerts(ctx, keyArn, [...Object.values(jobs), forget.job], crawlers);
         const dashboard = createDashboard(ctx, query.workgroup.name, alerts.alarms);
 
         const byPurpose = <T>(f: (p: BucketPurpose) => T) => Object.fromEntries(BUCKET_PURPOSES.map((p) => [p, f(p)])) as Record<BucketPurpose, T>;
