@@ -3,7 +3,7 @@
  * build the same lake from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfigInput, MedallionLake } from "../packages/medallion-lake/src";
+import { LakeConfigInput, MedallionLake } from "medallion-lake";
 
 /** Pulumi project name: the config namespace of `lake` and of unqualified secret keys. */
 export const PROJECT = "medallion-lake";
@@ -15,11 +15,16 @@ export function secretConfigRef(passwordSecret: string): { namespace: string; ke
 }
 
 export interface CreateLakeOptions {
+    /**
+     * Absolute folder the lake config's relative paths (`catalog`, `gold.models`) start at: the folder
+     * of the stack file, which for `pulumi up` is the Pulumi project folder. Required (never the working directory).
+     */
+    baseDir: string;
     /** Component name; default `lake`. */
     name?: string;
     /** Environment; default the current stack name. */
     environment?: string;
-    /** Glue scripts directory; default the repository's `glue-scripts/`. */
+    /** Glue scripts directory; default the copy the `medallion-lake` package ships. */
     scriptsDir?: string;
 }
 
@@ -28,7 +33,7 @@ export interface CreateLakeOptions {
  * once) and the sources' secret passwords from the stack config.
  * @throws LakeConfigError listing every config problem or missing secret.
  */
-export function createLake(options: CreateLakeOptions = {}): MedallionLake {
+export function createLake(options: CreateLakeOptions): MedallionLake {
     return new MedallionLake(options.name ?? "lake", {
         config: new pulumi.Config(PROJECT).requireObject<LakeConfigInput>("lake"),
         environment: options.environment ?? pulumi.getStack(),
@@ -37,5 +42,6 @@ export function createLake(options: CreateLakeOptions = {}): MedallionLake {
             return new pulumi.Config(ref.namespace).getSecret(ref.key);
         },
         scriptsDir: options.scriptsDir,
+        baseDir: options.baseDir,
     });
 }

@@ -3,9 +3,9 @@
  * the real program run under the Pulumi SDK's mock runtime — as a resource tree, counts per type
  * and a Mermaid diagram of the data flow drawn from the registered resources' own inputs.
  */
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { MockResource, runUnderMocks } from "./mock-run";
-import { loadStackConfig } from "../../stacks/stack-config";
+import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake, secretConfigRef } from "../../stacks/program";
 import { loadLakeStack } from "./config";
 import { formatTable } from "./progress";
@@ -34,7 +34,7 @@ export async function planStack(stack: string): Promise<StackPlan> {
         stack,
         config,
         secretKeys: [...secretKeys, ...placeholders],
-        program: () => createLake().outputs(),
+        program: () => createLake({ baseDir: PROJECT_ROOT }).outputs(),
     });
     return { stack, spec, resources };
 }

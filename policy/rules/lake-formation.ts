@@ -70,15 +70,15 @@ export const noConsumerGrantOnBronze: StackRule = {
     kind: "stack",
     name: "lake-no-consumer-grant-on-bronze",
     description:
-        "Nothing outside the lake reads bronze, the raw copy of the sources with every classified value in clear: no Lake Formation permission on the bronze database or its tables, and no role policy reading the bronze bucket's objects, for any principal but the bronze and silver jobs.",
+        "Nothing outside the lake reads bronze, the raw copy of the sources with every classified value in clear: no Lake Formation permission on the bronze database or its tables, and no role policy reading the bronze bucket's objects, for any principal but the bronze and silver jobs and the forget (erasure) job.",
     level: "mandatory",
     check(resources) {
         const bronze = layerBuckets(resources, ["bronze"]);
         const lf = resources
-            .filter((p) => p.type === PERMISSIONS && onBronze(p) && !isLakeRole(roleOf(p, "principal", resources), "bronze|silver"))
+            .filter((p) => p.type === PERMISSIONS && onBronze(p) && !isLakeRole(roleOf(p, "principal", resources), "bronze|silver|forget"))
             .map((p) => ({ urn: p.urn, message: `Lake Formation permission ${p.name} grants ${String(known(() => p.props.principal) ?? "a principal")} access to bronze` }));
         const iam = resources
-            .filter((p) => p.type === ROLE_POLICY && !isLakeRole(roleOf(p, "role", resources), "bronze|silver"))
+            .filter((p) => p.type === ROLE_POLICY && !isLakeRole(roleOf(p, "role", resources), "bronze|silver|forget"))
             .flatMap((p) => {
                 const reads = objectReads(p, bronze);
                 return reads.length === 0 ? [] : [{ urn: p.urn, message: `role policy ${p.name} reads the bronze bucket (${reads.join(", ")})` }];
@@ -91,13 +91,13 @@ export const lakeFormationNoDataBucketRead: StackRule = {
     kind: "stack",
     name: "lake-formation-no-s3-data-read",
     description:
-        "In Lake Formation mode (the stack sets the DataLakeSettings), no role policy but the lake jobs' and the registration role's reads the objects of the bronze, silver or gold bucket: a consumer reads through Lake Formation, which excludes classified columns; S3 would hand over every column.",
+        "In Lake Formation mode (the stack sets the DataLakeSettings), no role policy but the lake jobs' (layer and forget) and the registration role's reads the objects of the bronze, silver or gold bucket: a consumer reads through Lake Formation, which excludes classified columns; S3 would hand over every column.",
     level: "mandatory",
     check(resources) {
         if (!resources.some((r) => r.type === SETTINGS)) return [];
         const data = layerBuckets(resources, ["bronze", "silver", "gold"]);
         return resources
-            .filter((p) => p.type === ROLE_POLICY && !isLakeRole(roleOf(p, "role", resources), "bronze|silver|gold"))
+            .filter((p) => p.type === ROLE_POLICY && !isLakeRole(roleOf(p, "role", resources), "bronze|silver|gold|forget"))
             .flatMap((p) => {
                 const reads = objectReads(p, data);
                 return reads.length === 0 ? [] : [{ urn: p.urn, message: `role policy ${p.name} reads data bucket objects directly (${reads.join(", ")}); grant through Lake Formation instead` }];

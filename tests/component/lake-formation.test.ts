@@ -39,7 +39,7 @@ describe("governance config", () => {
     const lake = (governance: unknown) => ({ name: "shop", sources: [source], protect: false, governance });
 
     it("defaults to IAM mode with no admins and no shares", () => {
-        expect(parseLakeConfig({ name: "shop", sources: [source], protect: false }).governance).to.deep.equal({ lakeFormation: false, admins: [], shareWith: [] });
+        expect(parseLakeConfig({ name: "shop", sources: [source], protect: false }, undefined).governance).to.deep.equal({ lakeFormation: false, admins: [], shareWith: [] });
     });
 
     it("requires admins in Lake Formation mode, naming the field", () => {
@@ -255,6 +255,18 @@ describe("Lake Formation mode", function () {
         );
     });
 
+    it("lets the forget (erasure) job write every layer, through its own role", () => {
+        const forget = ofType(res, T.permissions).find((p) => /^shop-lf-forget-/.test(p.name))!.inputs.principal;
+        const bucket = (l: string) => run.outputs.bucketArns[l];
+        expect(grantsOf(forget)).to.deep.equal(
+            ["bronze", "silver", "gold"]
+                .flatMap((l) => [`database:shop_test_${l} CREATE_TABLE,DESCRIBE`, `location:${bucket(l)} DATA_LOCATION_ACCESS`, `tables:shop_test_${l}.* ALTER,DELETE,DESCRIBE,INSERT,SELECT`])
+                .sort(),
+        );
+        expect(Object.values(run.outputs.jobRoleArns)).to.not.include(forget);
+        expect(JSON.parse(named(T.rolePolicy, "shop-forget-job-lf-policy").inputs.policy).Statement.flatMap((s: any) => s.Action)).to.deep.equal(["lakeformation:GetDataAccess"]);
+    });
+
     it("grants nothing through IAMAllowedPrincipals and no permission with a grant option", () => {
         for (const p of ofType(res, T.permissions)) {
             expect(p.inputs.principal, p.name).to.not.equal("IAM_ALLOWED_PRINCIPALS");
@@ -349,10 +361,11 @@ describe("Lake Formation mode", function () {
         }
     });
 
-    it("gives no principal anything on bronze but the bronze and silver jobs", () => {
+    it("gives no principal anything on bronze but the bronze, silver and forget jobs", () => {
         const onBronze = ofType(res, T.permissions).filter(
             (p) => p.inputs.database?.name === "shop_test_bronze" || p.inputs.table?.databaseName === "shop_test_bronze" || p.inputs.lfTagPolicy?.expressions?.some((e: any) => e.values.includes("bronze")),
         );
-        expect([...new Set(onBronze.map((p) => p.inputs.principal))].sort()).to.deep.equal([run.outputs.jobRoleArns.bronze, run.outputs.jobRoleArns.silver].sort());
+        const forget = named(T.permissions, "shop-lf-forget-bronze-db").inputs.principal;
+        expect([...new Set(onBronze.map((p) => p.inputs.principal))].sort()).to.deep.equal([run.outputs.jobRoleArns.bronze, run.outputs.jobRoleArns.silver, forget].sort());
     });
 });

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { PolicyRun, runPack } from "../../policy/check";
 import { createLake } from "../../stacks/program";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { MedallionLake } from "../../packages/medallion-lake/src";
 
 const LF = { lakeFormation: true, admins: ["arn:aws:iam::123456789012:role/lake-admin"], shareWith: ["444455556666"] };
@@ -18,7 +19,7 @@ function dev(governance: object | undefined, grants: (lake: MedallionLake, analy
             if (governance) lake.governance = governance;
         },
         program: () => {
-            const lake = createLake();
+            const lake = createLake({ baseDir: PROJECT_ROOT });
             grants(lake, new aws.iam.Role("analyst", { name: "analyst", assumeRolePolicy: "{}" }));
             return lake.outputs();
         },

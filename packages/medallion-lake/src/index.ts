@@ -6,7 +6,9 @@
  */
 export { MedallionLake, MEDALLION_LAKE_TYPE } from "./component/medallion-lake";
 export type { GrantOptions, MedallionLakeArgs, PasswordLookup, QueryGrantOptions } from "./component/medallion-lake";
-export { ENGINES, LakeConfigError, lakeConfigSchema, parseLakeConfig } from "./model/config";
+export { ENGINES, LakeConfigError, lakeCatalogSchema, lakeConfigSchema, parseLakeConfig } from "./model/config";
+export { rebaseLakePaths } from "./model/table-catalog";
+export type { LakeCatalog } from "./model/table-catalog";
 export type { Engine, LakeConfig, LakeConfigInput, LakeConfigIssue, SourceConfig, TableConfig } from "./model/config";
 export { goldModelFile, lakeSpec } from "./model/lake-spec";
 export type { LakeSpec, LakeSpecColumn, LakeSpecGoldModel, LakeSpecGoldTest, LakeSpecSource, LakeSpecTable, LakeSpecTableMaintenance } from "./model/lake-spec";
@@ -17,4 +19,4 @@ export { jobArguments } from "./model/job-arguments";
 export type { JobPaths } from "./model/job-arguments";
 export { namedQueries } from "./model/named-queries";
 export { freshnessHours } from "./model/alerts-config";
-export { lakeConfigJsonSchema } from "./model/json-schema";
+export { lakeCatalogJsonSchema, lakeConfigJsonSchema } from "./model/json-schema";

@@ -50,8 +50,8 @@ const TAGGING: Statement = {
 };
 
 /** The extra IAM policy of a layer job's role in Lake Formation mode. */
-export function jobLakeFormationPolicy(layer: Layer): PolicyDocument {
-    return { Version: "2012-10-17", Statement: [GET_DATA_ACCESS, ...(TAGGING_LAYERS.includes(layer) ? [TAGGING] : [])] };
+export function jobLakeFormationPolicy(job: Layer | "forget"): PolicyDocument {
+    return { Version: "2012-10-17", Statement: [GET_DATA_ACCESS, ...((TAGGING_LAYERS as readonly string[]).includes(job) ? [TAGGING] : [])] };
 }
 
 /** Resolved ARNs the registration role's policy is scoped to. */
@@ -180,7 +180,7 @@ export function createLakeFormationAccess(ctx: LakeContext, lf: LakeFormation, i
         );
     }
 
-    const principals: LakePrincipal[] = [...LAYERS, "crawler"];
+    const principals: LakePrincipal[] = [...LAYERS, "crawler", "forget"];
     for (const principal of principals) {
         const arn = inputs.roles[principal].arn;
         for (const grant of lakeGrants(principal)) databaseGrant(`${ctx.name}-lf-${principal}`, arn, grant, inputs, locations, opts);
@@ -192,9 +192,9 @@ export function createLakeFormationAccess(ctx: LakeContext, lf: LakeFormation, i
             opts(),
         );
     }
-    for (const layer of LAYERS) {
-        const r = inputs.roles[layer];
-        new aws.iam.RolePolicy(`${ctx.name}-${layer}-job-lf-policy`, { role: r.id, policy: JSON.stringify(jobLakeFormationPolicy(layer)) }, ctx.opts("infra", { parent: r }));
+    for (const job of [...LAYERS, "forget"] as const) {
+        const r = inputs.roles[job];
+        new aws.iam.RolePolicy(`${ctx.name}-${job}-job-lf-policy`, { role: r.id, policy: JSON.stringify(jobLakeFormationPolicy(job)) }, ctx.opts("infra", { parent: r }));
     }
 
     for (const account of ctx.config.governance.shareWith) {

@@ -11,13 +11,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createAlerts } from "./alerts";
-import { AssetPlan, DEFAULT_SCRIPTS_DIR, planAssets, uploadAssets } from "./assets";
+import { AssetPlan, defaultScriptsDir, planAssets, uploadAssets } from "./assets";
 import { createCatalog } from "./catalog";
-import { checkedInput, LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
+import { checkedInput } from "./checked-input";
+import { LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
 import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
 import { createRoles, PolicyDocument, PolicyScope } from "./iam";
 import { createJobs } from "./jobs";
+import { createForgetJob, forgetScriptFiles } from "./forget-job";
 import { createEncryption } from "./kms";
 import { LakeSpec, lakeSpec } from "../model/lake-spec";
 import { BUCKET_PURPOSES, BucketPurpose, LAYERS, Layer } from "../model/naming";
@@ -48,7 +50,13 @@ export interface MedallionLakeArgs {
      * Manager secret (and as a Pulumi secret in state).
      */
     passwords?: Record<string, pulumi.Input<string>> | PasswordLookup;
-    /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py` and the `medallion/` package. Default: the repository's `glue-scripts/`. */
+    /**
+     * Absolute folder the config's relative paths (`catalog`, `gold.models`) start at: the folder of the
+     * file the config came from (the stack file's, for `Pulumi.<stack>.yaml`), or the Pulumi project
+     * folder. Default: none, and a relative path in the config is an error (never the working directory).
+     */
+    baseDir?: string;
+    /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py`, `requirements.txt` and the `medallion/` package. Default: the copy this package ships (`assets/glue-scripts/` of the installed `medallion-lake`). */
     scriptsDir?: string;
 }
 
@@ -114,6 +122,9 @@ export class MedallionLake extends pulumi.ComponentResource {
     readonly workgroup: aws.athena.Workgroup;
     /** The Glue job per layer. */
     readonly jobs: Record<Layer, aws.glue.Job>;
+    /** The erasure job, run on demand (docs/erasure.md), and its role. */
+    readonly forgetJob: aws.glue.Job;
+    readonly forgetJobName: pulumi.Output<string>;
     /** The IAM roles of the layer jobs and of the crawlers. */
     readonly roles: { jobs: Record<Layer, aws.iam.Role>; crawler: aws.iam.Role };
     /** ARN of the key the lake is encrypted with (its own or the configured one). */
@@ -158,11 +169,12 @@ export class MedallionLake extends pulumi.ComponentResource {
 
     constructor(name: string, args: MedallionLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate everything before super(): bad input must not register even the component.
-        const config = parseLakeConfig(args.config);
+        const config = parseLakeConfig(args.config, args.baseDir);
         checkForceDestroy(config, opts);
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});
-        const plan: AssetPlan = planAssets(args.scriptsDir ?? DEFAULT_SCRIPTS_DIR, spec, config.gold.models);
+        const plan: AssetPlan = planAssets(args.scriptsDir ?? defaultScriptsDir(), spec, config.gold.models);
+        const forgetScripts = forgetScriptFiles(args.scriptsDir ?? defaultScriptsDir());
 
         super(MEDALLION_LAKE_TYPE, name, {}, opts);
         this.resourceName = name;
@@ -219,11 +231,6 @@ export class MedallionLake extends pulumi.ComponentResource {
                 metricsNamespace: spec.metricsNamespace,
             }));
         const roles = createRoles(ctx, scope);
-        if (lakeFormation) {
-            const bucketArns = { bronze: storage.bronze.bucket.arn, silver: storage.silver.bucket.arn, gold: storage.gold.bucket.arn };
-            createLakeFormationAccess(ctx, lakeFormation, { catalog, bucketArns, keyArn, roles: { ...roles.jobs, crawler: roles.crawler } });
-        }
-
         const crawlers = createCrawlers(ctx, sources, roles.crawler.arn, catalog.source.name, encryption.securityConfiguration.name);
         const jobs = createJobs(ctx, {
             assets,
@@ -234,6 +241,19 @@ export class MedallionLake extends pulumi.ComponentResource {
             securityConfiguration: encryption.securityConfiguration.name,
             connectionNames: sources.map((s) => s.connection.name),
         });
+        const forget = createForgetJob(ctx, {
+            assets,
+            assetsBucket: storage.assets.bucket,
+            assetsReady: storage.assets.ready,
+            layerBuckets: { bronze: storage.bronze.bucket.bucket, silver: storage.silver.bucket.bucket, gold: storage.gold.bucket.bucket },
+            scope,
+            securityConfiguration: encryption.securityConfiguration.name,
+            scriptFiles: forgetScripts,
+        });
+        if (lakeFormation) {
+            const bucketArns = { bronze: storage.bronze.bucket.arn, silver: storage.silver.bucket.arn, gold: storage.gold.bucket.arn };
+            createLakeFormationAccess(ctx, lakeFormation, { catalog, bucketArns, keyArn, roles: { ...roles.jobs, crawler: roles.crawler, forget: forget.role } });
+        }
         const orchestration = createOrchestration(ctx, crawlers, jobs);
         const query = createQuery(
             ctx,
@@ -244,7 +264,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         );
 
         const rulesets = createQualityRulesets(ctx, catalog.silver.name);
-        const alerts = createAlerts(ctx, keyArn, jobs, crawlers);
+        const alerts = createAlerts(ctx, keyArn, [...Object.values(jobs), forget.job], crawlers);
         const dashboard = createDashboard(ctx, query.workgroup.name, alerts.alarms);
 
         const byPurpose = <T>(f: (p: BucketPurpose) => T) => Object.fromEntries(BUCKET_PURPOSES.map((p) => [p, f(p)])) as Record<BucketPurpose, T>;
@@ -257,6 +277,8 @@ export class MedallionLake extends pulumi.ComponentResource {
         this.kmsKey = encryption.key;
         this.workgroup = query.workgroup;
         this.jobs = jobs;
+        this.forgetJob = forget.job;
+        this.forgetJobName = forget.job.name;
         this.roles = { jobs: roles.jobs, crawler: roles.crawler };
         this.grantScope = pulumi
             .all([scope, query.workgroup.arn])
@@ -340,6 +362,7 @@ export class MedallionLake extends pulumi.ComponentResource {
             jobNames: this.jobNames,
             jobArns: this.jobArns,
             jobRoleArns: this.jobRoleArns,
+            forgetJobName: this.forgetJobName,
             crawlerRoleArn: this.crawlerRoleArn,
             securityConfigurationName: this.securityConfigurationName,
             workflowName: this.workflowName,

@@ -110,8 +110,8 @@ export const CRAWLER_TABLES = ["ALTER", "DELETE", "DESCRIBE", "DROP", "INSERT", 
 export const CONSUMER_DATABASE = ["DESCRIBE"];
 export const CONSUMER_TABLES = ["DESCRIBE", "SELECT"];
 
-/** Who gets permissions of the lake itself: a layer job's role, or the crawlers'. */
-export type LakePrincipal = Layer | "crawler";
+/** Who gets permissions of the lake itself: a layer job's role, the crawlers', or the forget (erasure) job's. */
+export type LakePrincipal = Layer | "crawler" | "forget";
 
 /** One principal's named-resource grants on one database: the database, its tables (all, present and future), optionally its data location. */
 export interface DatabaseGrant {
@@ -137,6 +137,9 @@ export function lakeGrants(principal: LakePrincipal): DatabaseGrant[] {
             return [read("bronze"), write("silver")];
         case "gold":
             return [read("silver"), write("gold")];
+        case "forget":
+            // Erasure rewrites bronze's files and deletes from silver and gold (docs/erasure.md).
+            return LAYERS.map(write);
         case "crawler":
             return [{ database: "source", databasePermissions: CRAWLER_DATABASE, tablePermissions: CRAWLER_TABLES, dataLocation: false }];
     }

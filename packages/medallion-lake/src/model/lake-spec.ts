@@ -2,8 +2,8 @@
  * The lake spec: the JSON document the Glue jobs read (uploaded to S3 by the component, written to
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
-import { contentHash } from "../component/assets";
 import { Classification } from "./classification";
+import { contentHash } from "./content-hash";
 import { Engine, LakeConfig } from "./config";
 import { GoldModelConfig, GoldRefresh, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";
