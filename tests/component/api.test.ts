@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeConfigError, LakeConfigInput, MedallionLake } from "../../packages/medallion-lake/src";
+import { LakeArgs, LakeConfigError, MedallionLake } from "../../packages/medallion-lake/src";
 import { checkedInput, SECRET_ARN } from "../../packages/medallion-lake/src/model/config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID, runUnderMocks } from "../../local-lake/lib/mock-run";
 
@@ -18,11 +18,11 @@ const T = {
 };
 
 /** A lake config written in code: network, secret and key come from resources of the same program. */
-function shopConfig(refs: { subnet: aws.ec2.Subnet; sg: aws.ec2.SecurityGroup; secret: aws.secretsmanager.Secret; key?: aws.kms.Key }): LakeConfigInput {
+function shopConfig(refs: { subnet: aws.ec2.Subnet; sg: aws.ec2.SecurityGroup; secret: aws.secretsmanager.Secret; key?: aws.kms.Key }): LakeArgs {
     return {
         name: "shop",
         network: { subnetId: refs.subnet.id, availabilityZone: refs.subnet.availabilityZone, securityGroupIds: [refs.sg.id, "sg-0a1b2c3d"] },
-        sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: refs.secret.arn, tables: ["public.orders"] }],
+        sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: refs.secret.arn, tables: [{ name: "public.orders" }] }],
         kmsKeyArn: refs.key?.arn,
         protect: false,
     };
@@ -222,7 +222,7 @@ describe("MedallionLake from TypeScript", function () {
     });
 
     describe("option precedence and checks", () => {
-        const build = (configPatch: Partial<LakeConfigInput>, opts: pulumi.ComponentResourceOptions, extra?: (lake: MedallionLake) => void) =>
+        const build = (configPatch: Partial<LakeArgs>, opts: pulumi.ComponentResourceOptions, extra?: (lake: MedallionLake) => void) =>
             runUnderMocks({
                 stack: "test",
                 config: {},
