@@ -68,13 +68,6 @@ export const RuleSeverity = {
 } as const;
 export type RuleSeverity = (typeof RuleSeverity)[keyof typeof RuleSeverity];
 
-/** What a reconcile compares (the config's `RECONCILE_COMPARES`). */
-export const ReconcileCompare = {
-    /** Delete the silver rows whose key the source no longer has. */
-    keys: "keys",
-} as const;
-export type ReconcileCompare = (typeof ReconcileCompare)[keyof typeof ReconcileCompare];
-
 /** How the alert topic delivers (the config's `SUBSCRIPTION_PROTOCOLS`). */
 export const SubscriptionProtocol = {
     /** An email address. */
@@ -227,8 +220,8 @@ export interface LakeRuleArgs {
 
 /** A table's reconcile (config `reconcile`; the stack file's shorthand `reconcile: keys` is `{ compare: keys }`). */
 export interface LakeReconcileArgs {
-    /** keys: delete silver rows whose key the source no longer has (rows, detecting in-place updates, is not implemented yet). Required. */
-    compare: ReconcileCompare;
+    /** keys (the only one yet): delete silver rows whose key the source no longer has; rows, detecting in-place updates, is not implemented yet. Required. A string, not an enum: a one-value enum is no enum to Pulumi's schema inference. */
+    compare: string;
     /** Reconcile on every n-th run of the table. Default 1. */
     everyRuns?: number;
 }
