@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeArgs, LakeConfigError, MedallionLake } from "../../packages/medallion-lake/src";
+import { LakeArgs, LakeConfigError, LakeReadGrant, MedallionLake } from "../../packages/medallion-lake/src";
 import { checkedInput, SECRET_ARN } from "../../packages/medallion-lake/src/model/config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID, runUnderMocks } from "../../local-lake/lib/mock-run";
 
@@ -70,6 +70,7 @@ describe("MedallionLake from TypeScript", function () {
                     const analyst = new aws.iam.Role("analyst", { assumeRolePolicy: "{}" });
                     lake.grantQuery(analyst);
                     lake.grantRead("silver", analyst, { name: "silver-reader" });
+                    new LakeReadGrant("ml-silver", { role: "arn:aws:iam::123456789012:role/teams/ml-training", layer: "silver", lake });
                     return {
                         ...lake.outputs(),
                         subnetId: refs.subnet.id,
@@ -218,6 +219,14 @@ describe("MedallionLake from TypeScript", function () {
                 ["ReadObjects", ["s3:GetObject"], [`${silver}/*`]],
                 ["LakeKeyDecrypt", ["kms:Decrypt"], ids.keyArn],
             ]);
+        });
+
+        it("LakeReadGrant, given the lake and a role ARN, attaches grantRead's policy to the role's name", () => {
+            const method = byName(run.resources, "shop-read-grant-silver-reader");
+            const resource = byName(run.resources, "ml-silver-policy");
+            expect(resource.parent).to.equal(byName(run.resources, "ml-silver").urn);
+            expect(resource.inputs.role).to.equal("ml-training");
+            expect(JSON.parse(resource.inputs.policy)).to.deep.equal(JSON.parse(method.inputs.policy));
         });
     });
 

@@ -25,7 +25,7 @@ export type {
     LakeTableMaintenanceArgs,
 } from "./component/lake-args";
 export { LAKE_QUERY_GRANT_TYPE, LAKE_READ_GRANT_TYPE, LakeLayer, LakeQueryGrant, LakeReadGrant } from "./component/lake-grants";
-export type { LakeGrantTarget, LakeQueryGrantArgs, LakeReadGrantArgs } from "./component/lake-grants";
+export type { LakeGrantDatabases, LakeGrantTarget, LakeQueryGrantArgs, LakeReadGrantArgs } from "./component/lake-grants";
 export { ENGINES, LakeConfigError, lakeConfigSchema, parseLakeConfig } from "./model/config";
 export type { Engine, LakeConfig, LakeConfigInput, LakeConfigIssue, SourceConfig, TableConfig } from "./model/config";
 export { goldModelFile, lakeSpec } from "./model/lake-spec";

@@ -24,12 +24,27 @@ export const LakeLayer = {
 } as const;
 export type LakeLayer = (typeof LakeLayer)[keyof typeof LakeLayer];
 
-/** The lake a grant is for: the `MedallionLake` outputs of the same names (from the same program or a stack reference). */
+/** The Glue databases of a lake's layers: its `databaseNames` output. */
+export interface LakeGrantDatabases {
+    /** The bronze database. Required. */
+    bronze: pulumi.Input<string>;
+    /** The silver database. Required. */
+    silver: pulumi.Input<string>;
+    /** The gold database. Required. */
+    gold: pulumi.Input<string>;
+    /** The crawled source metadata's database, part of the lake's output; no grant reads it. Default: none. */
+    source?: pulumi.Input<string>;
+}
+
+/**
+ * The lake a grant is for: the `MedallionLake` outputs of the same names, from a stack reference or
+ * the lake itself in the same program.
+ */
 export interface LakeGrantTarget {
     /** The lake's `bucketArns` output: bucket ARN by purpose (bronze, silver, gold, query-results, ...). Required. */
-    bucketArns: pulumi.Input<{ [purpose: string]: string }>;
-    /** The lake's `databaseNames` output: Glue database name by layer (bronze, silver, gold). Required. */
-    databaseNames: pulumi.Input<{ [layer: string]: string }>;
+    bucketArns: pulumi.Input<{ [purpose: string]: pulumi.Input<string> }>;
+    /** The lake's `databaseNames` output: Glue database name by layer. Required. */
+    databaseNames: pulumi.Input<LakeGrantDatabases>;
     /** The lake's `kmsKeyArn` output: the key its data is encrypted with. Required. */
     kmsKeyArn: pulumi.Input<string>;
     /** The lake's `workgroupArn` output: its Athena workgroup, which also names the lake's partition, Region and account. Required. */
@@ -136,7 +151,11 @@ export function attachGrant(name: string, role: pulumi.Input<string>, policy: pu
 
 /** The resolved scope of `target`, checked (grantScopeFromTarget). */
 function targetScope(target: LakeGrantTarget): pulumi.Output<GrantScope> {
-    return pulumi.output(target).apply((t) => grantScopeFromTarget(t as ResolvedGrantTarget));
+    // Field by field: `target` may be the MedallionLake itself, a resource, which pulumi.output does not unwrap.
+    const { bucketArns, databaseNames, kmsKeyArn, workgroupArn } = target;
+    return pulumi
+        .all([pulumi.output(bucketArns), pulumi.output(databaseNames), kmsKeyArn, workgroupArn])
+        .apply(([b, d, k, w]) => grantScopeFromTarget({ bucketArns: b, databaseNames: d as Record<string, string>, kmsKeyArn: k, workgroupArn: w }));
 }
 
 /**
