@@ -3,7 +3,7 @@
  * build the same lake from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeArgs, MedallionLake } from "../packages/medallion-lake/src";
+import { LakeDefinition, MedallionLake } from "../packages/medallion-lake/src";
 
 /** Pulumi project name: the config namespace of `lake` and of unqualified secret keys. */
 export const PROJECT = "medallion-lake";
@@ -46,7 +46,7 @@ export function stackPasswords(lake: { sources?: unknown }): Record<string, pulu
  * @throws LakeConfigError listing every config problem or missing secret.
  */
 export function createLake(options: CreateLakeOptions = {}): MedallionLake {
-    const lake = new pulumi.Config(PROJECT).requireObject<LakeArgs>("lake");
+    const lake = new pulumi.Config(PROJECT).requireObject<LakeDefinition>("lake");
     return new MedallionLake(options.name ?? "lake", {
         config: lake,
         environment: options.environment ?? pulumi.getStack(),

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeArgs, LakeConfigError, LakeReadGrant, MedallionLake } from "../../packages/medallion-lake/src";
+import { LakeDefinition, LakeConfigError, LakeReadGrant, MedallionLake } from "../../packages/medallion-lake/src";
 import { checkedInput, SECRET_ARN } from "../../packages/medallion-lake/src/model/config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID, runUnderMocks } from "../../local-lake/lib/mock-run";
 
@@ -18,7 +18,7 @@ const T = {
 };
 
 /** A lake config written in code: network, secret and key come from resources of the same program. */
-function shopConfig(refs: { subnet: aws.ec2.Subnet; sg: aws.ec2.SecurityGroup; secret: aws.secretsmanager.Secret; key?: aws.kms.Key }): LakeArgs {
+function shopConfig(refs: { subnet: aws.ec2.Subnet; sg: aws.ec2.SecurityGroup; secret: aws.secretsmanager.Secret; key?: aws.kms.Key }): LakeDefinition {
     return {
         name: "shop",
         network: { subnetId: refs.subnet.id, availabilityZone: refs.subnet.availabilityZone, securityGroupIds: [refs.sg.id, "sg-0a1b2c3d"] },
@@ -231,7 +231,7 @@ describe("MedallionLake from TypeScript", function () {
     });
 
     describe("option precedence and checks", () => {
-        const build = (configPatch: Partial<LakeArgs>, opts: pulumi.ComponentResourceOptions, extra?: (lake: MedallionLake) => void) =>
+        const build = (configPatch: Partial<LakeDefinition>, opts: pulumi.ComponentResourceOptions, extra?: (lake: MedallionLake) => void) =>
             runUnderMocks({
                 stack: "test",
                 config: {},

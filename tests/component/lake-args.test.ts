@@ -3,14 +3,14 @@
  * and the grants' checks of a role and of a lake's outputs (lake-grants.ts).
  */
 import { expect } from "chai";
-import { LakeArgs, lakeConfigFromArgs, LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { LakeDefinition, lakeConfigFromArgs, LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
 import { grantLayers, grantRoleName, grantScopeFromTarget, ResolvedGrantTarget } from "../../packages/medallion-lake/src/component/lake-grants";
 
 const source = <T,>(tables: T[]) => ({ name: "orders", engine: "postgres" as const, host: "db.internal", database: "orders", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf", tables });
 
 describe("lakeConfigFromArgs", () => {
     it("turns a column without format into its type, keeps one with format, and drops undefined fields", () => {
-        const args: LakeArgs = {
+        const args: LakeDefinition = {
             name: "shop",
             schedule: undefined,
             sources: [source([{ name: "public.orders", primaryKey: ["id"], watermarkColumn: undefined, columns: { id: { type: "bigint" }, at: { type: "timestamp", format: "yyyy-MM-dd" } } }])],
@@ -22,7 +22,7 @@ describe("lakeConfigFromArgs", () => {
     });
 
     it("gives the config validation a rule of another check's field, which it refuses with the rule's path", () => {
-        const args: LakeArgs = { name: "shop", sources: [source([{ name: "public.orders", columns: { id: { type: "int" } }, rules: [{ check: "notNull", column: "id", min: 1 }] }])] };
+        const args: LakeDefinition = { name: "shop", sources: [source([{ name: "public.orders", columns: { id: { type: "int" } }, rules: [{ check: "notNull", column: "id", min: 1 }] }])] };
         expect(() => parseLakeConfig(lakeConfigFromArgs(args)))
             .to.throw(LakeConfigError)
             .with.property("issues")
@@ -40,7 +40,7 @@ describe("lakeConfigFromArgs", () => {
 
     it("passes the stack file's shorthands through unchanged, to the schema that takes them", () => {
         const raw = { name: "shop", sources: [source(["public.orders", { name: "public.items", watermarkColumn: "id", primaryKey: ["id"], reconcile: "keys", columns: { id: "int" } }])] };
-        expect(lakeConfigFromArgs(raw as unknown as LakeArgs)).to.deep.equal(raw);
+        expect(lakeConfigFromArgs(raw as unknown as LakeDefinition)).to.deep.equal(raw);
     });
 });
 

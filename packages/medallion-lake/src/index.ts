@@ -8,21 +8,21 @@ export { MedallionLake, MEDALLION_LAKE_TYPE } from "./component/medallion-lake";
 export type { DatabaseOutputs, GrantOptions, LayerOutputs, MedallionLakeArgs, QueryGrantOptions } from "./component/medallion-lake";
 export { lakeConfigFromArgs, RuleCheck, RuleSeverity, SourceEngine, SubscriptionProtocol, WorkerType } from "./component/lake-args";
 export type {
-    LakeAlertsArgs,
-    LakeArgs,
-    LakeAthenaArgs,
-    LakeColumnArgs,
-    LakeDataQualityArgs,
-    LakeGoldArgs,
-    LakeJobsArgs,
-    LakeNetworkArgs,
-    LakeReconcileArgs,
-    LakeRetentionArgs,
-    LakeRuleArgs,
-    LakeSourceArgs,
-    LakeSubscriptionArgs,
-    LakeTableArgs,
-    LakeTableMaintenanceArgs,
+    LakeAlerts,
+    LakeDefinition,
+    LakeAthena,
+    LakeColumn,
+    LakeDataQuality,
+    LakeGold,
+    LakeJobs,
+    LakeNetwork,
+    LakeReconcile,
+    LakeRetention,
+    LakeRule,
+    LakeSource,
+    LakeSubscription,
+    LakeTable,
+    LakeTableMaintenance,
 } from "./component/lake-args";
 export { LAKE_QUERY_GRANT_TYPE, LAKE_READ_GRANT_TYPE, LakeLayer, LakeQueryGrant, LakeReadGrant } from "./component/lake-grants";
 export type { LakeGrantDatabases, LakeGrantTarget, LakeQueryGrantArgs, LakeReadGrantArgs } from "./component/lake-grants";

@@ -7,7 +7,7 @@
  * `reconcile: keys`, `gold.models` as a folder) have their object form here.
  *
  * `lakeConfigFromArgs` maps the args to the config that `lakeConfigSchema` validates: the one
- * validation, so the args add no rule of their own. tests/component/plugin-schema.test.ts checks
+ * validation, so the args add no rule of their own. tests/component/plugin.test.ts checks
  * that every config field has its arg (and every arg its field), with its description.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -82,33 +82,33 @@ export const SubscriptionProtocol = {
 export type SubscriptionProtocol = (typeof SubscriptionProtocol)[keyof typeof SubscriptionProtocol];
 
 /** The lake of one environment: the `medallion-lake:lake` config as component args. */
-export interface LakeArgs {
+export interface LakeDefinition {
     /** Lake name (lowercase letters, digits, hyphens; at most 16): prefixes every resource, bucket and catalog database name. Required. */
     name: string;
     /** Private subnet, its availability zone and security groups for the Glue connections' network interfaces. Default: none (sources reachable without a VPC). */
-    network?: LakeNetworkArgs;
+    network?: LakeNetwork;
     /** Source databases. Required: 1 to 49. */
-    sources: LakeSourceArgs[];
+    sources: LakeSource[];
     /** Settings of the three Glue jobs (bronze, silver, gold). Default: every field's default. */
-    jobs?: LakeJobsArgs;
+    jobs?: LakeJobs;
     /** Glue cron expression (UTC) starting the workflow, e.g. cron(0 2 * * ? *). Default: none, the workflow runs on demand. */
     schedule?: string;
     /** Athena workgroup settings. Default: every field's default. */
-    athena?: LakeAthenaArgs;
+    athena?: LakeAthena;
     /** ARN of an existing customer-managed KMS key to encrypt the lake with instead of creating one; its key policy must grant what keyPolicy() grants (docs/aws-deploy.md). Default: the lake creates its own key. */
     kmsKeyArn?: pulumi.Input<string>;
     /** S3 lifecycle settings. Default: every field's default. */
-    retention?: LakeRetentionArgs;
+    retention?: LakeRetention;
     /** Alerts: SNS subscriptions and the freshness, quarantine and delete-share alarms. Default: every field's default. */
-    alerts?: LakeAlertsArgs;
+    alerts?: LakeAlerts;
     /** Glue Data Quality: whether the declared rules are also published as rulesets. Default: not published. */
-    dataQuality?: LakeDataQualityArgs;
+    dataQuality?: LakeDataQuality;
     /** Maintenance of the silver and gold Iceberg tables, run by their jobs: snapshot expiry, orphan-file cleanup, compaction of small files. Default: every field's default. */
-    tableMaintenance?: LakeTableMaintenanceArgs;
+    tableMaintenance?: LakeTableMaintenance;
     /** Full-load tables (no watermarkColumn) and reconciled incremental tables: the most of a table's silver rows (0 to 1) one silver run may delete, unless the table sets its own; a run that would delete more leaves the table unchanged and fails the job. Default 0.5. */
     maxDeleteShare?: number;
     /** The gold models the lake builds (README "Gold models"). Default: none, the gold job builds nothing. */
-    gold?: LakeGoldArgs;
+    gold?: LakeGold;
     /** Pulumi protect on every resource (pulumi destroy refuses). Default true. */
     protect?: boolean;
     /** Keep the data buckets, access-log bucket, catalog databases and KMS key in AWS when deleted from the stack. Default: the value of protect. */
@@ -120,7 +120,7 @@ export interface LakeArgs {
 }
 
 /** The network of the Glue connections (config `network`). */
-export interface LakeNetworkArgs {
+export interface LakeNetwork {
     /** Private subnet that can reach the sources (subnet- and 8 or 17 hex digits). Required. */
     subnetId: pulumi.Input<string>;
     /** Availability zone of the subnet, e.g. us-east-1a. Required. */
@@ -130,7 +130,7 @@ export interface LakeNetworkArgs {
 }
 
 /** A source database (config `sources[]`). */
-export interface LakeSourceArgs {
+export interface LakeSource {
     /** Source name: prefixes its lake tables (<source>_<table>) and S3 paths. Required. */
     name: string;
     /** Database engine: postgres, mysql or sqlserver. Required. */
@@ -154,11 +154,11 @@ export interface LakeSourceArgs {
     /** sqlserver only: the name the server's certificate must carry when it is not host (e.g. host is an IP address or an alias); the driver's hostNameInCertificate, Glue CUSTOM_JDBC_CERT_STRING. Requires enforceSsl. Default: none, the certificate must name host. */
     hostNameInCertificate?: string;
     /** Tables to crawl and ingest. Required: at least one. */
-    tables: LakeTableArgs[];
+    tables: LakeTable[];
 }
 
 /** A source table (config `sources[].tables[]`; the stack file's string shorthand is `{ name }`). */
-export interface LakeTableArgs {
+export interface LakeTable {
     /** Table as named in the source: schema.table for postgres and sqlserver, table for mysql. Required. */
     name: string;
     /** Columns silver deduplicates on (keeping the latest ingest). Default: all columns. */
@@ -170,17 +170,17 @@ export interface LakeTableArgs {
     /** Date or timestamp column silver derives integer year and month from. Default: none. */
     dateColumn?: string;
     /** Column types silver casts to (a type, or { type, format }), by column name. Default: no typing, columns as read. */
-    columns?: { [column: string]: LakeColumnArgs };
+    columns?: { [column: string]: LakeColumn };
     /** Data-quality rules the silver job checks (needs columns). Default: none. */
-    rules?: LakeRuleArgs[];
+    rules?: LakeRule[];
     /** The most of the table's silver rows (0 to 1) one silver run may delete (a full-load table's, or a reconcile's); a run that would delete more leaves the table unchanged and fails the job. Default: the lake's maxDeleteShare. */
     maxDeleteShare?: number;
     /** Incremental tables (watermarkColumn and primaryKey): also read the source's keys and delete the silver rows whose key it no longer has. Each reconcile reads every key of the source table (a full index scan). Default: off, the table is append/update-only. */
-    reconcile?: LakeReconcileArgs;
+    reconcile?: LakeReconcile;
 }
 
 /** A column's type (config `columns.<name>`; the stack file's string shorthand is `{ type }`). */
-export interface LakeColumnArgs {
+export interface LakeColumn {
     /** Column type: string, boolean, smallint, int, bigint, double, date, timestamp or decimal(p,s). Required. */
     type: string;
     /** Spark datetime pattern for parsing string values, e.g. M/d/yyyy HH:mm:ss. Default: none, values are cast as they are. */
@@ -191,7 +191,7 @@ export interface LakeColumnArgs {
  * A data-quality rule (config `rules[]`): `check` says which of the other fields it takes
  * (README "rules"); a field a check does not take is refused.
  */
-export interface LakeRuleArgs {
+export interface LakeRule {
     /** The rule kind: notNull, range, acceptedValues, pattern, reference (row rules), rowCount, unique, freshness (table rules). Required. */
     check: RuleCheck;
     /** Rule name: the quarantine reason and the name in summaries and metrics. Default: <check>_<column(s)>. */
@@ -219,7 +219,7 @@ export interface LakeRuleArgs {
 }
 
 /** A table's reconcile (config `reconcile`; the stack file's shorthand `reconcile: keys` is `{ compare: keys }`). */
-export interface LakeReconcileArgs {
+export interface LakeReconcile {
     /** keys (the only one yet): delete silver rows whose key the source no longer has; rows, detecting in-place updates, is not implemented yet. Required. A string, not an enum: a one-value enum is no enum to Pulumi's schema inference. */
     compare: string;
     /** Reconcile on every n-th run of the table. Default 1. */
@@ -227,7 +227,7 @@ export interface LakeReconcileArgs {
 }
 
 /** The Glue jobs (config `jobs`). */
-export interface LakeJobsArgs {
+export interface LakeJobs {
     /** Glue version: 5.0 only (Spark 3.5.4, Python 3.11, Iceberg 1.7.1), the version the jobs are written and tested for. Default "5.0". */
     glueVersion?: string;
     /** Glue worker type of a Spark ETL job: G.1X, G.2X, G.4X or G.8X. Default G.1X. */
@@ -241,7 +241,7 @@ export interface LakeJobsArgs {
 }
 
 /** The Athena workgroup (config `athena`). */
-export interface LakeAthenaArgs {
+export interface LakeAthena {
     /** Bytes a single query may scan before Athena cancels it (at least 10 MB). Default 10 GiB. */
     bytesScannedCutoffPerQuery?: number;
     /** Days query results are kept. Default 7. */
@@ -251,7 +251,7 @@ export interface LakeAthenaArgs {
 }
 
 /** S3 lifecycle (config `retention`). */
-export interface LakeRetentionArgs {
+export interface LakeRetention {
     /** Days until noncurrent object versions expire, in every bucket. Default 30. */
     noncurrentVersionDays?: number;
     /** Days S3 server access logs are kept in the logs bucket. Default 365. */
@@ -261,9 +261,9 @@ export interface LakeRetentionArgs {
 }
 
 /** Alerts (config `alerts`). */
-export interface LakeAlertsArgs {
+export interface LakeAlerts {
     /** Who the lake's SNS topic notifies. Default: nobody (the topic and alarms still exist). */
-    subscriptions?: LakeSubscriptionArgs[];
+    subscriptions?: LakeSubscription[];
     /** Alarm when the gold job has not succeeded for this many hours. Default: derived from schedule (its interval plus the jobs' timeouts); no freshness alarm without a schedule. */
     freshnessHours?: number;
     /** Alarm when a silver run quarantines more than this share of the rows of its bronze batches (0 < share <= 1). Default 0.05. */
@@ -273,7 +273,7 @@ export interface LakeAlertsArgs {
 }
 
 /** An alert subscription (config `alerts.subscriptions[]`). */
-export interface LakeSubscriptionArgs {
+export interface LakeSubscription {
     /** email, https, sqs or lambda. Required. */
     protocol: SubscriptionProtocol;
     /** Email address, https:// URL, SQS queue ARN (a standard queue, not FIFO) or Lambda function ARN, matching the protocol. A queue or function must be in the lake's account and region. Required. */
@@ -281,13 +281,13 @@ export interface LakeSubscriptionArgs {
 }
 
 /** Glue Data Quality (config `dataQuality`). */
-export interface LakeDataQualityArgs {
+export interface LakeDataQuality {
     /** Publish each table's rules that have a DQDL equivalent as a Glue Data Quality ruleset for its silver table, to see them in the Glue console (the silver job enforces the rules either way). Default false. */
     publishRulesets?: boolean;
 }
 
 /** Iceberg table maintenance (config `tableMaintenance`). */
-export interface LakeTableMaintenanceArgs {
+export interface LakeTableMaintenance {
     /** Snapshots older than this many days are expired (and with them time travel to them, and the files only they reference). Integer >= 1. Default 5. */
     snapshotRetentionDays?: number;
     /** The newest this many snapshots of a table are always kept, however old. Integer >= 1. Default 1. */
@@ -308,7 +308,7 @@ export interface LakeTableMaintenanceArgs {
  * (the Pulumi project folder of a TypeScript program); from another language pass absolute paths
  * (YAML: `${pulumi.cwd}/gold-models`).
  */
-export interface LakeGoldArgs {
+export interface LakeGold {
     /** A folder whose *.sql files are the gold models. Exclusive with models. Default: none. */
     modelsFolder?: string;
     /** A list of the models' .sql files. Exclusive with modelsFolder. Default: none. */
@@ -339,7 +339,7 @@ function columnConfig(column: unknown): unknown {
  * which the config schema also takes, reach the one validation as they are.
  * @throws LakeConfigError when gold sets both modelsFolder and models.
  */
-export function lakeConfigFromArgs(args: LakeArgs): LakeConfigInput {
+export function lakeConfigFromArgs(args: LakeDefinition): LakeConfigInput {
     const raw = withoutUndefined(args) as Record<string, unknown>;
     if (!isObject(raw)) return raw as LakeConfigInput;
     const sources = Array.isArray(raw.sources)

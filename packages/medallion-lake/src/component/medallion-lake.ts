@@ -16,7 +16,7 @@ import { createCatalog } from "./catalog";
 import { checkedInput, LakeConfig, LakeConfigError, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
 import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
-import { LakeArgs, lakeConfigFromArgs } from "./lake-args";
+import { LakeDefinition, lakeConfigFromArgs } from "./lake-args";
 import { attachGrant, grantLayers } from "./lake-grants";
 import { createRoles, PolicyScope } from "./iam";
 import { createJobs } from "./jobs";
@@ -43,7 +43,7 @@ export interface MedallionLakeArgs {
      * resource is registered. Network ids, `secretArn`s and `kmsKeyArn` may be Inputs; they are
      * checked when their values are known.
      */
-    config: LakeArgs;
+    config: LakeDefinition;
     /** Environment name, normally the Pulumi stack name (`dev`, `prod`). Required; lowercase letters, digits, hyphens, at most 16 characters. */
     environment: string;
     /**
