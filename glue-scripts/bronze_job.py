@@ -8,15 +8,17 @@ an explicit watermark state file per table.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 from datetime import UTC, datetime
 
-from medallion import batches, bronze, drift, io, metrics, reconcile
+from medallion import batches, bronze, catalog, drift, io, metrics, reconcile
 from medallion.arguments import parse_job_arguments
 from medallion.catalog import catalog_table_name
 from medallion.spec import LakeSpec, Source, Table, parse_lake_spec
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -57,15 +59,24 @@ def _read_glue(runtime: io.Runtime, source: Source, table: Table) -> DataFrame:
 
 def _read_jdbc(
     runtime: io.Runtime, connection: dict, table: Table, after: object, up_to: object
-) -> DataFrame:
+) -> tuple[DataFrame, list | None]:
+    """The batch read and, for a `rows` table, the columns its `_row_hash` covers (the batch carries
+    the hash the source computed in the same query)."""
     dialect = bronze.dialect_for_jdbc_url(connection["url"])
     reader = _jdbc_reader(runtime, connection)
-    kind = None
-    if after is not None or up_to is not None:
-        # The watermark column's type, for exact literals: Spark's schema probe (`WHERE 1=0`) reads no rows.
+    kind, hash_of, extra = None, None, ""
+    if after is not None or up_to is not None or _rows(table):
+        # The watermark column's type, for exact literals, and the columns a row hash covers:
+        # Spark's schema probe (`WHERE 1=0`) reads no rows.
         probe = reader.option("dbtable", bronze.quote_table(dialect, table.source_table)).load()
-        kind = watermark_type(probe, table)
-    query = bronze.source_query(dialect, table.source_table, table.watermark_column, kind, after, up_to)
+        if after is not None or up_to is not None:
+            kind = watermark_type(probe, table)
+        if _rows(table):
+            hash_of = reconcile.hash_columns(probe.schema)
+            extra = reconcile.hashed(dialect, hash_of)
+    query = bronze.source_query(
+        dialect, table.source_table, table.watermark_column, kind, after, up_to, extra
+    )
     if table.partition_column:
         bounds_sql = bronze.bounds_query(dialect, query, table.partition_column)
         lo, hi = reader.option("dbtable", bronze.as_dbtable(bounds_sql)).load().first()
@@ -76,7 +87,17 @@ def _read_jdbc(
                 upperBound=str(hi),
                 numPartitions=str(READ_PARTITIONS),
             )
-    return reader.option("dbtable", bronze.as_dbtable(query)).load()
+    return reader.option("dbtable", bronze.as_dbtable(query)).load(), hash_of
+
+
+def _dialect(source: Source, connection: dict | None) -> str:
+    """The SQL dialect of a pushed-down query: the spec's engine on Glue, the local server's URL's."""
+    return bronze.dialect_for_jdbc_url(connection["url"]) if connection else source.engine
+
+
+def _rows(table: Table) -> bool:
+    """Whether the table reconciles rows changed in place (its reads carry the source's row hash)."""
+    return bool(table.reconcile and table.reconcile.compare == "rows")
 
 
 def _jdbc_reader(runtime: io.Runtime, connection: dict):
@@ -111,16 +132,16 @@ def _read_query(runtime: io.Runtime, source: Source, table: Table, connection: d
 
 
 def snapshot_keys(
-    runtime, spark, source: Source, table: Table, connection, out: str
+    runtime, spark, source: Source, table: Table, connection, out: str, hash_of: list | None = None
 ) -> tuple[int, str, float]:
-    """Writes the table's key snapshot (its primary keys) as Avro to `out`; returns (keys read, when
-    the read started, seconds it took). A silver row ingested before that start whose key the
-    snapshot lacks was deleted at the source."""
+    """Writes the table's key snapshot (its primary keys, and with `hash_of` each row's hash) as Avro
+    to `out`; returns (keys read, when the read started, seconds it took). A silver row ingested
+    before that start whose key the snapshot lacks was deleted at the source."""
     began = time.monotonic()
     started = datetime.now(UTC)
     keys = _read_query(
         runtime, source, table, connection,
-        lambda dialect: reconcile.key_query(dialect, table.source_table, list(table.primary_key)),
+        lambda dialect: reconcile.key_query(dialect, table.source_table, list(table.primary_key), hash_of),
     )  # fmt: skip
     observation = Observation()
     observed = keys.observe(observation, F.count(F.lit(1)).alias("keys"))
@@ -128,6 +149,125 @@ def snapshot_keys(
         "avroSchema", io.avro_write_schema(spark, keys.schema)
     ).save(out)
     return observation.get["keys"], started.isoformat(sep=" "), round(time.monotonic() - began, 2)
+
+
+def _hash_columns(runtime, source: Source, table: Table, connection, batch: DataFrame) -> list:
+    """The columns a `rows` table's hash covers when the batch read did not say (on Glue, whose
+    bookmarked read carries no hash): the batch's columns, else a probe of the table's columns
+    (`WHERE 1=0`, no rows) through the same pushed-down read as the key scan."""
+    if batch.columns:
+        return reconcile.hash_columns(batch.schema)
+    probe = _read_query(
+        runtime, source, table, connection,
+        lambda dialect: f"SELECT * FROM {bronze.quote_table(dialect, table.source_table)} WHERE 1=0",
+    )  # fmt: skip
+    if not probe.columns:
+        raise ValueError(
+            f"reconcile rows: the columns of {table.source_table} could not be read (an empty probe had "
+            "none); run again once the table has rows"
+        )
+    return reconcile.hash_columns(probe.schema)
+
+
+def _ingested_since(spark, table_path: str, keys: list[str], through: datetime | None) -> DataFrame | None:
+    """(key columns, `_row_hash`, `_ingested_at`) of the bronze rows ingested after `through` (every
+    row when None); `_row_hash` null for rows read without one. None when there are none."""
+    after = None if through is None else through.astimezone(UTC).replace(tzinfo=None)
+    folders = io.new_batch_folders(spark, table_path, after)
+    if not folders:
+        return None
+    schema = catalog.avro_reader_schema(io.avro_file_schema(spark, folders))
+    rows = (
+        spark.read.format("avro")
+        .options(recursiveFileLookup="true", pathGlobFilter="*.avro", avroSchema=schema)
+        .load(folders)
+    )
+    if reconcile.ROW_HASH not in rows.columns:
+        rows = rows.withColumn(reconcile.ROW_HASH, F.lit(None).cast("string"))
+    if through is not None:
+        rows = rows.where(F.col("_ingested_at") > F.lit(through).cast("timestamp"))
+    return rows.select(*[F.col(f"`{c}`") for c in (*keys, reconcile.ROW_HASH, "_ingested_at")])
+
+
+def reread_changed(
+    runtime, spark, source: Source, table: Table, connection, bronze_path: str, out: str,
+    batch_id: str, keys_out: str, hash_of: list, previous: dict | None,
+) -> tuple[dict, dict]:  # fmt: skip
+    """A `rows` reconcile after its snapshot (`keys_out`, keys with their hashes): re-reads the rows
+    whose hash differs from the one bronze last read for their key (`reconcile.changed_keys`), by
+    key, into the batch `out` (ingested now, after the snapshot started, so silver's MERGE takes
+    them over the batch's older rows); then records the hashes as of this run (only the snapshot's
+    keys). Returns (summary fields, the schedule's `hashes` entry). A table bronze has no hashes
+    for yet (switched to rows after it was read) re-reads every row once, whole."""
+    began = time.monotonic()
+    keys = list(table.primary_key)
+    table_path = bronze.bronze_table_path(bronze_path, source.name, table.name)
+    state_ref = (previous or {}).get("hashes")
+    state, through = None, None
+    if state_ref and io.exists(spark, state_ref["folder"]):
+        state = spark.read.format("avro").load(state_ref["folder"])
+        through = datetime.fromisoformat(state_ref["through"])
+    snapshot = spark.read.format("avro").load(keys_out)
+    ingested = _ingested_since(spark, table_path, keys, through)
+    if ingested is None:
+        ingested = (
+            snapshot.limit(0)
+            .select(*keys, reconcile.ROW_HASH)
+            .withColumn("_ingested_at", F.lit(None).cast("timestamp"))
+        )
+    base = reconcile.recorded_hashes(state, ingested, keys).persist(StorageLevel.MEMORY_AND_DISK)
+    recorded = base
+    changed = reconcile.changed_keys(snapshot.select(*keys, reconcile.ROW_HASH), recorded, keys)
+    changed_count = changed.count()
+    now = datetime.now(UTC)
+    reread_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    reread_rows, queries = 0, None
+    if 0 < changed_count <= reconcile.REREAD_BY_KEY_LIMIT:
+        key_types = {k: snapshot.schema[k].dataType for k in keys}
+        changed_rows = [tuple(r) for r in changed.collect()]
+        try:
+            queries = reconcile.reread_queries(
+                _dialect(source, connection), table.source_table, key_types, changed_rows, hash_of
+            )
+        except ValueError:
+            queries = None  # keys that cannot be re-read exactly by key: the table whole
+    whole = bool(changed_count) and queries is None
+    if changed_count:
+        if whole:
+            queries = [reconcile.whole_read_query(_dialect(source, connection), table.source_table, hash_of)]
+        frames = [_read_query(runtime, source, table, connection, lambda _d, q=q: q) for q in queries]
+        reread = bronze.add_ingestion_metadata(
+            functools.reduce(DataFrame.unionByName, frames), source.name, batch_id, reread_at
+        )
+        reread_rows = write_batch(spark, reread, out, "append", None)[0]
+    if reread_rows:
+        at = F.lit(reread_at).cast("timestamp")
+        written = spark.read.format("avro").load(out).where(F.col("_ingested_at") == at)
+        columns = (*keys, reconcile.ROW_HASH, "_ingested_at")
+        recorded = reconcile.recorded_hashes(recorded, written.select(*columns), keys)
+    # Only the keys the source still has: a deleted key's hash is never compared again.
+    kept = recorded.join(snapshot.select(*keys).distinct(), keys, "left_semi")
+    name = f"{batch_id}.{int(reread_at.timestamp() * 1000)}"
+    folder = reconcile.hashes_path(bronze_path, source.name, table.name, name)
+    avro_schema = io.avro_write_schema(spark, kept.schema)
+    kept.write.mode("overwrite").format("avro").option("avroSchema", avro_schema).save(folder)
+    base.unpersist()
+    fields = {
+        "rows_reread": reread_rows,
+        "reread_whole_table": whole,
+        "reread_seconds": round(time.monotonic() - began, 2),
+    }
+    return fields, {"folder": folder, "through": reread_at.isoformat(sep=" ")}
+
+
+def _drop_old_hashes(spark, bronze_path: str, source: Source, table: Table, hashes: dict | None) -> None:
+    """Removes the table's recorded hashes but those the schedule names (older runs', or a failed
+    run's that no schedule names)."""
+    if not hashes:
+        return
+    parent = hashes["folder"].rsplit("/", 1)[0]
+    for name in io.entries(spark, parent) - {hashes["folder"].rsplit("/", 1)[1]}:
+        io.delete_glob(spark, f"{parent}/{name}")
 
 
 def watermark_type(df: DataFrame, table: Table) -> T.DataType:
@@ -214,9 +354,13 @@ def ingest_table(
         "catalog": None,
         "drift": None,
         "error": None,
+        # The run's start, every row's `_ingested_at` but a `rows` reconcile's re-read (later).
+        "ingested_at": started.isoformat(sep=" "),
     }
     if table.reconcile:
         summary.update(keys_read=None, key_scan_started=None, key_scan_seconds=None)
+    if _rows(table):
+        summary.update(rows_reread=0, reread_whole_table=False, reread_seconds=None)
     before = None  # the batch folder's entries before this run wrote into it
     keys_out = reconcile.keys_batch_path(bronze_path, source.name, table.name, started.date(), batch_id)
     keys_before = None
@@ -236,10 +380,11 @@ def ingest_table(
         if crawled is not None:
             summary["drift"] = drift.compare_columns([vars(c) for c in table.columns], crawled).as_dict()
         connection = None if runtime.on_glue else _connection(connections, source, args["local_connections"])
+        hash_of = None
         if runtime.on_glue:
             df = _read_glue(runtime, source, table)
         else:
-            df = _read_jdbc(runtime, connection, table, after, up_to)
+            df, hash_of = _read_jdbc(runtime, connection, table, after, up_to)
         kind = watermark_type(df, table) if table.watermark_column and df.columns else None
         replaced = io.delete_glob(spark, f"{table_path}/ingest_date=*/batch_id={batch_id}") if replace else 0
         summary["replaced_batch"] = replaced > 0
@@ -250,6 +395,37 @@ def ingest_table(
             rows, first_read, reached = write_batch(
                 spark, batch, out, "overwrite" if replace else "append", table.watermark_column
             )
+        schedule = None
+        if table.reconcile:
+            # After the batch: its rows were ingested before the snapshot started, so it covers them.
+            schedule_file = reconcile.schedule_path(bronze_path, source.name, table.name)
+            previous = (
+                json.loads(io.read_text(spark, schedule_file)) if io.exists(spark, schedule_file) else None
+            )
+            setting = {"compare": table.reconcile.compare, "everyRuns": table.reconcile.every_runs}
+            due = reconcile.snapshot_due(previous, setting, batch_id)
+            if due:
+                keys_table = reconcile.keys_table_path(bronze_path, source.name, table.name)
+                io.delete_glob(spark, f"{keys_table}/ingest_date=*/batch_id={batch_id}")
+                keys_before = io.entries(spark, keys_out)
+                if _rows(table) and hash_of is None:
+                    hash_of = _hash_columns(runtime, source, table, connection, df)
+                keys_read, scan_started, scan_seconds = snapshot_keys(
+                    runtime, spark, source, table, connection, keys_out, hash_of if _rows(table) else None
+                )
+                summary.update(
+                    keys_read=keys_read, key_scan_started=scan_started, key_scan_seconds=scan_seconds
+                )
+            recorded = reconcile.record_run(previous, setting, batch_id, due)
+            hashes = (previous or {}).get("hashes")
+            if due and _rows(table):
+                fields, hashes = reread_changed(
+                    runtime, spark, source, table, connection, bronze_path, out, batch_id, keys_out,
+                    hash_of, previous,
+                )  # fmt: skip
+                summary.update(fields)
+                rows += fields["rows_reread"]
+            schedule = (schedule_file, {**recorded, "hashes": hashes} if hashes else recorded)
         if rows:
             # Columns as the Avro files hold them (read back), plus the two partition folders.
             written = spark.read.format("avro").load(out).schema
@@ -265,29 +441,10 @@ def ingest_table(
             )
         else:
             io.remove_added(spark, out, before, bronze_path)  # an empty table leaves no batch
-        schedule = None
-        if table.reconcile:
-            # After the batch: its rows were ingested before the snapshot started, so it covers them.
-            schedule_file = reconcile.schedule_path(bronze_path, source.name, table.name)
-            previous = (
-                json.loads(io.read_text(spark, schedule_file)) if io.exists(spark, schedule_file) else None
-            )
-            setting = {"compare": table.reconcile.compare, "everyRuns": table.reconcile.every_runs}
-            due = reconcile.snapshot_due(previous, setting, batch_id)
-            if due:
-                keys_table = reconcile.keys_table_path(bronze_path, source.name, table.name)
-                io.delete_glob(spark, f"{keys_table}/ingest_date=*/batch_id={batch_id}")
-                keys_before = io.entries(spark, keys_out)
-                keys_read, scan_started, scan_seconds = snapshot_keys(
-                    runtime, spark, source, table, connection, keys_out
-                )
-                summary.update(
-                    keys_read=keys_read, key_scan_started=scan_started, key_scan_seconds=scan_seconds
-                )
-            schedule = (schedule_file, reconcile.record_run(previous, setting, batch_id, due))
         # Last: a table that fails before here leaves neither its batch nor a moved watermark.
         if schedule:
             io.write_json(spark, *schedule)
+            _drop_old_hashes(spark, bronze_path, source, table, schedule[1].get("hashes"))
         if local_incremental:
             recorded = bronze.record_batch(state, table.watermark_column, kind, batch_id, after, reached)
             io.write_json(spark, state_path, recorded)
@@ -296,6 +453,8 @@ def ingest_table(
         summary.update(rows=0, watermark_first_read=None, watermark_to=None, error=bronze.error_text(error))
         if table.reconcile:
             summary.update(keys_read=None, key_scan_started=None, key_scan_seconds=None)
+        if _rows(table):
+            summary.update(rows_reread=0, reread_whole_table=False, reread_seconds=None)
         for folder, entries in ((out, before), (keys_out, keys_before)):
             if entries is None:
                 continue

@@ -58,7 +58,7 @@ def spark_submit_executable() -> Path:
 
 def package_zip(directory: Path) -> Path:
     """The medallion package as a zip with `medallion/` at its root (what Glue gets as --extra-py-files):
-    every file, package data included, without bytecode (as packages/medallion-lake/src/component/assets.ts)."""
+    every file, package data included, without bytecode (as the component's assets.ts builds it)."""
     target = directory / "medallion.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(PACKAGE.rglob("*")):

@@ -143,12 +143,16 @@ def read_bronze(spark, bronze_path: str, source: Source, table: Table, folders: 
         ) from error
     ids = sorted({batches.batch_of(f) for f in files})
     paths = {b: batches.summary_path(bronze_path, source.name, table.name, b) for b in ids}
-    written = {b: json.loads(io.read_text(spark, p))["rows"] if io.exists(spark, p) else None
-               for b, p in paths.items()}  # fmt: skip
-    found = batches.problems(files, read, written, paths)
+    summaries = {b: json.loads(io.read_text(spark, p)) for b, p in paths.items() if io.exists(spark, p)}
+    written = {b: summaries[b]["rows"] if b in summaries else None for b in paths}
+    # The run's start as `collect()` gives the rows' `_ingested_at` (naive, the process's local zone).
+    since = {b: datetime.fromisoformat(s["ingested_at"]).astimezone().replace(tzinfo=None)
+             for b, s in summaries.items() if s.get("ingested_at")}  # fmt: skip
+    found = batches.problems(files, read, written, paths, since)
     if found:
         raise batches.IncompleteBatchError(f"{where}: {'; '.join(found)}")
-    return rows
+    # A `rows` table's hash of each row (reconcile.ROW_HASH) stays in bronze: never a silver column.
+    return rows.drop(reconcile.ROW_HASH)
 
 
 def pending_snapshot(spark, bronze_root: str, source: Source, table: Table, silver_table: str) -> dict | None:
@@ -388,6 +392,12 @@ def refine_table(
             for t in (silver_table, quarantine_table)
             if iceberg.exists(spark, t)  # no quarantine before a table's first rows
         }
+        # After the tables' last commits (catalog.classify_columns says why); the quarantine holds
+        # the same values.
+        classified = {c.name.lower(): c.classification for c in table.columns if c.classification}
+        for short, t in ((name, silver_table), (f"{name}_quarantine", quarantine_table)):
+            if iceberg.exists(spark, t):
+                io.classify_table(runtime, database, short, classified)
     summary.setdefault("this_run", {"ingested_after": None if mark is None else mark.isoformat(sep=" "),
                                     "bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})  # fmt: skip
     io.write_json(spark, f"{silver_root}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary)

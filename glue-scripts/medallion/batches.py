@@ -39,12 +39,15 @@ def problems(
     read: Sequence[tuple[str, datetime, int]],
     written: Mapping[str, int | None],
     summaries: Mapping[str, str],
+    since: Mapping[str, datetime] | None = None,
 ) -> list[str]:
     """What differs between the rows read and the rows bronze wrote, one text per batch naming its
     files. `files` are the batches' Avro files; `read` is (file, `_ingested_at`, rows) per file and
     bronze run; `written` the rows of each batch's summary (None: no summary at `summaries[batch]`).
-    A batch is compared by the rows of its newest `_ingested_at`: the bronze run that wrote the
-    summary (a re-run on Glue of an incremental table adds to the batch instead of replacing it)."""
+    A batch is compared by the rows of the bronze run that wrote the summary (a re-run on Glue of an
+    incremental table adds to the batch instead of replacing it): those ingested at or after the
+    run's start (`since[batch]`, the summary's `ingested_at`: a `rows` reconcile's re-read rows are
+    ingested later in the same run), else, for summaries without it, the newest `_ingested_at`."""
     by_batch: dict[str, list[str]] = {}
     for file in files:
         by_batch.setdefault(batch_of(file), []).append(file)
@@ -59,10 +62,12 @@ def problems(
             )
             continue
         runs = [(at, file, n) for file, at, n in read if file in batch_files]
+        start = (since or {}).get(batch)
         newest = max((at for at, _, _ in runs), default=None)
-        got = sum(n for at, _, n in runs if at == newest)
+        runs = [r for r in runs if (r[0] >= start if start is not None else r[0] == newest)]
+        got = sum(n for _, _, n in runs)
         if got != expected:
-            per_file = {f: sum(n for at, file, n in runs if file == f and at == newest) for f in batch_files}
+            per_file = {f: sum(n for _, file, n in runs if file == f) for f in batch_files}
             listed = ", ".join(f"{f} ({n} rows)" for f, n in sorted(per_file.items()))
             found.append(
                 f"batch {batch}: bronze wrote {expected} rows, silver read {got} from {listed}; "

@@ -107,16 +107,18 @@ def source_query(
     kind: T.DataType | None = None,
     after: object = None,
     up_to: object = None,
+    extra: str = "",
 ) -> str:
     """SELECT of one table, restricted to watermark values in (after, up_to] when given: JSON values
-    of the local state, decoded for the watermark column's type `kind`."""
+    of the local state, decoded for the watermark column's type `kind`. `extra` is appended to the
+    SELECT list (a `rows` table's `reconcile.hashed`)."""
     conditions = []
     for op, bound in ((">", after), ("<=", up_to)):
         if watermark_column and bound is not None:
             literal = sql_literal(dialect, kind, decode_watermark(kind, bound))
             conditions.append(f"{quote_identifier(dialect, watermark_column)} {op} {literal}")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    return f"SELECT * FROM {quote_table(dialect, source_table)}{where}"
+    return f"SELECT *{extra} FROM {quote_table(dialect, source_table)}{where}"
 
 
 def bounds_query(dialect: str, query: str, partition_column: str) -> str:

@@ -19,14 +19,15 @@ _DECIMAL = re.compile(r"^decimal\((\d+),\s*(\d+)\)$")
 # The component's default of `maxDeleteShare` (packages/medallion-lake/src/model/config.ts), for specs written
 # before the delete guard.
 DEFAULT_MAX_DELETE_SHARE = 0.5
-# The config refuses `reconcile: rows` with the same words (packages/medallion-lake/src/model/reconcile.ts).
-ROWS_NOT_IMPLEMENTED = (
-    "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)"
-)
 
 
 class SpecError(ValueError):
     """The lake spec is malformed; the message names the offending path."""
+
+
+# The classifications a column may declare, most restrictive first (packages/medallion-lake/src/model/
+# classification.ts, docs/governance.md).
+CLASSIFICATIONS = ("pii", "sensitive")
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,17 @@ class Column:
     name: str
     type: str
     format: str | None
+    # "pii", "sensitive" or None (absent in specs written before classifications).
+    classification: str | None = None
 
 
 @dataclass(frozen=True)
 class Reconcile:
-    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys` (the
-    only one), bronze also snapshots the source's primary keys and silver deletes what the snapshot
-    lacks. Bronze takes a snapshot on every `every_runs`-th run of the table (and the first after a
-    change)."""
+    """An incremental table's reconcile (docs/iceberg.md#incremental-tables-reconcile): `keys`, bronze
+    also snapshots the source's primary keys and silver deletes what the snapshot lacks; `rows`, the
+    snapshot also holds each row's hash computed by the source, and bronze re-reads the rows whose
+    hash differs from the one it last read (rows changed in place). Bronze takes a snapshot on every
+    `every_runs`-th run of the table (and the first after a change)."""
 
     compare: str
     every_runs: int = 1
@@ -146,6 +150,14 @@ class LakeSpec:
         """Every table by its lake name, `<source>_<table>` (how gold models refer to it)."""
         return {f"{s.name}_{t.name}": (s, t) for s, t in self.tables()}
 
+    def silver_classifications(self) -> dict[str, dict[str, str]]:
+        """Per silver lake name, its classified columns' classifications (tables without any left out)."""
+        found = {
+            name: {c.name: c.classification for c in table.columns if c.classification}
+            for name, (_, table) in self.silver_tables().items()
+        }
+        return {name: columns for name, columns in found.items() if columns}
+
     def find_table(self, short_name: str) -> tuple[Source, Table]:
         """The one table named `short_name` across all sources (gold looks inputs up this way)."""
         found = [(s, t) for s, t in self.tables() if t.name == short_name]
@@ -200,10 +212,8 @@ def _reconcile(raw: dict, path: str, primary_key: tuple, watermark: str | None) 
     if not isinstance(value, dict) or set(value) - {"compare", "everyRuns"}:
         raise SpecError(f"{where}: expected {{compare, everyRuns}}, got {value!r}")
     compare, every = value.get("compare"), value.get("everyRuns", 1)
-    if compare == "rows":  # refused, not run as keys: it would silently miss in-place updates
-        raise SpecError(f"{where}.compare: {ROWS_NOT_IMPLEMENTED}")
-    if compare != "keys":
-        raise SpecError(f"{where}.compare: expected keys, got {compare!r}")
+    if compare not in ("keys", "rows"):
+        raise SpecError(f"{where}.compare: expected keys or rows, got {compare!r}")
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise SpecError(f"{where}.everyRuns: expected an integer >= 1, got {every!r}")
     if not watermark:
@@ -211,6 +221,13 @@ def _reconcile(raw: dict, path: str, primary_key: tuple, watermark: str | None) 
     if not primary_key:
         raise SpecError(f"{where}: needs a primaryKey (the keys it compares)")
     return Reconcile(compare, every)
+
+
+def _classification(column: dict, path: str) -> str | None:
+    value = column.get("classification")
+    if value is not None and value not in CLASSIFICATIONS:
+        raise SpecError(f"{path}.classification: expected one of {', '.join(CLASSIFICATIONS)}, got {value!r}")
+    return value
 
 
 def _table(raw: object, path: str) -> Table:
@@ -222,6 +239,7 @@ def _table(raw: object, path: str) -> Table:
                 name=_get(col, "name", cpath, str),
                 type=validate_type(_get(col, "type", cpath, str), f"{cpath}.type"),
                 format=_get(col, "format", cpath, str, optional=True),
+                classification=_classification(col, cpath),
             )
         )
     names = {c.name for c in columns}

@@ -38,3 +38,12 @@ def test_a_batch_bronze_ran_twice_is_checked_by_its_last_run():
     # A Glue re-run of an incremental table adds a file to the batch; the summary counts that run's rows.
     assert problems([A, B], [(A, T1, 5), (B, T2, 2)], {"b1": 2}, SUMMARIES) == []
     assert len(problems([A, B], [(A, T1, 5), (B, T2, 1)], {"b1": 2}, SUMMARIES)) == 1
+
+
+def test_a_batch_with_rows_re_read_later_in_its_run_counts_them_from_the_runs_start():
+    # A `rows` reconcile re-reads changed rows into the batch after its snapshot (a later
+    # `_ingested_at`); the summary counts the batch's and the re-read's rows since the run's start.
+    T3 = datetime(2026, 1, 3)
+    read = [(A, T1, 5), (A, T2, 4), (B, T3, 2)]  # an earlier run's rows, this run's, its re-read
+    assert problems([A, B], read, {"b1": 6}, SUMMARIES, {"b1": T2}) == []
+    assert len(problems([A, B], read[:2], {"b1": 6}, SUMMARIES, {"b1": T2})) == 1  # re-read file lost

@@ -16,6 +16,8 @@ from local_submit import JobFailed, submit
 from medallion import iceberg
 from tickit_spec import tickit_gold, write_spec_with_gold
 
+pytestmark = pytest.mark.spark  # spark-submit runs, also in tests without the spark fixture
+
 T1, T2 = datetime(2008, 6, 1, 12, 0), datetime(2008, 6, 2, 12, 0)
 BRONZE = {
     ("saas", "category"): (

@@ -30,10 +30,10 @@ def test_a_tables_delete_guard_share_defaults_to_the_components_for_older_specs(
 def test_reconcile_is_off_unless_given_and_every_run_by_default():
     raw = spec_dict()
     raw["sources"][2]["tables"][0]["reconcile"] = {"compare": "keys"}
-    raw["sources"][0]["tables"][2]["reconcile"] = {"compare": "keys", "everyRuns": 3}
+    raw["sources"][0]["tables"][2]["reconcile"] = {"compare": "rows", "everyRuns": 3}
     spec = parse_lake_spec(json.dumps(raw))
     assert spec.find_table("users")[1].reconcile == Reconcile("keys", 1)
-    assert spec.find_table("event")[1].reconcile == Reconcile("keys", 3)
+    assert spec.find_table("event")[1].reconcile == Reconcile("rows", 3)
     assert spec.find_table("sales")[1].reconcile is None
 
 
@@ -68,12 +68,8 @@ def test_find_table_rejects_missing_and_ambiguous_names():
          r"sources\[0\].tables\[0\].reconcile: needs a watermarkColumn"),
         (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "keys"}, primaryKey=[]),
          r"sources\[2\].tables\[0\].reconcile: needs a primaryKey"),
-        # Refused, never run as keys: it would silently miss rows changed in place.
-        (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "rows"}),
-         r"sources\[2\].tables\[0\].reconcile.compare: reconcile: rows \(detecting in-place updates\) "
-         r"is not implemented yet; use keys \(deletes only\)"),
         (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "hash"}),
-         r"sources\[2\].tables\[0\].reconcile.compare: expected keys, got 'hash'"),
+         r"sources\[2\].tables\[0\].reconcile.compare: expected keys or rows, got 'hash'"),
         (lambda r: r["sources"][2]["tables"][0].update(reconcile={"compare": "keys", "everyRuns": 0}),
          r"sources\[2\].tables\[0\].reconcile.everyRuns: expected an integer >= 1, got 0"),
         (lambda r: r["sources"][2]["tables"][0].update(reconcile="keys"),

@@ -133,6 +133,8 @@ export interface TrinoServer {
     url: string;
     port: number;
     catalog: string;
+    /** The Trino user of the job role, who reads classified columns clear; any other user sees them masked (docs/governance.md). */
+    jobUser: string;
     log: string;
     startSeconds?: number;
     /** It was already running (started by an earlier command with --keep-servers). */

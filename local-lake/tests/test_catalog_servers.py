@@ -12,6 +12,8 @@ from localdb.errors import LocalDbError
 from medallion import catalog
 from pyspark.sql import types as T
 
+pytestmark = pytest.mark.servers  # starts its servers itself (no fixture marks it)
+
 
 def test_catalog_survives_a_stop_and_start(tmp_path):
     folder = tmp_path / "catalog"

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from localdb import LocalDbError, start
 
+pytestmark = pytest.mark.servers  # starts its servers itself (no fixture marks it)
+
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root hands PostgreSQL to the postgres user")
 def test_a_data_folder_the_postgres_user_cannot_reach_is_named():

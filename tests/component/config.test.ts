@@ -56,8 +56,8 @@ describe("parseLakeConfig", () => {
         const t = parseLakeConfig(rawLake("dev")).sources[1].tables[2];
         expect(t.name).to.equal("sales");
         expect(t.columns.map((c) => c.name)).to.deep.equal(["salesid", "listid", "sellerid", "buyerid", "eventid", "dateid", "qtysold", "pricepaid", "commission", "saletime"]);
-        expect(t.columns[7]).to.deep.equal({ name: "pricepaid", type: "decimal(8,2)", format: null });
-        expect(t.columns[9]).to.deep.equal({ name: "saletime", type: "timestamp", format: "M/d/yyyy HH:mm:ss" });
+        expect(t.columns[7]).to.deep.equal({ name: "pricepaid", type: "decimal(8,2)", format: null, classification: null });
+        expect(t.columns[9]).to.deep.equal({ name: "saletime", type: "timestamp", format: "M/d/yyyy HH:mm:ss", classification: null });
     });
 
     it("accepts the dev, prod and local stack configs", () => {
@@ -146,18 +146,23 @@ describe("parseLakeConfig", () => {
         ]);
     });
 
-    it("refuses reconcile rows (not implemented: it must not silently act as keys), naming the field", () => {
+    it("accepts reconcile rows, shorthand and with everyRuns", () => {
         const raw: any = minimal();
         const table = { primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int" } };
         raw.sources[0].tables = [
             { name: "s.a", ...table, reconcile: "rows" },
             { name: "s.b", ...table, reconcile: { compare: "rows", everyRuns: 7 } },
         ];
-        const message = "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)";
-        expect(issuesOf(raw)).to.deep.equal([
-            { path: "sources[0].tables[0].reconcile", message },
-            { path: "sources[0].tables[1].reconcile.compare", message },
+        expect(parseLakeConfig(raw).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+            { compare: "rows", everyRuns: 1 },
+            { compare: "rows", everyRuns: 7 },
         ]);
+    });
+
+    it("refuses a source column named _row_hash (a rows table's hash column in bronze)", () => {
+        const raw: any = minimal();
+        raw.sources[0].tables = [{ name: "s.a", primaryKey: ["id"], watermarkColumn: "id", columns: { id: "int", _Row_Hash: "string" } }];
+        expect(issuesOf(raw).map((i: any) => i.path)).to.deep.equal(["sources[0].tables[0].columns._Row_Hash"]);
     });
 
     it("refuses an unknown compare, everyRuns below 1 and unknown reconcile fields", () => {
@@ -168,7 +173,7 @@ describe("parseLakeConfig", () => {
             { name: "s.f", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", every: 2 } },
         ];
         expect(issuesOf(raw)).to.deep.equal([
-            { path: "sources[0].tables[0].reconcile", message: "expected one of keys" },
+            { path: "sources[0].tables[0].reconcile", message: "expected one of keys, rows" },
             { path: "sources[0].tables[1].reconcile.everyRuns", message: "must be a whole number of runs, at least 1" },
             { path: "sources[0].tables[2].reconcile.every", message: "unknown field" },
         ]);

@@ -17,6 +17,8 @@ import { MockResource, MockRunResult, runUnderMocks } from "../../local-lake/lib
 import { WORKER_TYPES } from "../../packages/medallion-lake/src/model/config";
 import { ROW_CHECKS, RULE_SEVERITIES, TABLE_CHECKS } from "../../packages/medallion-lake/src/model/quality-rules";
 import { SUBSCRIPTION_PROTOCOLS } from "../../packages/medallion-lake/src/model/alerts-config";
+import { CLASSIFICATIONS } from "../../packages/medallion-lake/src/model/classification";
+import { RECONCILE_COMPARES } from "../../packages/medallion-lake/src/model/reconcile";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PACKAGE_DIR = path.join(ROOT, "packages", "medallion-lake");
@@ -194,6 +196,8 @@ describe("the multi-language component package (pulumi package add)", function (
             expect(values("RuleSeverity")).to.deep.equal([...RULE_SEVERITIES]);
             expect(values("SubscriptionProtocol")).to.deep.equal([...SUBSCRIPTION_PROTOCOLS]);
             expect(values("LakeLayer")).to.deep.equal([...lakePackage.LAYERS]);
+            expect(values("ReconcileCompare")).to.deep.equal([...RECONCILE_COMPARES]);
+            expect(values("ColumnClassification")).to.deep.equal([...CLASSIFICATIONS]);
         });
 
         it("has the lake's names and ARNs as typed outputs", () => {
@@ -304,6 +308,7 @@ describe("the multi-language component package (pulumi package add)", function (
             expect(orders).to.deep.include({ name: "orders", watermarkColumn: "id", reconcile: { compare: "keys", everyRuns: 6 } });
             expect(orders.columns.map((c: { name: string; type: string }) => `${c.name} ${c.type}`)).to.deep.equal(["id bigint", "customer_id bigint", "amount decimal(12,2)", "ordered_at timestamp"]);
             expect(customers.columns.find((c: { name: string }) => c.name === "created_at").format).to.equal("yyyy-MM-dd HH:mm:ss");
+            expect(customers.columns.find((c: { name: string }) => c.name === "email").classification).to.equal("pii");
             expect(customers.rules.map((r: { check: string; severity: string }) => `${r.check} ${r.severity}`)).to.deep.equal(["notNull error", "pattern warn"]);
             expect(ofType("aws:glue/trigger:Trigger").map((t) => t.inputs.schedule).filter(Boolean)).to.deep.equal(["cron(0 2 * * ? *)"]);
             expect(one("aws:sns/topicSubscription:TopicSubscription").inputs).to.deep.include({ protocol: "email", endpoint: "data-team@example.com" });

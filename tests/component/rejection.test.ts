@@ -39,7 +39,7 @@ const CASES: [string, Mutation, string, RegExp][] = [
     ["uppercase lake name", (l) => (l.name = "TICKIT"), "name", /lowercase/],
     ["scan cutoff below Athena's minimum", (l) => (l.athena.bytesScannedCutoffPerQuery = 1000), "athena.bytesScannedCutoffPerQuery", /at least 10485760/],
     // Tiering bronze would charge a retrieval of all of bronze on every silver run.
-    ["bronze tiering while silver re-reads all of bronze", (l) => (l.retention.bronze = { infrequentAccessDays: 30, archiveDays: 90 }), "retention.bronze", /silver rebuilds every table from all of bronze on every run/],
+    ["bronze tiering, which would bill every silver rebuild as a retrieval", (l) => (l.retention.bronze = { infrequentAccessDays: 30, archiveDays: 90 }), "retention.bronze", /it is what silver rebuilds a table from, on its first run, after a type change/],
     ["bad subnet id", (l) => (l.network.subnetId = "my-subnet"), "network.subnetId", /subnet id/],
     ["no sources", (l) => (l.sources = []), "sources", /at least one source/],
     ["force destroy on protected data", (l) => (l.protect = true), "forceDestroy", /cannot be true while data is protected/],

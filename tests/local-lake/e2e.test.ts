@@ -41,10 +41,13 @@ function queryRows(summary: LakeRunSummary, name: string): { columns: string[]; 
     return { columns: q.result.columns.map((c) => c.name), rows: q.result.rows };
 }
 
-/** Trino of the running local lake (the runs keep their servers); `schema` resolves unqualified names. */
-async function trino(layout: LakeLayout, schema?: string): Promise<TrinoQueryEngine> {
+/**
+ * Trino of the running local lake (the runs keep their servers); `schema` resolves unqualified names.
+ * As the job role (classified columns clear) unless `user` names another.
+ */
+async function trino(layout: LakeLayout, schema?: string, user?: string): Promise<TrinoQueryEngine> {
     const server = await waitForTrino(layout);
-    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema });
+    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema, user: user ?? server.jobUser });
 }
 
 /** Every row of every silver and gold table, read through Trino by catalog name, in a stable order. */
@@ -217,6 +220,29 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             );
             expect(result.rows[0], model.name).to.deep.equal({ only_trino: 0, only_spark: 0, n: first.tables.find((t) => t.layer === "gold" && t.table === model.name)?.rows });
         }
+    });
+
+    it("shows a consumer classified columns masked, in silver and by lineage in gold, and bronze not at all; the job role reads them clear", async () => {
+        const consumer = await trino(layout, undefined, "consumer");
+        const job = await trino(layout);
+        // Non-null values per column: the classifications Pulumi.local.yaml declares, written out here.
+        const nonNull = async (engine: TrinoQueryEngine, table: string, columns: string[]) =>
+            (await engine.query(`SELECT ${columns.map((c) => `count("${c}") AS "${c}"`).join(", ")} FROM ${table}`)).rows[0];
+        const person = ["username", "firstname", "lastname", "city", "state"];
+        const cases: [string, string[], string[]][] = [
+            [`"${spec.databases.silver}"."crm_users"`, [...person, "email", "phone"], ["userid", "likesports"]],
+            [`"${spec.databases.gold}"."top_buyers"`, person, ["buyerid", "total_spent", "year"]],
+            [`"${spec.databases.gold}"."sales_by_month"`, ["commission"], ["gross_sales", "month"]],
+        ];
+        for (const [table, classified, clear] of cases) {
+            const seen = await nonNull(consumer, table, [...classified, ...clear]);
+            const all = await nonNull(job, table, [...classified, ...clear]);
+            for (const c of classified) expect([seen[c], all[c]], `${table}.${c}: consumer, job role`).to.satisfy(([s, a]: number[]) => s === 0 && a > 0);
+            for (const c of clear) expect(seen[c], `${table}.${c}`).to.equal(all[c]).and.be.greaterThan(0);
+        }
+        const bronze = await rejection(consumer.query(`SELECT count(*) AS n FROM "${spec.databases.bronze}"."crm_users"`));
+        expect(bronze.message).to.match(/Access Denied/i);
+        expect((await job.query(`SELECT count("email") AS n FROM "${spec.databases.bronze}"."crm_users"`)).rows[0].n).to.be.greaterThan(0);
     });
 
     it("previews a bronze Avro dataset written by Spark", async () => {

@@ -6,7 +6,7 @@
  */
 export { MedallionLake, MEDALLION_LAKE_TYPE } from "./component/medallion-lake";
 export type { DatabaseOutputs, GrantOptions, LayerOutputs, MedallionLakeArgs, QueryGrantOptions } from "./component/medallion-lake";
-export { lakeConfigFromArgs, RuleCheck, RuleSeverity, SourceEngine, SubscriptionProtocol, WorkerType } from "./component/lake-args";
+export { ColumnClassification, lakeConfigFromArgs, ReconcileCompare, RuleCheck, RuleSeverity, SourceEngine, SubscriptionProtocol, WorkerType } from "./component/lake-args";
 export type {
     LakeAlerts,
     LakeDefinition,

@@ -68,6 +68,24 @@ export const RuleSeverity = {
 } as const;
 export type RuleSeverity = (typeof RuleSeverity)[keyof typeof RuleSeverity];
 
+/** What a reconcile compares (the config's `RECONCILE_COMPARES`). */
+export const ReconcileCompare = {
+    /** The source's keys: delete the silver rows whose key the source no longer has (a full index scan). */
+    keys: "keys",
+    /** Also the source rows' hashes: re-read the rows changed in place (a full table scan). */
+    rows: "rows",
+} as const;
+export type ReconcileCompare = (typeof ReconcileCompare)[keyof typeof ReconcileCompare];
+
+/** A column's classification (the config's `CLASSIFICATIONS`, docs/governance.md). */
+export const ColumnClassification = {
+    /** Personal data: it identifies or describes a person. */
+    pii: "pii",
+    /** Confidential data about no one in particular. */
+    sensitive: "sensitive",
+} as const;
+export type ColumnClassification = (typeof ColumnClassification)[keyof typeof ColumnClassification];
+
 /** How the alert topic delivers (the config's `SUBSCRIPTION_PROTOCOLS`). */
 export const SubscriptionProtocol = {
     /** An email address. */
@@ -175,16 +193,18 @@ export interface LakeTable {
     rules?: LakeRule[];
     /** The most of the table's silver rows (0 to 1) one silver run may delete (a full-load table's, or a reconcile's); a run that would delete more leaves the table unchanged and fails the job. Default: the lake's maxDeleteShare. */
     maxDeleteShare?: number;
-    /** Incremental tables (watermarkColumn and primaryKey): also read the source's keys and delete the silver rows whose key it no longer has. Each reconcile reads every key of the source table (a full index scan). Default: off, the table is append/update-only. */
+    /** Incremental tables (watermarkColumn and primaryKey): also read the source's keys (keys) or keys and row hashes (rows) and delete / re-read what differs. A keys reconcile reads every key of the source table (a full index scan), a rows reconcile every row. Default: off, the table is append/update-only. */
     reconcile?: LakeReconcile;
 }
 
-/** A column's type (config `columns.<name>`; the stack file's string shorthand is `{ type }`). */
+/** A column (config `columns.<name>`; the stack file's string shorthand is `{ type }`). */
 export interface LakeColumn {
     /** Column type: string, boolean, smallint, int, bigint, double, date, timestamp or decimal(p,s). Required. */
     type: string;
-    /** Spark datetime pattern for parsing string values, e.g. M/d/yyyy HH:mm:ss. Default: none, values are cast as they are. */
+    /** Spark datetime pattern for parsing string values into a date or timestamp, e.g. M/d/yyyy HH:mm:ss. Default: none, Spark's cast. */
     format?: string;
+    /** The column's classification: pii (personal data) or sensitive (confidential, about no one in particular), carried into gold by lineage (docs/governance.md). Default: none. */
+    classification?: ColumnClassification;
 }
 
 /**
@@ -220,8 +240,8 @@ export interface LakeRule {
 
 /** A table's reconcile (config `reconcile`; the stack file's shorthand `reconcile: keys` is `{ compare: keys }`). */
 export interface LakeReconcile {
-    /** keys (the only one yet): delete silver rows whose key the source no longer has; rows, detecting in-place updates, is not implemented yet. Required. A string, not an enum: a one-value enum is no enum to Pulumi's schema inference. */
-    compare: string;
+    /** keys: delete silver rows whose key the source no longer has; rows: also re-read the rows changed in place (by a hash the source computes per row). Required. */
+    compare: ReconcileCompare;
     /** Reconcile on every n-th run of the table. Default 1. */
     everyRuns?: number;
 }
@@ -328,11 +348,6 @@ function withoutUndefined(value: unknown): unknown {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** `{ type }` without a format is the column's type alone (the config's object form requires format). */
-function columnConfig(column: unknown): unknown {
-    return isObject(column) && column.format === undefined && Object.keys(column).every((k) => k === "type" || k === "format") ? column.type : column;
-}
-
 /**
  * The config the args stand for, to be validated by `parseLakeConfig` (which reports every problem,
  * with config paths). Values of another shape pass through unchanged, so the stack file's shorthands,
@@ -342,19 +357,7 @@ function columnConfig(column: unknown): unknown {
 export function lakeConfigFromArgs(args: LakeDefinition): LakeConfigInput {
     const raw = withoutUndefined(args) as Record<string, unknown>;
     if (!isObject(raw)) return raw as LakeConfigInput;
-    const sources = Array.isArray(raw.sources)
-        ? raw.sources.map((s) =>
-              isObject(s) && Array.isArray(s.tables)
-                  ? {
-                        ...s,
-                        tables: s.tables.map((t) =>
-                            isObject(t) && isObject(t.columns) ? { ...t, columns: Object.fromEntries(Object.entries(t.columns).map(([name, c]) => [name, columnConfig(c)])) } : t,
-                        ),
-                    }
-                  : s,
-          )
-        : raw.sources;
-    return { ...raw, sources, ...(isObject(raw.gold) ? { gold: goldConfig(raw.gold) } : {}) } as LakeConfigInput;
+    return { ...raw, ...(isObject(raw.gold) ? { gold: goldConfig(raw.gold) } : {}) } as LakeConfigInput;
 }
 
 function goldConfig(gold: Record<string, unknown>): unknown {

@@ -38,7 +38,7 @@ export const MEDALLION_LAKE_TYPE = "medallion-lake:index:MedallionLake";
  */
 export interface MedallionLakeArgs {
     /**
-     * The lake config: the fields of `medallion-lake:lake` (README.md "Config reference"), each
+     * The lake config: the fields of `medallion-lake:lake` (docs/config-reference.md), each
      * shorthand in its object form. Required; validated once, by `parseLakeConfig`, before any
      * resource is registered. Network ids, `secretArn`s and `kmsKeyArn` may be Inputs; they are
      * checked when their values are known.

@@ -49,7 +49,7 @@ export const alertsSchema = z
             .array(
                 z
                     .strictObject({
-                        protocol: z.enum(SUBSCRIPTION_PROTOCOLS, { error: () => `expected one of ${SUBSCRIPTION_PROTOCOLS.join(", ")}` }).describe("email, https, sqs or lambda."),
+                        protocol: z.enum(SUBSCRIPTION_PROTOCOLS, { error: () => `expected one of ${SUBSCRIPTION_PROTOCOLS.join(", ")}` }).describe("How SNS delivers: email and https subscriptions must be confirmed; sqs and lambda endpoints get a queue policy (replacing any other) or a Lambda permission from the lake."),
                         endpoint: z.string().min(1).max(2048).describe("Email address, https:// URL, SQS queue ARN (a standard queue, not FIFO) or Lambda function ARN, matching the protocol. A queue or function must be in the lake's account and region: the lake grants the topic delivery to it."),
                     })
                     .superRefine((s, ctx) => {
@@ -65,14 +65,14 @@ export const alertsSchema = z
                 }),
             )
             .default([])
-            .describe("Who the lake's SNS topic notifies. Default: nobody (the topic and alarms still exist)."),
+            .describe("Who the lake's SNS topic notifies, at most 20, no subscription twice. Default: nobody (the topic and alarms still exist)."),
         freshnessHours: z
             .number()
             .int()
             .min(1)
             .max(MAX_FRESHNESS_HOURS, `must be at most ${MAX_FRESHNESS_HOURS} (CloudWatch evaluates at most 7 days of hourly periods)`)
             .optional()
-            .describe("Alarm when the gold job has not succeeded for this many hours. Default: derived from schedule (its interval plus the jobs' timeouts); no freshness alarm without a schedule."),
+            .describe("Alarm when the gold job has not succeeded for this many hours, 1 to 168. Default: the schedule's interval plus the three jobs' timeouts; no freshness alarm without a regular schedule."),
         quarantineShare: z
             .number()
             .gt(0)
@@ -85,7 +85,7 @@ export const alertsSchema = z
             .max(1)
             .default(0.1)
             .describe(
-                "Alarm when a silver run deletes more than this share of a table's rows (0 < share <= 1; the DeleteShare metric, the largest of the run's tables). Below maxDeleteShare it warns of deletes the delete guard lets through. Default 0.1.",
+                "Alarm (`<lake>-<env>-delete-share`) when a silver run deletes more than this share of a table's rows (0 < share <= 1; the DeleteShare metric, the largest of the run's tables). It warns of deletes the delete guard maxDeleteShare lets through; the deleted keys are in the silver database's _deletes table. Default 0.1.",
             ),
     })
     .prefault({})

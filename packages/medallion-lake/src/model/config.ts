@@ -12,6 +12,7 @@ import { tableMaintenanceIssues, tableMaintenanceSchema } from "./table-maintena
 import { catalogTableName, layerTableName, RESERVED_BUCKET_PREFIXES } from "./naming";
 import { scheduleProblem } from "./schedule";
 import { tagsSchema } from "./tags";
+import { Classification, classificationSchema } from "./classification";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
 import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
 
@@ -93,10 +94,11 @@ const identifier = z
     .max(32, "must be at most 32 characters");
 
 /**
- * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason): a source column
+ * Columns the jobs add to every table (bronze's metadata, silver's quarantine reason, bronze's source
+ * row hash of a `reconcile: rows` table): a source column
  * of the same name (in any case: Spark resolves names case-insensitively) would clash with them.
  */
-export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason"] as const;
+export const RESERVED_COLUMNS = ["_ingested_at", "_batch_id", "_source", "_reason", "_row_hash"] as const;
 
 /**
  * A column name in config: an identifier, since it reaches SQL, bookmark keys and catalog schemas;
@@ -139,13 +141,14 @@ const columnType = z
         const problem = columnTypeProblem(t);
         if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
-    .describe("Column type: string, boolean, smallint, int, bigint, double, date, timestamp or decimal(p,s).");
+    .describe("Column type silver casts to: string, boolean, smallint, int, bigint, double, date, timestamp or decimal(p,s) with 1 <= p <= 38 and 0 <= s <= p.");
 
 const columnSpec = z.union([
     columnType,
     z.strictObject({
         type: columnType,
-        format: z.string().min(1).describe("Spark datetime pattern for parsing string values, e.g. M/d/yyyy HH:mm:ss."),
+        format: z.string().min(1).optional().describe("Spark datetime pattern for parsing string values into a date or timestamp, e.g. `M/d/yyyy HH:mm:ss`. Default: none, Spark's cast."),
+        classification: classificationSchema.optional(),
     }),
 ]);
 
@@ -219,7 +222,7 @@ const deleteShare = z
     .max(1, "must be a share of the table's rows from 0 to 1 (0.5 = half), got more than 1");
 
 const tableObject = z.strictObject({
-    name: z.string().min(1).describe("Table as named in the source: schema.table for postgres and sqlserver, table for mysql."),
+    name: z.string().min(1).describe("Table as named in the source: `schema.table` for postgres and sqlserver, `table` for mysql, of unquoted identifiers (a letter or _, then letters, digits, _, $) of at most 63 (postgres), 64 (mysql) or 128 (sqlserver) characters each. The last part, lowercased, is the short name: no $ (the lake table `<source>_<table>` must be a name Athena takes), unique within the source. The lake table name `<source>_<table>` must be unique across sources, and so must the crawled name `<source>_<db>_<schema>_<table>` (at most 255 characters)."),
     primaryKey: z
         .array(columnName)
         .min(1)
@@ -228,10 +231,10 @@ const tableObject = z.strictObject({
             if (repeat) ctx.addIssue({ code: "custom", path: [repeat[0]], message: `"${cols[repeat[0]]}" is already primaryKey[${repeat[1]}]` });
         })
         .optional()
-        .describe("Columns silver deduplicates on (keeping the latest ingest). Default: all columns."),
-    watermarkColumn: columnName.optional().describe("Increasing column bronze reads incrementally from (rows above the last watermark). Default: full load."),
-    partitionColumn: columnName.optional().describe("Numeric column to split parallel JDBC reads on. Default: one read."),
-    dateColumn: columnName.optional().describe("Date or timestamp column silver derives integer year and month from. Default: none."),
+        .describe("Columns silver deduplicates on, keeping the row with the latest `_ingested_at`; no repeats, each in columns when columns is given. Default: all columns."),
+    watermarkColumn: columnName.optional().describe("A column that only increases: bronze reads only the rows above the last watermark. Default: none, a full load: each batch is the whole table, and silver deletes the keys the newest batch lacks (docs/iceberg.md, Full-load tables and deletes)."),
+    partitionColumn: columnName.optional().describe("Numeric column to split the JDBC read into parallel reads on. Default: none, one read."),
+    dateColumn: columnName.optional().describe("Date or timestamp column (of columns) silver derives integer `year` and `month` columns from. Default: none."),
     columns: z
         .record(columnName, columnSpec)
         .superRefine((cols, ctx) => {
@@ -241,12 +244,12 @@ const tableObject = z.strictObject({
             if (repeat) ctx.addIssue({ code: "custom", path: [names[repeat[0]]], message: `same name as column "${names[repeat[1]]}" but for case: Spark and the Glue catalog do not tell them apart` });
         })
         .optional()
-        .describe("Column types silver casts to (a type, or { type, format }). Default: no typing, columns as read."),
+        .describe("The types silver casts to, in the order given: column name (an identifier of at most 128 characters, not one of the lake's own `_ingested_at`, `_batch_id`, `_source`, `_reason`, no two differing only in case) to a type or `{ type, format, classification }`; at least one. Default: none, no typing (columns as read)."),
     rules: z
         .array(ruleSchema)
         .max(50, "at most 50 rules per table")
         .optional()
-        .describe("Data-quality rules the silver job checks (needs columns). Default: none."),
+        .describe("Data-quality rules the silver job checks, at most 50 (needs columns; docs/config.md, Data-quality rules). Default: none."),
     maxDeleteShare: deleteShare
         .optional()
         .describe(
@@ -255,31 +258,31 @@ const tableObject = z.strictObject({
     reconcile: reconcileSchema,
 });
 
-const tableSpec = z.union([z.string().min(1).describe("Table name; full load, no typing, dedupe on all columns."), tableObject]);
+const tableSpec = z.union([z.string().min(1).describe("Shorthand: the table as named in the source; a full load, untyped, and silver keeps the distinct rows of its newest batch."), tableObject]);
 
 const source = z
     .strictObject({
-        name: identifier.describe("Source name: prefixes its lake tables (<source>_<table>) and S3 paths."),
-        engine: oneOf(ENGINES).describe("Database engine: postgres, mysql or sqlserver."),
+        name: identifier.describe("Source name: lowercase letters, digits and _, starting with a letter, at most 32 characters, unique. Lake tables are named `<source>_<table>` and S3 paths start with `<source>/`."),
+        engine: oneOf(ENGINES).describe("Database engine; it decides the JDBC URL, the table naming and the crawler paths."),
         host: z
             .string()
             .superRefine((h, ctx) => {
                 const problem = hostProblem(h);
                 if (problem) ctx.addIssue({ code: "custom", message: problem });
             })
-            .describe("Database host name or IPv4 address, reachable from the network subnet."),
+            .describe("Database host name (letters, digits, hyphens, dot-separated labels) or IPv4 address, reachable from the network subnet. Nothing else: it is part of the JDBC URL, where / ? ; or @ would add driver properties."),
         port: z.number().int().min(1).max(65535).optional().describe("TCP port. Default: 5432 (postgres), 3306 (mysql), 1433 (sqlserver)."),
-        database: z.string().min(1).describe("Database name: an unquoted identifier of the engine (no URL or driver-property characters)."),
+        database: z.string().min(1).describe("Database name as the engine takes it unquoted (it is part of the JDBC URL). postgres: a letter or _, then letters, digits, _, $, at most 63 characters; mysql: letters, digits, _, $, not only digits, at most 64; sqlserver: a letter or _, then letters, digits, _, @, #, $, at most 128."),
         secretArn: passThrough(SECRET_ARN)
             .optional()
-            .describe("ARN of an existing Secrets Manager secret with username and password keys (in TypeScript also a pulumi Input). Exclusive with passwordSecret."),
+            .describe("Full ARN of an existing Secrets Manager secret with `username` and `password` keys, as `aws secretsmanager describe-secret` shows it, ending in the hyphen and six characters Secrets Manager appends (a grant made from a partial ARN matches no secret); a name of letters, digits and /_+=.@- only, in the lake's Region. In TypeScript also a pulumi Input. Set this or passwordSecret. Default: none."),
         passwordSecret: z
             .string()
             .regex(/^([A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$/, "must be a Pulumi config key name")
             .optional()
-            .describe("Name of a Pulumi secret config key holding the password (namespace medallion-lake unless given); stored in a new Secrets Manager secret."),
-        username: z.string().min(1).max(128, "must be at most 128 characters").optional().describe("Database user; required with passwordSecret."),
-        enforceSsl: z.boolean().default(true).describe("Require TLS on the JDBC connection (Glue JDBC_ENFORCE_SSL)."),
+            .describe("Name of a Pulumi secret config key holding the password: a bare name (`ecommDbPassword`) is read from the medallion-lake namespace, `ns:key` from another. The component stores `{ username, password }` in a new Secrets Manager secret `<lake>-<env>/<source>`, encrypted with the lake's key. Needs username. Set this or secretArn. Default: none."),
+        username: z.string().min(1).max(128, "must be at most 128 characters").optional().describe("Database user. Required with passwordSecret; with secretArn the user comes from the secret. Default: none."),
+        enforceSsl: z.boolean().default(true).describe("Require TLS with certificate and host name validation on the JDBC connection (Glue JDBC_ENFORCE_SSL): the certificate must chain to a public CA or to caCertificate and name host (or hostNameInCertificate). false turns the validation off (postgres, mysql: TLS only if the server offers it; sqlserver: encrypted, any certificate trusted); only for a development server (docs/config.md, SQL Server and TLS)."),
         caCertificate: z
             .string()
             .superRefine((location, ctx) => {
@@ -288,7 +291,7 @@ const source = z
             })
             .optional()
             .describe(
-                "S3 location (s3://<bucket>/<key>.pem) of the root certificate of a private CA that signed the database's certificate (Glue CUSTOM_JDBC_CERT). Default: none, Glue trusts the public CAs.",
+                "S3 location (`s3://<bucket>/<key>.pem`) of the root certificate of a private CA that signed the database's certificate (Glue CUSTOM_JDBC_CERT). The bronze job and crawler roles get s3:GetObject on exactly this object: store it SSE-S3 or with the lake key. Requires enforceSsl. Default: none, Glue trusts the public CAs.",
             ),
         hostNameInCertificate: z
             .string()
@@ -298,9 +301,9 @@ const source = z
             })
             .optional()
             .describe(
-                "sqlserver only: the name the server's certificate must carry when it is not host (e.g. host is an IP address or an alias); the driver's hostNameInCertificate, Glue CUSTOM_JDBC_CERT_STRING. Requires enforceSsl. Default: none, the certificate must name host.",
+                "sqlserver only: the name the server's certificate must carry when it is not host (e.g. host is an IP address or an alias); the driver's hostNameInCertificate, Glue CUSTOM_JDBC_CERT_STRING. Same rules as host. Requires enforceSsl. Default: none, the certificate must name host.",
             ),
-        tables: z.array(tableSpec).min(1, "at least one table is required").describe("Tables to crawl and ingest."),
+        tables: z.array(tableSpec).min(1, "at least one table is required").describe("The tables to crawl and ingest, at least one: each a name (shorthand) or an object."),
     })
     .superRefine((s, ctx) => {
         const databaseProblem = databaseNameProblem(s.engine, s.database);
@@ -367,12 +370,12 @@ const source = z
 
 const retention = z
     .strictObject({
-        noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket."),
-        accessLogDays: z.number().int().min(1).default(365).describe("Days S3 server access logs are kept in the logs bucket. Default 365."),
+        noncurrentVersionDays: z.number().int().min(1).default(30).describe("Days until noncurrent object versions expire, in every bucket. Default 30."),
+        accessLogDays: z.number().int().min(1).default(365).describe("Days the S3 server access logs are kept in the logs bucket (then they become noncurrent and go after noncurrentVersionDays). Default 365."),
         sparkUiLogDays: z.number().int().min(1).default(30).describe("Days the Glue jobs' Spark UI event logs (spark-ui/ in the assets bucket) are kept. Default 30."),
     })
     .prefault({})
-    .describe("S3 lifecycle settings.");
+    .describe("S3 lifecycle settings. The current objects of bronze, silver and gold never expire and never change storage class (docs/aws-deploy.md, Storage classes).");
 
 /** Glue's longest table name (https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html). */
 const MAX_GLUE_TABLE_NAME = 255;
@@ -439,11 +442,11 @@ export const lakeConfigSchema = z
             .max(16, "must be at most 16 characters (bucket names are limited to 63)")
             .refine((n) => !n.includes("--"), "must not contain consecutive hyphens")
             .refine((n) => !RESERVED_BUCKET_PREFIXES.some((p) => `${n}-`.startsWith(p)), `must not start with ${RESERVED_BUCKET_PREFIXES.join(" or ")}: S3 refuses bucket names with those prefixes`)
-            .describe("Lake name (lowercase letters, digits, hyphens; at most 16): prefixes every resource, bucket and catalog database name."),
+            .describe("Lake name: lowercase letters, digits and single hyphens, starting with a letter, at most 16 characters. Every resource, bucket and catalog database name starts with it, so it may not make a bucket name start with sthree- or amzn-s3-demo- (prefixes S3 refuses)."),
         network: z
             .strictObject({
-                subnetId: passThrough(SUBNET_ID).describe("Private subnet that can reach the sources."),
-                availabilityZone: passThrough(AVAILABILITY_ZONE).describe("Availability zone of the subnet."),
+                subnetId: passThrough(SUBNET_ID).describe("A private subnet that can reach the source databases, with a route to S3 (a gateway endpoint or NAT) for the jobs. In TypeScript also a pulumi Input."),
+                availabilityZone: passThrough(AVAILABILITY_ZONE).describe("Availability zone of the subnet, e.g. us-east-1a; its Region must be that of kmsKeyArn and the secretArns."),
                 securityGroupIds: z
                     .array(passThrough(SECURITY_GROUP_ID))
                     .min(1)
@@ -455,7 +458,7 @@ export const lakeConfigSchema = z
                             if (id && first < i) ctx.addIssue({ code: "custom", path: [i], message: `"${id}" is already securityGroupIds[${first}]` });
                         });
                     })
-                    .describe("Security groups of the Glue network interfaces (must allow their own traffic and reach the databases)."),
+                    .describe("Security groups of the Glue network interfaces, 1 to 50 (a Glue connection's limit), no repeats: they need a self-referencing rule allowing all TCP between them, and access to the database ports."),
             })
             .optional()
             .describe("Private subnet, its availability zone and security groups for the Glue connections' network interfaces. Default: none (sources reachable without a VPC)."),
@@ -463,22 +466,22 @@ export const lakeConfigSchema = z
             .array(source)
             .min(1, "at least one source is required")
             .max(MAX_SOURCES, `at most ${MAX_SOURCES} sources: the workflow's start trigger runs each source's crawler and the bronze job, and Glue takes 50 jobs per trigger`)
-            .describe("Source databases."),
+            .describe("The source databases, 1 to 49 (the workflow's start trigger runs every source's crawler and the bronze job, and Glue takes 50 jobs per trigger), with unique names."),
         jobs: z
             .strictObject({
                 glueVersion: oneOf(GLUE_VERSIONS, GLUE_VERSION_RULE)
                     .default("5.0")
-                    .describe("Glue version: 5.0 only (Spark 3.5.4, Python 3.11, Iceberg 1.7.1), the version the jobs are written and tested for."),
-                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Glue worker type of a Spark ETL job: G.1X, G.2X, G.4X or G.8X."),
-                numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run: 2 to 299 (G.2X: 149)."),
+                    .describe("Glue version of the three jobs: 5.0 only (Spark 3.5.4, Python 3.11, Iceberg 1.7.1), the version the local lake mirrors and the tests run; on 4.0 every job fails at import. Default 5.0."),
+                workerType: oneOf(WORKER_TYPES).default("G.1X").describe("Worker type: the types a Glue Spark ETL job takes (not G.025X, streaming only, nor Z.2X, Ray only). Default G.1X."),
+                numberOfWorkers: z.number().int().min(2).max(299).default(2).describe("Workers per job run: 2 to 299, 149 with G.2X (CreateJob's limits; the account's DPU quota may allow fewer). Default 2."),
                 timeoutMinutes: z
                     .number()
                     .int()
                     .min(1)
                     .max(MAX_TIMEOUT_MINUTES, `must be at most ${MAX_TIMEOUT_MINUTES} (7 days, Glue's longest job run)`)
                     .default(60)
-                    .describe(`Job run timeout in minutes, 1 to ${MAX_TIMEOUT_MINUTES}.`),
-                maxRetries: z.number().int().min(0).max(10).default(0).describe("Retries of a failed job run."),
+                    .describe(`Timeout of a job run in minutes, 1 to ${MAX_TIMEOUT_MINUTES} (7 days, Glue's longest). Default 60.`),
+                maxRetries: z.number().int().min(0).max(10).default(0).describe("How many times a failed job run is retried, 0 to 10. Default 0."),
             })
             .superRefine((jobs, ctx) => {
                 const max = MAX_WORKERS[jobs.workerType];
@@ -487,7 +490,7 @@ export const lakeConfigSchema = z
                 }
             })
             .prefault({})
-            .describe("Settings of the three Glue jobs (bronze, silver, gold)."),
+            .describe("Settings of the three Glue jobs, one per layer (bronze, silver, gold), however many sources and tables."),
         schedule: z
             .string()
             .superRefine((expr, ctx) => {
@@ -495,7 +498,7 @@ export const lakeConfigSchema = z
                 if (problem) ctx.addIssue({ code: "custom", message: problem });
             })
             .optional()
-            .describe("Glue cron expression (UTC) starting the workflow, e.g. cron(0 2 * * ? *). Default: none, the workflow runs on demand."),
+            .describe("Glue cron expression with six fields, in UTC, starting the workflow, e.g. `cron(0 2 * * ? *)`, checked against AWS's cron rules: exactly one of day-of-month and day-of-week is ?, nothing more often than every 5 minutes, no day that never occurs, no rate(...) (docs/config.md, Schedule). Default: none, the workflow runs only when started."),
         athena: z
             .strictObject({
                 bytesScannedCutoffPerQuery: z
@@ -503,18 +506,18 @@ export const lakeConfigSchema = z
                     .int()
                     .min(MIN_BYTES_SCANNED_CUTOFF, `must be at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB)`)
                     .default(10 * 1024 ** 3)
-                    .describe("Bytes a single query may scan before Athena cancels it (at least 10 MB). Default 10 GiB."),
-                resultRetentionDays: z.number().int().min(1).default(7).describe("Days query results are kept."),
+                    .describe("Bytes a single query may scan before Athena cancels it, at least 10485760 (10 MB, Athena's minimum); the workgroup enforces it. Default 10737418240 (10 GiB)."),
+                resultRetentionDays: z.number().int().min(1).default(7).describe("Days query results stay in the query-results bucket. Default 7."),
                 engineVersion: oneOf(ATHENA_ENGINE_VERSIONS, "the version whose SQL (Trino's) the named queries and gold models are written and tested in")
                     .default("Athena engine version 3")
-                    .describe("Pinned Athena engine version: Athena engine version 3."),
+                    .describe("Pinned Athena engine version: only Athena engine version 3, whose (Trino's) SQL the named queries and gold models are written in and checked on. Default Athena engine version 3."),
             })
             .prefault({})
             .describe("Athena workgroup settings."),
         kmsKeyArn: passThrough(KMS_KEY_ARN)
             .optional()
             .describe(
-                "ARN of an existing customer-managed KMS key to encrypt the lake with instead of creating one (in TypeScript also a pulumi Input). Its key policy must grant what keyPolicy() grants (docs/aws-deploy.md). Default: the lake creates its own key.",
+                "ARN (not an alias) of an existing customer-managed KMS key to encrypt the lake with instead of creating one; a key id is a UUID or mrk- and 32 hex digits, in the lake's Region. Its key policy must allow what the lake's own key policy allows (docs/typescript-api.md, An existing KMS key). In TypeScript also a pulumi Input. Default: none, the lake creates its own key and alias.",
             ),
         retention,
         alerts: alertsSchema,
@@ -528,7 +531,7 @@ export const lakeConfigSchema = z
                     ),
             })
             .prefault({})
-            .describe("Glue Data Quality: whether the declared rules are also published as rulesets."),
+            .describe("Glue Data Quality: whether the declared rules are also published as rulesets (docs/config.md, Glue Data Quality rulesets)."),
         tableMaintenance: tableMaintenanceSchema,
         maxDeleteShare: deleteShare
             .default(DEFAULT_MAX_DELETE_SHARE)
@@ -538,13 +541,13 @@ export const lakeConfigSchema = z
         gold: z
             .strictObject({ models: goldModelsConfigSchema })
             .optional()
-            .describe("The gold models the lake builds (README \"Gold models\"). Default: none, the gold job builds nothing."),
-        protect: z.boolean().default(true).describe("Pulumi protect on every resource (pulumi destroy refuses)."),
+            .describe("The gold models the lake builds (docs/gold-model-reference.md). Default: none, the gold job builds nothing."),
+        protect: z.boolean().default(true).describe("Sets Pulumi protect on every resource, so pulumi destroy refuses to delete them; resource options given to the component in code win over it. Default true."),
         retainOnDelete: z
             .boolean()
             .optional()
-            .describe("Keep the data buckets, access-log bucket, catalog databases and KMS key in AWS when deleted from the stack. Default: the value of protect."),
-        forceDestroy: z.boolean().default(false).describe("Let pulumi destroy empty non-empty buckets and the workgroup; not allowed with protect or retainOnDelete."),
+            .describe("Keep the data buckets, the access-log bucket, the four catalog databases, the KMS key and the bucket-name suffix in AWS or state when they are deleted from the stack. Default: the value of protect."),
+        forceDestroy: z.boolean().default(false).describe("Let pulumi destroy delete buckets that still hold objects and a workgroup that still has queries, and delete created secrets without a recovery window; not allowed while protect or retainOnDelete is in effect. Default false."),
         tags: tagsSchema,
     })
     .superRefine((c, ctx) => {
@@ -580,8 +583,8 @@ export interface TableConfig {
     partitionColumn: string | null;
     dateColumn: string | null;
     /** Declared columns in config order; empty means "no typing" (all columns as read). */
-    columns: { name: string; type: ColumnType; format: string | null }[];
-    /** Declared data-quality rules (README "rules"); empty when none. */
+    columns: { name: string; type: ColumnType; format: string | null; classification: Classification | null }[];
+    /** Declared data-quality rules (docs/config.md "Data-quality rules"); empty when none. */
     rules: RuleConfig[];
     /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
     maxDeleteShare: number | null;
@@ -626,7 +629,7 @@ function describe(v: unknown): string {
 /** Fields that no longer exist, and why, for a clearer error than "unknown field". */
 const REMOVED_FIELDS: Record<string, string> = {
     "retention.bronze":
-        " (bronze is no longer moved to STANDARD_IA or GLACIER_IR: silver rebuilds every table from all of bronze on every run, so tiering would charge retrieval fees on every run; see docs/aws-deploy.md)",
+        " (bronze is not moved to STANDARD_IA or GLACIER_IR: it is what silver rebuilds a table from, on its first run, after a type change and in the migration to Iceberg, and each rebuild would be billed as a retrieval of all its bronze; see docs/aws-deploy.md, Storage classes)",
 };
 
 /** Flattens zod issues; unknown keys get one issue each, at their own path. */
@@ -667,7 +670,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
         partitionColumn: t.partitionColumn ?? null,
         dateColumn: t.dateColumn ?? null,
         columns: Object.entries(t.columns ?? {}).map(([name, c]) =>
-            typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
+            typeof c === "string" ? { name, type: c, format: null, classification: null } : { name, type: c.type, format: c.format ?? null, classification: c.classification ?? null },
         ),
         rules: t.rules ?? [],
         maxDeleteShare: t.maxDeleteShare ?? null,

@@ -12,31 +12,32 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ruleBase, ruleName, RuleConfig, ruleSchema } from "./quality-rules";
+import { declassifyIssues, declassifySchema } from "./classification";
 
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 const identifier = z.string().regex(IDENTIFIER, "must be lowercase letters, digits and _, starting with a letter").max(128);
 
 export const goldModelsConfigSchema = z
     .union([z.string().min(1), z.array(z.string().regex(/\.sql$/, "must be a .sql file")).min(1)])
-    .describe("A folder whose *.sql files are the gold models, or a list of .sql files; relative paths start at the Pulumi project directory. Each <model>.sql needs its declaration <model>.yaml beside it.");
+    .describe("A folder whose `*.sql` files are the gold models (e.g. `gold-models/tickit`), or a list of `.sql` files. Relative paths start at the current directory: the Pulumi project directory under pulumi, the repository root for npm run lake and the tests. Each `<model>.sql` needs its declaration `<model>.yaml` beside it (docs/gold-model-reference.md).");
 
 type RuleVariant = (typeof ruleSchema.options)[number];
 /** The silver rules but reference, whose target is a `<source>.<table>` there and a lake name here. */
 const sharedRuleVariants = ruleSchema.options.filter((o) => o.shape.check.value !== "reference") as Exclude<RuleVariant, { shape: { check: z.ZodLiteral<"reference"> } }>[];
 
-/** A gold model test: a silver rule (README "rules"), a reference to a lake table or model, or a SQL condition. */
+/** A gold model test: a silver rule (docs/config.md "Data-quality rules"), a reference to a lake table or model, or a SQL condition. */
 export const goldTestSchema = z.discriminatedUnion("check", [
     z.strictObject({
         ...ruleBase,
         check: z.literal("reference").describe("The rule kind: reference."),
         column: z.string().min(1).describe("A column of the model."),
-        table: identifier.describe("The referenced silver table (lake name <source>_<table>) or gold model."),
-        key: identifier.describe("The referenced column."),
+        table: identifier.describe("The referenced silver table, by lake name `<source>_<table>`, or gold model."),
+        key: identifier.describe("The referenced column of that table or model."),
     }),
     z.strictObject({
         ...ruleBase,
         check: z.literal("expression").describe("The rule kind: expression."),
-        expression: z.string().min(1).max(2000).describe("A Spark SQL condition over the model's columns that every row must meet (rows where it is false fail; null passes)."),
+        expression: z.string().min(1).max(2000).describe("A Spark SQL condition over the model's columns that every row must meet (rows where it is false fail; null passes), at most 2000 characters, like dbt's expression_is_true."),
     }),
     ...sharedRuleVariants,
 ]);
@@ -51,8 +52,8 @@ export type GoldRefresh = (typeof GOLD_REFRESH_MODES)[number];
 
 export const goldDeclarationSchema = z
     .strictObject({
-        description: z.string().min(1).max(2048).describe("What the model holds (the catalog table's description)."),
-        partitionBy: z.array(identifier).default([]).describe("Partition columns, in folder order. Default: none (one file)."),
+        description: z.string().min(1).max(2048).describe("What the model holds, at most 2048 characters (the catalog table's description)."),
+        partitionBy: z.array(identifier).default([]).describe("Partition columns, among the declared columns, in folder order. Default: none, unpartitioned."),
         refresh: z
             .enum(GOLD_REFRESH_MODES, { error: () => `expected one of ${GOLD_REFRESH_MODES.join(", ")}` })
             .default("full")
@@ -62,18 +63,19 @@ export const goldDeclarationSchema = z
         columns: z
             .record(identifier, z.string().max(255))
             .refine((c) => Object.keys(c).length > 0, "declare every column the query returns")
-            .describe("Every column the query returns, with its description (the catalog column comment)."),
-        tests: z.array(goldTestSchema).max(50).default([]).describe("Tests on the rows of each run (error: the model is not written and the job fails; warn: reported)."),
+            .describe("Every column the query returns, in order, with its description (the catalog column comment, at most 255 characters). The gold job checks the query's real columns against them."),
+        declassify: declassifySchema,
+        tests: z.array(goldTestSchema).max(50).default([]).describe("Tests on the rows each run computes, before the model is written, at most 50: the silver rules (reference and expression are gold's own; rowCount counts every row of the model). A failing error test keeps the model's previous gold, skips the models that read it and fails the gold job; warn only reports. Default: none."),
         queries: z
             .array(
                 z.strictObject({
-                    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and -").max(64).describe("Named query gold-<name>."),
-                    description: z.string().min(1).max(1024),
-                    sql: z.string().min(1).max(100_000).describe("Athena SQL; {{ this }} is the model's table, {{ <model> }} another model's."),
+                    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be lowercase letters, digits and -").max(64).describe("The named query is gold-<name>: lowercase letters, digits and -, at most 64 characters, unique in the lake."),
+                    description: z.string().min(1).max(1024).describe("What the query shows, at most 1024 characters."),
+                    sql: z.string().min(1).max(100_000).describe("Athena SQL; `{{ this }}` is the model's table and `{{ <model> }}` another model's, both as `\"<gold database>\".\"<model>\"`."),
                 }),
             )
             .default([])
-            .describe("Athena named queries over the model, beside its preview."),
+            .describe("Athena named queries over the model, beside its preview query gold-<model>-preview. Default: none."),
     })
     .superRefine((d, ctx) => {
         if (d.refresh === "partitions" && d.partitionBy.length === 0) {
@@ -91,6 +93,8 @@ export interface GoldModelConfig {
     /** How a run refreshes the model (default `full`). */
     refresh: GoldRefresh;
     columns: { name: string; description: string }[];
+    /** Columns computed from classified columns that are not classified, with the reason; empty when none. */
+    declassify: Record<string, string>;
     tests: GoldTestConfig[];
     queries: { name: string; description: string; sql: string }[];
 }
@@ -177,6 +181,7 @@ export function loadGoldModels(models: string | string[], baseDir: string, silve
             partitionBy: d.partitionBy,
             refresh: d.refresh,
             columns: Object.entries(d.columns).map(([column, description]) => ({ name: column, description })),
+            declassify: d.declassify,
             tests: d.tests,
             queries: d.queries,
         });
@@ -207,6 +212,7 @@ export function modelIssues(models: GoldModelConfig[], silverTables: Map<string,
             if (!columns.includes(col)) issues.push({ path: `${at}.${field}`, message: `"${col}" is not among the model's columns (${columns.join(", ")})` });
         };
         m.partitionBy.forEach((col, i) => known(col, `partitionBy.${i}`));
+        issues.push(...declassifyIssues(m.declassify, columns, at));
         const testNames = new Set<string>();
         m.tests.forEach((t, i) => {
             const name = goldTestName(t);

@@ -1,15 +1,20 @@
 /**
- * The JSON Schemas of `medallion-lake:lake` (from the config's zod schema) and of the lake spec (from
- * lake-spec-schema.ts, tied to the `LakeSpec` type), generated so that neither drifts.
+ * The JSON Schemas of `medallion-lake:lake` (from the config's zod schema), of the lake spec (from
+ * lake-spec-schema.ts, tied to the `LakeSpec` type) and of a gold model's declaration (from
+ * gold-models.ts), generated so that none drifts.
  */
 import { z } from "zod";
 import { lakeConfigSchema, PULUMI_INPUT } from "./config";
 import { lakeSpecSchema } from "./lake-spec-schema";
+import { goldDeclarationSchema } from "./gold-models";
 
 /** Repository path of the generated schema file. */
 export const JSON_SCHEMA_PATH = "schema/lake-config.schema.json";
 /** Repository path of the generated lake spec schema. */
 export const LAKE_SPEC_SCHEMA_PATH = "schema/lake-spec.schema.json";
+
+/** Repository path of the generated schema of a gold model's declaration (`<model>.yaml`). */
+export const GOLD_MODEL_SCHEMA_PATH = "schema/gold-model.schema.json";
 
 /** Marks the `pulumi.Input` branch of pass-through fields, which a YAML file cannot hold. */
 const INPUT_BRANCH = { not: {}, $comment: "pulumi.Input" };
@@ -46,4 +51,9 @@ export function lakeConfigJsonSchema(): object {
 /** JSON Schema of the lake spec the Glue jobs read (`--lake_spec`): what `lakeSpec()` emits. */
 export function lakeSpecJsonSchema(): object {
     return { ...z.toJSONSchema(lakeSpecSchema, { io: "output" }), title: "medallion-lake lake spec" };
+}
+
+/** JSON Schema of a gold model's declaration, `<model>.yaml`, as authors write it (the schema `loadGoldModels` checks with). */
+export function goldModelJsonSchema(): object {
+    return { ...z.toJSONSchema(goldDeclarationSchema, { io: "input" }), title: "medallion-lake gold model declaration" };
 }

@@ -23,12 +23,12 @@ const nameField = z
     .regex(/^[a-z][a-z0-9_]*$/, "must start with a lowercase letter and contain only a-z, 0-9 and _")
     .max(64, "must be at most 64 characters")
     .optional()
-    .describe("Rule name: the quarantine reason and the name in summaries and metrics. Default: <check>_<column(s)>.");
+    .describe("Rule name: lowercase letters, digits and _, at most 64 characters, unique per table or model; the name in run summaries and metrics (and a quarantined row's reason). Default: `<check>_<column(s)>` in snake case, e.g. range_qtysold, row_count.");
 const severity = z
     .enum(RULE_SEVERITIES, { error: () => `expected one of ${RULE_SEVERITIES.join(", ")}` })
     .default("error")
-    .describe("error: row rules quarantine the row, table rules fail the silver job; warn: only count and report. Default error.");
-const column = z.string().min(1).describe("A column declared in the table's columns.");
+    .describe("error: a failing row rule quarantines the row; a failing table rule keeps the table's previous silver and fails the silver job (a failing gold test: the model is not written and the gold job fails). warn: only counted and reported. Default error.");
+const column = z.string().min(1).describe("The checked column, declared in the table's columns (numeric for range, date or timestamp for freshness). Null values pass every row rule but notNull.");
 
 const base = { name: nameField, severity };
 /** The fields every rule has (name, severity); gold model tests share them. */
@@ -52,7 +52,7 @@ const pattern = z
             ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${(e as Error).message}` });
         }
     })
-    .describe("Regular expression a non-null value must contain a match of (anchor it with ^...$ to match whole values).");
+    .describe("Regular expression (Spark rlike, Java syntax; at most 500 characters) a non-null value must contain a match of: anchor it with `^...$` to match whole values.");
 
 export const ruleSchema = z
     .discriminatedUnion(
@@ -60,13 +60,13 @@ export const ruleSchema = z
         [
             z.strictObject({ ...base, check: checkField("notNull"), column }),
             z
-                .strictObject({ ...base, check: checkField("range"), column, min: z.number().optional().describe("Smallest allowed value."), max: z.number().optional().describe("Largest allowed value.") })
+                .strictObject({ ...base, check: checkField("range"), column, min: z.number().optional().describe("Smallest allowed value; set min, max or both, min <= max. Default: none, no lower bound."), max: z.number().optional().describe("Largest allowed value; set min, max or both, min <= max. Default: none, no upper bound.") })
                 .superRefine(checkBounds),
             z.strictObject({
                 ...base,
                 check: checkField("acceptedValues"),
                 column,
-                values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).max(1000).describe("The values a non-null value must be one of."),
+                values: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).max(1000).describe("The values a non-null value must be one of: 1 to 1000 strings, numbers or booleans."),
             }),
             z.strictObject({ ...base, check: checkField("pattern"), column, pattern }),
             z.strictObject({
@@ -76,23 +76,23 @@ export const ruleSchema = z
                 table: z
                     .string()
                     .regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_$]*$/, "must name a lake table as <source>.<table>, e.g. saas.event")
-                    .describe("The referenced lake table, <source>.<table short name>."),
+                    .describe("The referenced lake table, `<source>.<table short name>`, e.g. saas.event; silver refines it first (reference cycles are refused)."),
                 key: z.string().min(1).optional().describe("The referenced column. Default: the referenced table's primary key (which must then be one column)."),
             }),
             z
                 .strictObject({
                     ...base,
                     check: checkField("rowCount"),
-                    min: z.number().int().min(0).optional().describe("Fewest silver rows the run may add or change (the rows of its bronze batches)."),
-                    max: z.number().int().min(0).optional().describe("Most silver rows the run may add or change (the rows of its bronze batches)."),
+                    min: z.number().int().min(0).optional().describe("Fewest silver rows the run may add or change (the rows of the bronze batches no earlier silver run applied); set min, max or both. Default: none, no lower bound."),
+                    max: z.number().int().min(0).optional().describe("Most silver rows the run may add or change (the rows of the bronze batches no earlier silver run applied); set min, max or both. Default: none, no upper bound."),
                 })
                 .superRefine(checkBounds),
-            z.strictObject({ ...base, check: checkField("unique"), columns: z.array(column).min(1).describe("Columns whose combined values must be unique in silver.") }),
+            z.strictObject({ ...base, check: checkField("unique"), columns: z.array(column).min(1).describe("Columns whose combined values must be unique in the whole table (rows with a null among them are skipped).") }),
             z.strictObject({
                 ...base,
                 check: checkField("freshness"),
                 column,
-                maxAgeHours: z.number().positive().describe("The newest value of the date or timestamp column must be at most this many hours old when silver runs."),
+                maxAgeHours: z.number().positive().describe("The newest value of the date or timestamp column must be at most this many hours old when the job runs (no value at all fails too)."),
             }),
         ],
         { error: () => `expected one of ${[...ROW_CHECKS, ...TABLE_CHECKS].join(", ")}` },

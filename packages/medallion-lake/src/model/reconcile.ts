@@ -1,40 +1,38 @@
 /**
  * A table's `reconcile` setting: how an incremental table (watermarkColumn and primaryKey) follows
- * rows its source deleted (`keys`), which reading above a watermark never sees. Off by default: a
- * reconcile scan reads every key of the source table (a full index scan), docs/iceberg.md
- * "Incremental tables: reconcile". `rows` (rows changed in place) is refused until it is implemented.
+ * rows its source deleted (`keys`) or changed in place without moving the watermark (`rows`), which
+ * reading above a watermark never sees. Off by default: a `keys` reconcile reads every key of the
+ * source table (a full index scan), a `rows` reconcile every row (a full table scan computing a hash
+ * per row), docs/iceberg.md "Incremental tables: reconcile".
  */
 import { z } from "zod";
 
-export const RECONCILE_COMPARES = ["keys"] as const;
+export const RECONCILE_COMPARES = ["keys", "rows"] as const;
 export type ReconcileCompare = (typeof RECONCILE_COMPARES)[number];
-
-/** Why `rows` is refused rather than accepted as `keys`: it would silently miss in-place updates. */
-export const RECONCILE_ROWS_NOT_IMPLEMENTED = "reconcile: rows (detecting in-place updates) is not implemented yet; use keys (deletes only)";
 
 /** A table's reconcile setting, defaults applied. */
 export interface Reconcile {
-    /** `keys` (the only one): delete the silver rows whose key the source no longer has. */
+    /** `keys`: delete the silver rows whose key the source no longer has; `rows`: also re-read the rows whose source hash changed. */
     compare: ReconcileCompare;
     /** Reconcile on every n-th bronze run of the table (and on the first run after the setting changes). Default 1: every run. */
     everyRuns: number;
 }
 
-const compare = z.enum(RECONCILE_COMPARES, {
-    error: (issue) => (issue.input === "rows" ? RECONCILE_ROWS_NOT_IMPLEMENTED : `expected one of ${RECONCILE_COMPARES.join(", ")}`),
-});
+const compare = z.enum(RECONCILE_COMPARES, { error: () => `expected one of ${RECONCILE_COMPARES.join(", ")}` });
 
 export const reconcileSchema = z
     .union([
         compare,
         z.strictObject({
-            compare: compare.describe("keys: delete silver rows whose key the source no longer has (rows, detecting in-place updates, is not implemented yet)."),
-            everyRuns: z.number().int().min(1, "must be a whole number of runs, at least 1").optional().describe("Reconcile on every n-th run of the table. Default 1."),
+            compare: compare.describe(
+                "keys: delete silver rows whose key the source no longer has; rows: also re-read the rows changed in place (by a hash the source computes per row).",
+            ),
+            everyRuns: z.number().int().min(1, "must be a whole number of runs, at least 1").optional().describe("Reconcile on every n-th bronze run of the table (and on the first run after the setting changes). Default 1, every run."),
         }),
     ])
     .optional()
     .describe(
-        "Incremental tables (watermarkColumn and primaryKey): also read the source's keys and delete the silver rows whose key it no longer has; shorthand keys, or { compare, everyRuns }. Each reconcile reads every key of the source table (a full index scan). Default: off, the table is append/update-only.",
+        "Incremental tables (watermarkColumn and primaryKey): also read the source's keys (keys) or keys and row hashes (rows) and delete / re-read what differs; shorthand keys or rows, or { compare, everyRuns }. A keys reconcile reads every key of the source table (a full index scan), a rows reconcile every row (a full scan hashing each). Default: off, the table is append/update-only.",
     );
 
 /** The setting with its defaults (`everyRuns` 1), or null when the table does not reconcile. */

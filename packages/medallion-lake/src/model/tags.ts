@@ -54,5 +54,5 @@ export const tagsSchema = z
     })
     .default({})
     .describe(
-        `Extra tags on every resource (lake and environment are always set, layer on buckets and jobs): at most ${MAX_CONFIG_TAGS}; keys 1-128 and values 0-256 characters of ${CHARACTERS_RULE}, not starting with aws:.`,
+        `Extra tags on every resource (lake and environment are always set, layer on buckets and jobs, so these keys are refused): at most ${MAX_CONFIG_TAGS}, since the lake's S3 objects take 10; keys 1-128 and values 0-256 characters of ${CHARACTERS_RULE}, not starting with aws: in any case; keys must differ in more than case (IAM compares them ignoring case). Default: none.`,
     );
