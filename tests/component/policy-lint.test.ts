@@ -86,7 +86,7 @@ function grantsLake(): Promise<MockRunResult> {
                             database: "orders",
                             secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf",
                             caCertificate: "s3://shop-certs/rds-ca.pem",
-                            tables: ["public.orders"],
+                            tables: [{ name: "public.orders" }],
                         },
                     ],
                     protect: false,
