@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { LakeConfigInput, MedallionLake, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { MedallionLake, parseLakeConfig } from "../../packages/medallion-lake/src";
 import { MockResource, MockRunResult, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { configIssues, ofType, rawLake, runStack } from "../support/helpers";
 
@@ -26,13 +26,13 @@ const ADMIN = "arn:aws:iam::123456789012:role/lake-admin";
 const DEPLOYER = "arn:aws:iam::123456789012:role/ci/deployer";
 const SHARED = ["444455556666", "777788889999"];
 
-const source: LakeConfigInput["sources"][number] = {
+const source = {
     name: "crm",
-    engine: "postgres",
+    engine: "postgres" as const,
     host: "crm.internal",
     database: "crm",
     secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-AbCdEf",
-    tables: [{ name: "public.users", primaryKey: ["userid"], columns: { userid: "int", email: { type: "string", classification: "pii" } } }],
+    tables: [{ name: "public.users", primaryKey: ["userid"], columns: { userid: { type: "int" }, email: { type: "string", classification: "pii" as const } } }],
 };
 
 describe("governance config", () => {

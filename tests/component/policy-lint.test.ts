@@ -86,7 +86,7 @@ function grantsLake(): Promise<MockRunResult> {
                             database: "orders",
                             secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf",
                             caCertificate: "s3://shop-certs/rds-ca.pem",
-                            tables: ["public.orders"],
+                            tables: [{ name: "public.orders" }],
                         },
                     ],
                     protect: false,
@@ -137,7 +137,7 @@ function lakeFormationLake(): Promise<MockRunResult> {
                 environment: "test",
                 config: {
                     name: "shop",
-                    sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf", tables: ["public.orders"] }],
+                    sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf", tables: [{ name: "public.orders" }] }],
                     protect: false,
                     governance: { lakeFormation: true, admins: ["arn:aws:iam::123456789012:role/lake-admin"], shareWith: ["444455556666"] },
                 },

@@ -148,10 +148,10 @@ const columnSpec = z.union([
 ]);
 
 /** ARN partitions (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). */
-const PARTITION = "aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?";
+export const PARTITION = "aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?";
 /** A Region code: us-east-1, us-gov-west-1, cn-north-1, eu-isoe-west-1, eusc-de-east-1. */
-const REGION = "[a-z]{2,4}(-[a-z]+){1,3}-\\d{1,2}";
-const ACCOUNT = "\\d{12}";
+export const REGION = "[a-z]{2,4}(-[a-z]+){1,3}-\\d{1,2}";
+export const ACCOUNT = "\\d{12}";
 
 /**
  * A secret's full ARN: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 random
