@@ -26,7 +26,8 @@ import { LakeRunOptions, runLocalLake } from "../local-lake/lib/run-lake";
 import { acquireLock, takeoverNote } from "../local-lake/lib/run-lock";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
-import { batchBytes, DriftRows, IncrementFigures, incrementFigures } from "./history";
+import { driftRows } from "../local-lake/lib/drift-rows";
+import { batchBytes, IncrementFigures, incrementFigures } from "./history";
 
 /** The scan comparison, through the running local Glue catalog (silver and gold are Iceberg tables there). */
 async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Promise<ScaleFigures["scan"]> {
@@ -39,18 +40,6 @@ async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Pr
     if (!line) throw new Error("benchmarks/scan_bytes.py printed no SCAN_BYTES line");
     const { gold: g, silver: s } = JSON.parse(line.slice("SCAN_BYTES ".length)) as { gold: ScanSide; silver: ScanSide };
     return { gold: g, silver: s, silverToGoldBytesRead: g.bytesRead > 0 ? s.bytesRead / g.bytesRead : Number.NaN, answersAgree: g.grossSales === s.grossSales && g.months === s.months };
-}
-
-/** Silver against the source tables (benchmarks/drift_rows.py), through the running local Glue catalog and the source servers. */
-async function driftRows(catalogEnv: Record<string, string>, spec: LakeSpec, layout: ReturnType<typeof lakeLayout>): Promise<DriftRows> {
-    const args = ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--silver-db", spec.databases.silver];
-    const { stdout } = await runPython([path.join(PROJECT_ROOT, "benchmarks", "drift_rows.py"), ...args], {
-        label: "benchmarks/drift_rows.py",
-        env: catalogEnv,
-    });
-    const line = stdout.split("\n").find((l) => l.startsWith("DRIFT_ROWS "));
-    if (!line) throw new Error("benchmarks/drift_rows.py printed no DRIFT_ROWS line");
-    return JSON.parse(line.slice("DRIFT_ROWS ".length)) as DriftRows;
 }
 
 function report(f: ScaleFigures): string {
@@ -196,7 +185,7 @@ runMain(async () => {
             const measured = async (batchId: string) => ({
                 bronzeBytes: batchBytes(layout.layers.bronze, batchId),
                 bronzeSummaries: tableRunSummaries(spec, layout.layers.bronze, batchId).map((t) => t.summary),
-                drift: await driftRows(catalog.env, spec, layout),
+                drift: await driftRows(catalog.env, spec.databases.silver, layout),
             });
             const history = [incrementFigures(0, summary, await measured(summary.batchId))];
             const fullBuildMs = history[0].silverMs + history[0].goldMs;

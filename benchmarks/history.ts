@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { DriftRows } from "../local-lake/lib/drift-rows";
 import { listFiles } from "../local-lake/lib/lake-files";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 
@@ -20,8 +21,6 @@ export interface SourceChanges {
     deleted: Record<string, number>;
 }
 
-/** Per `<source>/<table>`: keys only the source has, keys only silver has, rows of a common key whose values differ (benchmarks/drift_rows.py). */
-export type DriftRows = Record<string, { onlySource: number; onlySilver: number; differ: number }>;
 
 export interface IncrementFigures {
     /** 0 for the full build, then 1..K. */
