@@ -20,7 +20,7 @@ import { tableRunSummaries } from "../local-lake/lib/lake-files";
 import { lakeLayout, PROJECT_ROOT } from "../local-lake/lib/layout";
 import { formatBytes, formatDuration, formatTable, stepEndLine, stepStartLine } from "../local-lake/lib/progress";
 import { runPython } from "../local-lake/lib/python";
-import { LakeSpec } from "../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { addIncrement, startCatalog, stopCatalog, stopServers, stopTrino } from "../local-lake/lib/localdb";
 import { LakeRunOptions, runLocalLake } from "../local-lake/lib/run-lake";
 import { acquireLock, takeoverNote } from "../local-lake/lib/run-lock";

@@ -3,7 +3,7 @@ has, and the rows of a common key whose values differ. The target is 0 everywher
 
 Computed independently of the silver job: the source side is localdb's verify views (the raw source
 rows copied to a scratch PostgreSQL database, with silver's documented rules applied in SQL: see
-localdb/expected.py), the silver side is the silver Iceberg tables of the local Glue catalog
+localdb/verify.py), the silver side is the silver Iceberg tables of the local Glue catalog
 (AWS_ENDPOINT_URL_GLUE) read with Spark, as benchmarks/scan_bytes.py does, copied next to them; the
 comparison is SQL over both, on every column the two share. Prints one line
 `DRIFT_ROWS {"<source>/<table>": {"onlySource": n, "onlySilver": n, "differ": n}, ...}`.
@@ -46,19 +46,19 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     sys.path[:0] = [str(ROOT / "glue-scripts"), str(ROOT / "local-lake")]
     from local_spark import local_iceberg_session
-
-    # The verify views of the expected-gold check: the same source side, not a second copy of it.
-    from localdb.expected import SCHEMA, TICKIT, VERIFY_DATABASE, _copy_to_verify
     from localdb.servers import pg_connect, read_servers
     from localdb.spec import find, read_spec, source_tables
     from localdb.tables import SCHEMAS
+
+    # The verify views the tests' expected-gold check also reads: the same source side, not a second copy.
+    from localdb.verify import SCHEMA, TICKIT, VERIFY_DATABASE, copy_to_verify
     from medallion.iceberg import table_name
     from psycopg import sql
     from pyspark.sql import functions as F
 
     servers = read_servers(Path(args.data_dir).resolve())
     tables = [find(source_tables(read_spec(args.lake_spec)), short) for short in TICKIT]
-    _copy_to_verify(servers, tables)
+    copy_to_verify(servers, tables)
     # Timestamps as text in UTC, as the verify views hold them (the session's time zone).
     spark = local_iceberg_session("medallion-bench-drift", "silver")
     spark.sparkContext.setLogLevel("ERROR")

@@ -187,6 +187,14 @@ def main(argv: list[str]) -> None:
                 tests_failed=sum(not r["passed"] for r in results),
                 seconds=round(time.monotonic() - model_began, 2),
             )
+        for step in planned:
+            # After each table's last commit (catalog.classify_columns says why); also on a model not
+            # written this run, whose table holds the earlier rows of the same columns.
+            name = iceberg.table_name(spec.databases["gold"], step.model.name)
+            if iceberg.exists(spark, name):
+                io.classify_table(runtime, spec.databases["gold"], step.model.name, step.classified)
+            if summary["models"][step.model.name].get("written"):
+                summary["models"][step.model.name]["classified"] = dict(step.classified)
         io.write_json(spark, f"{gold_root}/_run_summaries/{batch_id}.json", summary)
         written = {name: s for name, s in summary["models"].items() if s.get("written")}
         io.metric("gold_done", batch_id=batch_id, models=len(written), test_errors=len(failures))

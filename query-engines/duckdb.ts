@@ -5,7 +5,7 @@
  * view per table.
  */
 import { DuckDBConnection, DuckDBDecimalValue, DuckDBInstance, DuckDBResultReader } from "@duckdb/node-api";
-import type { IcebergFile, IcebergSnapshotFiles, IcebergType } from "../local-lake/lib/iceberg-files";
+import type { IcebergFile, IcebergSnapshotFiles, IcebergType } from "./iceberg-snapshot";
 import { QueryEngine, QueryOptions, QueryResult, quoteIdentifier, quoteLiteral } from "./engine";
 
 /**

@@ -7,7 +7,7 @@
  */
 import * as path from "path";
 import { CommandError, ConcurrentUpdateError as PulumiConcurrentUpdateError, LocalWorkspace, OutputMap, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { LakeConfig, LakeConfigError, parseLakeConfig, validateEnvironment } from "../packages/medallion-lake/src";
+import { LakeConfig, LakeConfigError, parseLakeConfig, validateEnvironment } from "medallion-lake";
 import { PROJECT, secretConfigRef } from "./program";
 
 /** Config key holding the lake object, as in `Pulumi.<env>.yaml`. */

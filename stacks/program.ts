@@ -3,7 +3,7 @@
  * build the same lake from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfigInput, MedallionLake } from "../packages/medallion-lake/src";
+import { LakeConfigInput, MedallionLake } from "medallion-lake";
 
 /** Pulumi project name: the config namespace of `lake` and of unqualified secret keys. */
 export const PROJECT = "medallion-lake";
@@ -19,7 +19,7 @@ export interface CreateLakeOptions {
     name?: string;
     /** Environment; default the current stack name. */
     environment?: string;
-    /** Glue scripts directory; default the repository's `glue-scripts/`. */
+    /** Glue scripts directory; default the copy the `medallion-lake` package ships. */
     scriptsDir?: string;
 }
 

@@ -3,7 +3,7 @@
  * through the same API services use (stacks/automation.ts), with the lake config and region from
  * `Pulumi.<env>.yaml`. Secrets already set on the stack (`pulumi config set --secret`) are used as they are.
  */
-import { LakeConfigError } from "../packages/medallion-lake/src";
+import { LakeConfigError } from "medallion-lake";
 import { EnvironmentStamper, LAKE_CONFIG_KEY, REPOSITORY_ROOT } from "./automation";
 import { loadStackConfig } from "./stack-config";
 

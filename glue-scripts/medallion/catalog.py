@@ -306,3 +306,44 @@ def _add_partitions(
     new = sorted({tuple(p) for p in partitions} - _existing_partitions(client, database, name))
     create_partitions(client, database, name, [partition_input(table, values) for values in new])
     return len(new)
+
+
+# The Glue column parameter holding a column's classification (docs/governance.md); the component's
+# CLASSIFICATION_PARAMETER (packages/medallion-lake/src/model/classification.ts).
+CLASSIFICATION_PARAMETER = "classification"
+# What CreateTable's and UpdateTable's TableInput take of what GetTable returns (the rest is
+# read-only: versions, timestamps, catalog id). https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html
+TABLE_INPUT_KEYS = ("Name", "Description", "Owner", "Retention", "StorageDescriptor",
+                     "PartitionKeys", "TableType", "Parameters", "TargetTable", "ViewOriginalText",
+                     "ViewExpandedText")  # fmt: skip
+
+
+def classify_columns(client, database: str, name: str, classifications: Mapping[str, str]) -> bool:
+    """Sets the `classification` parameter of each column (data and partition) named in
+    `classifications` (lowercase column -> classification) and removes it from the others; UpdateTable
+    only when something differs. Returns whether it updated the table.
+
+    Called after a run's last commit of an Iceberg table: Iceberg's Glue catalog rebuilds every
+    column with only its own `iceberg.field.*` parameters on each commit (IcebergToGlueConverter in
+    apache/iceberg's aws module), so a classification set before a commit would be lost."""
+    try:
+        table = client.get_table(DatabaseName=database, Name=name)["Table"]
+    except Exception as error:
+        raise CatalogError(f"GetTable {database}.{name}: {error}") from error
+    changed = False
+    columns = [*table.get("StorageDescriptor", {}).get("Columns", []), *table.get("PartitionKeys", [])]
+    for column in columns:
+        parameters = dict(column.get("Parameters") or {})
+        wanted = classifications.get(column["Name"].lower())
+        if parameters.get(CLASSIFICATION_PARAMETER) == wanted:
+            continue
+        if wanted is None:
+            parameters.pop(CLASSIFICATION_PARAMETER)
+        else:
+            parameters[CLASSIFICATION_PARAMETER] = wanted
+        column["Parameters"] = parameters
+        changed = True
+    if changed:
+        table_input = {k: table[k] for k in TABLE_INPUT_KEYS if k in table}
+        client.update_table(DatabaseName=database, TableInput=table_input, SkipArchive=True)
+    return changed

@@ -17,7 +17,7 @@ from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from . import iceberg, quality
+from . import iceberg, lineage, quality
 from .models import Model, ModelError, build_order, reference_tables
 from .silver import REASON, ingested_after, key_join
 from .spec import LakeSpec, Table
@@ -30,6 +30,8 @@ class PlannedModel:
     reads: frozenset[str]
     # The model's rows (lazy), partition columns last.
     frame: DataFrame
+    # The model's classified columns (column -> classification), by the lineage of its SQL.
+    classified: Mapping[str, str]
 
 
 def _columns_problem(model: Model, returned: list[str]) -> str | None:
@@ -58,14 +60,18 @@ def plan(
     read_silver: Callable[[str], DataFrame],
 ) -> list[PlannedModel]:
     """Every model of the spec, analysed (not run) in dependency order, each registered as a temporary
-    view for the models after it. `read_silver(lake_name)` returns a silver table's rows.
+    view for the models after it, with its columns' classifications (`lineage`, from the silver
+    tables' real columns). `read_silver(lake_name)` returns a silver table's rows.
     @raises ModelError naming the model and the problem."""
     silver = spec.silver_tables()
     order = build_order(spec.gold_models, sql, silver)
     needed = {t for _, reads in order for t in reads if t in silver}
     needed |= {t for m, _ in order for layer, t in reference_tables(m) if layer == "silver"}
-    for name in sorted(needed):
-        read_silver(name).createOrReplaceTempView(name)
+    inputs = {name: read_silver(name) for name in sorted(needed)}
+    for name, rows in inputs.items():
+        rows.createOrReplaceTempView(name)
+    schema = {name: rows.columns for name, rows in inputs.items()}
+    classified = lineage.classify_models([m for m, _ in order], sql, schema, spec.silver_classifications())
     planned = []
     for model, reads in order:
         try:
@@ -86,7 +92,7 @@ def plan(
                         f"gold model {model.name!r} test {test.name}: the expression does not analyse: {err}"
                     ) from err
         frame.createOrReplaceTempView(model.name)
-        planned.append(PlannedModel(model, frozenset(reads), frame))
+        planned.append(PlannedModel(model, frozenset(reads), frame, classified[model.name]))
     return planned
 
 

@@ -333,3 +333,11 @@ def register_table(
     )
     partitions = partition_folders(runtime.spark, location, partition_keys)
     return catalog.register(runtime.glue, database, definition, partitions)
+
+
+def classify_table(runtime: Runtime, database: str, table: str, classifications: Mapping[str, str]) -> bool:
+    """The table's columns' classification parameters in the Glue catalog (`catalog.classify_columns`);
+    whether anything changed. Off Glue without a local catalog endpoint there is no catalog: nothing."""
+    if not runtime.catalog_enabled:
+        return False
+    return catalog.classify_columns(runtime.glue, database, table, classifications)

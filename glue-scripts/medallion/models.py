@@ -38,6 +38,8 @@ class Model:
     tests: tuple[Rule, ...]
     # "full": rebuilt whole each run; "partitions": only the partitions the run's silver changes touch.
     refresh: str = "full"
+    # Columns computed from classified columns that are not classified: column -> reason.
+    declassify: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -89,6 +91,18 @@ def parse_model(raw: object, path: str) -> Model:
         raise ModelError(f"{path}.refresh: expected one of {', '.join(REFRESHES)}, got {refresh!r}")
     if refresh == "partitions" and not partition_by:
         raise ModelError(f"{path}.refresh: partitions needs partitionBy (the partitions to rebuild)")
+    declassify = raw.get("declassify") or {}
+    if not isinstance(declassify, dict) or not all(
+        isinstance(r, str) and r.strip() for r in declassify.values()
+    ):
+        raise ModelError(
+            f"{path}.declassify: expected {{column: reason}} with non-empty reasons, got {declassify!r}"
+        )
+    for col in declassify:
+        if col not in names:
+            raise ModelError(
+                f"{path}.declassify: {col!r} is not among the model's columns ({', '.join(names)})"
+            )
     tests = raw.get("tests") or []
     for i, test in enumerate(tests):
         if isinstance(test, dict) and test.get("check") == "reference":
@@ -105,6 +119,7 @@ def parse_model(raw: object, path: str) -> Model:
         columns=pairs,
         tests=rules,
         refresh=refresh,
+        declassify=tuple(sorted(declassify.items())),
     )
 
 

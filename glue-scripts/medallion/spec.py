@@ -25,11 +25,18 @@ class SpecError(ValueError):
     """The lake spec is malformed; the message names the offending path."""
 
 
+# The classifications a column may declare, most restrictive first (packages/medallion-lake/src/model/
+# classification.ts, docs/governance.md).
+CLASSIFICATIONS = ("pii", "sensitive")
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     type: str
     format: str | None
+    # "pii", "sensitive" or None (absent in specs written before classifications).
+    classification: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,14 @@ class LakeSpec:
         """Every table by its lake name, `<source>_<table>` (how gold models refer to it)."""
         return {f"{s.name}_{t.name}": (s, t) for s, t in self.tables()}
 
+    def silver_classifications(self) -> dict[str, dict[str, str]]:
+        """Per silver lake name, its classified columns' classifications (tables without any left out)."""
+        found = {
+            name: {c.name: c.classification for c in table.columns if c.classification}
+            for name, (_, table) in self.silver_tables().items()
+        }
+        return {name: columns for name, columns in found.items() if columns}
+
     def find_table(self, short_name: str) -> tuple[Source, Table]:
         """The one table named `short_name` across all sources (gold looks inputs up this way)."""
         found = [(s, t) for s, t in self.tables() if t.name == short_name]
@@ -208,6 +223,13 @@ def _reconcile(raw: dict, path: str, primary_key: tuple, watermark: str | None) 
     return Reconcile(compare, every)
 
 
+def _classification(column: dict, path: str) -> str | None:
+    value = column.get("classification")
+    if value is not None and value not in CLASSIFICATIONS:
+        raise SpecError(f"{path}.classification: expected one of {', '.join(CLASSIFICATIONS)}, got {value!r}")
+    return value
+
+
 def _table(raw: object, path: str) -> Table:
     columns = []
     for i, col in enumerate(_get(raw, "columns", path, list)):
@@ -217,6 +239,7 @@ def _table(raw: object, path: str) -> Table:
                 name=_get(col, "name", cpath, str),
                 type=validate_type(_get(col, "type", cpath, str), f"{cpath}.type"),
                 format=_get(col, "format", cpath, str, optional=True),
+                classification=_classification(col, cpath),
             )
         )
     names = {c.name for c in columns}

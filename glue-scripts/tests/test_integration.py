@@ -17,10 +17,12 @@ import boto3
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "local-lake"))  # localdb: servers, loader, independent SQL
+sys.path.insert(0, str(REPO / "local-lake"))  # localdb: servers, loader
+sys.path.insert(0, str(REPO / "tests" / "support"))  # expected_gold: the independent SQL
 
+from expected_gold import expected  # noqa: E402
 from local_submit import submit  # noqa: E402
-from localdb import anomalies, expected, load  # noqa: E402
+from localdb import anomalies, load  # noqa: E402
 from localdb.generate import BAD_SALETIMES  # noqa: E402
 from localdb.servers import running  # noqa: E402
 from localdb.spec import lake_spec_for_stack  # noqa: E402
@@ -47,7 +49,7 @@ def component_arguments(spec_path: Path, lake_dir: Path) -> dict[str, dict[str, 
         **{f"{layer}Path": (lake_dir / layer).as_uri() for layer in ("bronze", "silver", "gold")},
     }
     script = (
-        'import { jobArguments } from "./packages/medallion-lake/src";'
+        'import { jobArguments } from "medallion-lake";'
         ' import { systemArguments } from "./packages/medallion-lake/src/component/jobs";'
         f" const paths = {json.dumps(paths)};"
         ' const layers = ["bronze", "silver", "gold"] as const;'

@@ -14,7 +14,7 @@ STACKS = ("dev", "prod", "local")
 SCRIPT = f"""
 import * as fs from "fs";
 import * as YAML from "yaml";
-import {{ lakeSpec, parseLakeConfig }} from "./packages/medallion-lake/src";
+import {{ lakeSpec, parseLakeConfig }} from "medallion-lake";
 const specs = Object.fromEntries({list(STACKS)!r}.map((env) => {{
     const raw = YAML.parse(fs.readFileSync(`Pulumi.${{env}}.yaml`, "utf8")).config["medallion-lake:lake"];
     return [env, lakeSpec(parseLakeConfig(raw), env)];

@@ -56,6 +56,10 @@ def lake(spark, tmp_path, glue, moto_endpoint, monkeypatch):
                                 _table("customers", ["id"], CUSTOMERS, date="signup")]}],
         "gold": {"models": [_model(name, *rest) for name, (_, *rest) in models.items()]},
     }  # fmt: skip
+    customers = spec["sources"][0]["tables"][1]
+    for column in customers["columns"]:
+        if column["name"] == "name":
+            column["classification"] = "pii"  # named_orders.name carries it by lineage
     (tmp_path / "gold-models").mkdir()
     for name, (sql, *_) in models.items():
         (tmp_path / f"gold-models/{name}.sql").write_text(sql)
@@ -213,6 +217,38 @@ def test_gold_over_an_untyped_table_without_rows_names_the_fix(lake):
     spec_file.write_text(json.dumps(spec))
     with pytest.raises(gold_job.SpecError, match="shop_customers.*declare its columns to have gold read it"):
         lake["gold"]("run1")
+
+
+def _column_parameters(glue, database: str, table: str) -> dict[str, dict[str, str]]:
+    """Each column's Glue parameters as the Glue API returns them, data and partition columns."""
+    found = glue.get_table(DatabaseName=database, Name=table)["Table"]
+    columns = [*found["StorageDescriptor"]["Columns"], *found.get("PartitionKeys", [])]
+    return {c["Name"]: c.get("Parameters", {}) for c in columns}
+
+
+def test_classified_columns_carry_their_glue_column_parameter_in_silver_and_gold(spark, lake):
+    glue, silver_db, gold_db = lake["glue"], lake["customers"].split(".")[1].strip("`"), lake["gold_db"]
+    _orders(spark, lake, "b1", T1, range(1, 3))
+    _customers(spark, lake, "c1", T1, [("7", "Bo", "41", "2026-01-02")])
+    for run in ("run1", "run2"):  # run2's commits rebuild the Glue columns: the parameter is set again
+        if run == "run2":
+            _customers(
+                spark, lake, "c2", T2, [("7", "Bo", "41", "2026-01-02"), ("8", "Al", "39", "2026-01-03")]
+            )
+        lake["silver"](run)
+        lake["gold"](run)
+        silver = _column_parameters(glue, silver_db, "shop_customers")
+        assert {c: p.get("classification") for c, p in silver.items()} == {
+            "id": None, "name": "pii", "age": None, "signup": None, "year": None, "month": None,
+            "_ingested_at": None, "_batch_id": None,
+        }, run  # fmt: skip
+        assert silver["name"]["iceberg.field.id"]  # Iceberg's own parameters are kept
+        gold = _column_parameters(glue, gold_db, "named_orders")
+        assert {c: p.get("classification") for c, p in gold.items()} == {"id": None, "name": "pii"}, run
+        by_age = _column_parameters(glue, gold_db, "customers_by_age")
+        assert all("classification" not in p for p in by_age.values()), run
+    summary = json.loads((lake["root"] / "gold/_run_summaries/run2.json").read_text())["models"]
+    assert summary["named_orders"]["classified"] == {"name": "pii"}
 
 
 def _people(ids_ages: dict[int, int]) -> list[tuple]:

@@ -4,7 +4,7 @@
  * buckets, plus the local-only ones (`--batch_id`, and `--local_connections` for bronze).
  */
 import * as path from "path";
-import { jobArguments } from "../../packages/medallion-lake/src";
+import { jobArguments } from "medallion-lake";
 import { fileUri, LakeLayout, Layer, PROJECT_ROOT } from "./layout";
 
 export function localJobArguments(layer: Layer, layout: LakeLayout, environment: string, batchId: string): Record<string, string> {

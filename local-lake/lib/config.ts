@@ -2,7 +2,7 @@
  * The stack config the local lake runs: the same `Pulumi.<stack>.yaml` and the same validation and
  * lake spec as `pulumi up`, so local and AWS runs share one definition.
  */
-import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "medallion-lake";
 import { loadStackConfig } from "../../stacks/stack-config";
 
 export const LAKE_CONFIG_KEY = "medallion-lake:lake";

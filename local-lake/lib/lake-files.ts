@@ -5,9 +5,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { GoldModelConfig, goldModelFile, LakeSpec } from "../../packages/medallion-lake/src";
+import { GoldModelConfig, goldModelFile, LakeSpec } from "medallion-lake";
 import { ParquetTable } from "../../query-engines/duckdb";
-import { icebergFiles, icebergLocalPath, IcebergSnapshotFiles } from "./iceberg-files";
+import type { IcebergSnapshotFiles } from "../../query-engines/iceberg-snapshot";
+import { icebergFiles, icebergLocalPath } from "./iceberg-files";
 import { LakeLayout } from "./layout";
 
 /** Writes the lake spec to `specFile` and each gold model's SQL beside it, where the spec says. */

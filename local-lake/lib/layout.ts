@@ -4,11 +4,11 @@
  */
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { Layer } from "../../packages/medallion-lake/src";
+import { Layer } from "medallion-lake";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 // The component's layer names and the repository root, re-exported for the local lake's modules.
-export { LAYERS } from "../../packages/medallion-lake/src";
+export { LAYERS } from "medallion-lake";
 export type { Layer };
 export { PROJECT_ROOT };
 

@@ -1,8 +1,7 @@
 /**
  * The local servers, through the Python `localdb` CLI (local-lake/localdb): start/stop the
- * PostgreSQL and MariaDB servers, the Glue Data Catalog (moto) and Trino; load TICKIT, crawl, and
- * compute the expected gold results in SQL. Each command prints JSON on stdout and human progress
- * on stderr.
+ * PostgreSQL and MariaDB servers, the Glue Data Catalog (moto) and Trino; load TICKIT and crawl.
+ * Each command prints JSON on stdout and human progress on stderr.
  */
 import * as path from "path";
 import { LakeLayout, PROJECT_ROOT } from "./layout";
@@ -35,7 +34,7 @@ export function parseJsonOutput(stdout: string, command: string): unknown {
 }
 
 // localdb reuses the jobs' catalog code (glue-scripts/medallion).
-const LOCALDB_ENV = { PYTHONPATH: [path.join(PROJECT_ROOT, "local-lake"), path.join(PROJECT_ROOT, "glue-scripts")].join(path.delimiter) };
+export const LOCALDB_ENV = { PYTHONPATH: [path.join(PROJECT_ROOT, "local-lake"), path.join(PROJECT_ROOT, "glue-scripts")].join(path.delimiter) };
 
 async function localdb(command: string, args: string[], options: LocalDbOptions): Promise<unknown> {
     const result = await runPython(["-m", "localdb", command, ...args], {
@@ -94,14 +93,6 @@ export function crawlSources(layout: LakeLayout, options: LocalDbOptions = {}): 
     return localdb("crawl", ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--catalog-dir", layout.catalogDir], options);
 }
 
-/** Every gold model computed independently in SQL on the source databases: `{ model: rows[] }`. */
-export async function expectedGold(layout: LakeLayout, options: LocalDbOptions = {}): Promise<Record<string, Record<string, unknown>[]>> {
-    return (await localdb("expected", ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile], options)) as Record<
-        string,
-        Record<string, unknown>[]
-    >;
-}
-
 /** The running local Glue Data Catalog (moto's server on loopback). */
 export interface CatalogServer {
     endpoint: string;
@@ -133,6 +124,8 @@ export interface TrinoServer {
     url: string;
     port: number;
     catalog: string;
+    /** The Trino user of the job role, who reads classified columns clear; any other user sees them masked (docs/governance.md). */
+    jobUser: string;
     log: string;
     startSeconds?: number;
     /** It was already running (started by an earlier command with --keep-servers). */

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { connectionUrl, Engine, jdbcUrl, LakeConfig, SourceConfig } from "../../packages/medallion-lake/src";
+import { connectionUrl, Engine, jdbcUrl, LakeConfig, SourceConfig } from "medallion-lake";
 
 /** One entry of the bronze job's `--local_connections` file. */
 export interface LocalConnection {

@@ -3,7 +3,7 @@
  * the real program run under the Pulumi SDK's mock runtime — as a resource tree, counts per type
  * and a Mermaid diagram of the data flow drawn from the registered resources' own inputs.
  */
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { MockResource, runUnderMocks } from "./mock-run";
 import { loadStackConfig } from "../../stacks/stack-config";
 import { createLake, secretConfigRef } from "../../stacks/program";

@@ -6,7 +6,7 @@
  * current snapshot the saved catalog points to, never the folder's files).
  */
 import * as path from "path";
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { quoteIdentifier } from "../../query-engines/engine";
 import { QueryEngine } from "../../query-engines/engine";

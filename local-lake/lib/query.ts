@@ -3,7 +3,7 @@
  * catalog, or DuckDB over the Parquet and Iceberg tables of the saved catalog for instant answers — or an AWS
  * stack's lake (Athena in the stack's workgroup), behind the one QueryEngine interface.
  */
-import { resourcePrefix } from "../../packages/medallion-lake/src";
+import { resourcePrefix } from "medallion-lake";
 import { AthenaQueryEngine } from "../../query-engines/athena";
 import { DuckDbQueryEngine } from "../../query-engines/duckdb";
 import { QueryEngine } from "../../query-engines/engine";

@@ -1,9 +1,8 @@
 """Local source databases for the medallion lake: PostgreSQL + MariaDB servers, the TICKIT loader,
-a local crawler and an independent SQL computation of the gold measures."""
+a local crawler and the verify copy of the sources (verify.py)."""
 
 from .crawl import crawl
 from .errors import LocalDbError
-from .expected import expected
 from .generate import anomalies, counts, generate_dataset
 from .load import load
 from .servers import start, stop
@@ -13,7 +12,6 @@ __all__ = [
     "anomalies",
     "counts",
     "crawl",
-    "expected",
     "generate_dataset",
     "load",
     "start",

@@ -1,4 +1,4 @@
-"""CLI: python -m localdb {start,stop,load,crawl,expected,spec,catalog-*,trino-*} ...
+"""CLI: python -m localdb {start,stop,load,crawl,spec,catalog-*,trino-*} ...
 (JSON on stdout, progress on stderr)."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import sys
 from . import glue_catalog, trino_server
 from .crawl import crawl, summary
 from .errors import LocalDbError
-from .expected import expected
 from .increment import add_increment
 from .load import load
 from .servers import start, stop
@@ -66,7 +65,6 @@ def _parser() -> argparse.ArgumentParser:
     trino_start.add_argument("--lake-dir", required=True, help="root of the local:/// table locations")
     command("trino-wait", "wait until Trino accepts queries")
     command("trino-stop", "stop Trino")
-    command("expected", "compute every gold model independently in SQL", spec=True)
     spec = command("spec", "print the lake spec of a stack (Pulumi.<stack>.yaml), built by the component")
     spec.add_argument("--stack", default="local")
     return parser
@@ -102,8 +100,6 @@ def main(argv: list[str] | None = None) -> int:
             result = trino_server.wait(args.data_dir)
         elif args.command == "trino-stop":
             result = trino_server.stop(args.data_dir)
-        elif args.command == "expected":
-            result = expected(args.data_dir, args.lake_spec)
         else:
             result = lake_spec_for_stack(args.stack)
     except (LocalDbError, ValueError) as error:

@@ -30,18 +30,6 @@ SERVER_FILE = "server.json"
 # The parts of GetDatabase/GetTable/GetPartition answers that CreateDatabase/CreateTable/
 # BatchCreatePartition take back (https://docs.aws.amazon.com/glue/latest/webapi/API_TableInput.html).
 DATABASE_INPUT_KEYS = ("Name", "Description", "LocationUri", "Parameters")
-TABLE_INPUT_KEYS = (
-    "Name",
-    "Description",
-    "Owner",
-    "Retention",
-    "StorageDescriptor",
-    "PartitionKeys",
-    "TableType",
-    "Parameters",
-    "ViewOriginalText",
-    "ViewExpandedText",
-)
 PARTITION_INPUT_KEYS = ("Values", "StorageDescriptor", "Parameters")
 
 
@@ -89,7 +77,7 @@ def snapshot(glue) -> dict:
             )
             tables.append(
                 {
-                    "table": _pick(table, TABLE_INPUT_KEYS),
+                    "table": _pick(table, catalog.TABLE_INPUT_KEYS),
                     "partitions": [_pick(p, PARTITION_INPUT_KEYS) for p in partitions],
                 }
             )

@@ -104,7 +104,7 @@ def lake_spec_for_stack(stack: str, repo: Path = REPO, spec_file: Path | None = 
     write = f" writeLakeSpec({json.dumps(str(spec_file))}, spec, config.gold.models);" if spec_file else ""
     script = (
         'import { readFileSync } from "fs"; import { parse } from "yaml";'
-        ' import { lakeSpec, parseLakeConfig } from "./packages/medallion-lake/src";'
+        ' import { lakeSpec, parseLakeConfig } from "medallion-lake";'
         ' import { writeLakeSpec } from "./local-lake/lib/lake-files";'
         f' const doc = parse(readFileSync("Pulumi.{stack}.yaml", "utf8"));'
         ' const config = parseLakeConfig(doc.config["medallion-lake:lake"]);'

@@ -21,7 +21,7 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-from . import glue_catalog
+from . import glue_catalog, trino_rules
 from .errors import LocalDbError
 from .servers import _pid_alive, free_port, log, write_private
 
@@ -107,6 +107,8 @@ def config_files(data_dir: Path, port: int, glue_endpoint: str, lake_dir: Path) 
             "http-server.log.enabled=false",
         ),
         "log.properties": lines("io.trino=WARN", "io.trino.server.Server=INFO"),
+        # What a consumer sees: classified columns masked (trino_rules, docs/governance.md).
+        "access-control.properties": trino_rules.access_control_properties(data_dir / "etc"),
         f"catalog/{CATALOG}.properties": lines(
             "connector.name=hive",
             "hive.metastore=glue",
@@ -182,6 +184,7 @@ def start(data_dir: Path | str, glue_endpoint: str, lake_dir: Path | str, port: 
     for name, text in config_files(data_dir, port, glue_endpoint, Path(lake_dir).resolve()).items():
         (data_dir / "etc" / name).parent.mkdir(parents=True, exist_ok=True)
         (data_dir / "etc" / name).write_text(text)
+    trino_rules.write(data_dir / "etc", glue_endpoint, settle=False)
     env = {**os.environ, "JAVA_HOME": str(java), "PATH": f"{java / 'bin'}:{os.environ.get('PATH', '')}"}
     log(f"starting trino {VERSION} on http://127.0.0.1:{port} (java {java})")
     result = subprocess.run(
@@ -194,6 +197,7 @@ def start(data_dir: Path | str, glue_endpoint: str, lake_dir: Path | str, port: 
         "port": port,
         "glue": glue_endpoint,
         "catalog": CATALOG,
+        "jobUser": trino_rules.JOB_USER,
         "log": str(data_dir / "server.log"),
         "started": time.time(),
     }
@@ -226,8 +230,9 @@ def ready_at(log_text: str) -> float | None:
 
 
 def wait(data_dir: Path | str, timeout_s: float = READY_TIMEOUT_S) -> dict:
-    """Blocks until Trino accepts queries; returns its entry with the seconds it took to start (from
-    its log: the run waits for it long after it is ready, which would overstate the start)."""
+    """Blocks until Trino accepts queries, its access rules following the catalog's classifications
+    (`trino_rules.write`); returns its entry with the seconds it took to start (from its log: the run
+    waits for it long after it is ready, which would overstate the start)."""
     data_dir = Path(data_dir)
     entry = read_server(data_dir)
     deadline = time.monotonic() + timeout_s
@@ -236,6 +241,8 @@ def wait(data_dir: Path | str, timeout_s: float = READY_TIMEOUT_S) -> dict:
             break
         try:
             if not _info(entry["url"]).get("starting", True):
+                # The rules of the catalog as the jobs left it, before anyone queries.
+                trino_rules.write(data_dir / "etc", entry["glue"])
                 log_file = Path(entry["log"])
                 ready = ready_at(log_file.read_text(errors="replace")) if log_file.exists() else None
                 return {**entry, "startSeconds": round((ready or time.time()) - entry["started"], 1)}

@@ -12,7 +12,8 @@ from pathlib import Path
 import psycopg
 import pymysql
 import pytest
-from localdb import LocalDbError, crawl, expected, generate_dataset, glue_catalog, load, start, stop
+from expected_gold import expected
+from localdb import LocalDbError, crawl, generate_dataset, glue_catalog, load, start, stop
 from localdb.servers import running
 from localdb.spec import lake_spec_for_stack
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from localdb.__main__ import redacted
 from localdb.errors import LocalDbError
-from localdb.expected import clean_view_sql, translate_pattern
 from localdb.spec import find, read_spec, source_tables
+from localdb.verify import clean_view_sql, translate_pattern
 
 
 def table(name, source_table, columns, primary_key=()):

@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import * as YAML from "yaml";
-import { LakeConfigError } from "../../packages/medallion-lake/src";
+import { LakeConfigError } from "medallion-lake";
 import {
     ConcurrentUpdateError,
     EnvironmentNotFoundError,

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import * as YAML from "yaml";
-import { MEDALLION_LAKE_TYPE } from "../../packages/medallion-lake/src";
+import { MEDALLION_LAKE_TYPE } from "medallion-lake";
 import { EnvironmentSettings, environmentSettings } from "../../stacks/automation";
 import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";

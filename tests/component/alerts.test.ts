@@ -3,7 +3,7 @@
  * stacks under Pulumi mocks (topic, policy, subscriptions, EventBridge rules, alarms, dashboard, IAM, key policy).
  */
 import { expect } from "chai";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { alarmSpecs, placementProblem } from "../../packages/medallion-lake/src/component/alerts";
 import { freshnessHours, scheduleIntervalHours } from "../../packages/medallion-lake/src/model/alerts-config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../local-lake/lib/mock-run";

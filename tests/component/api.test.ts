@@ -5,8 +5,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeConfigError, LakeConfigInput, MedallionLake } from "../../packages/medallion-lake/src";
-import { checkedInput, SECRET_ARN } from "../../packages/medallion-lake/src/model/config";
+import { LakeConfigError, LakeConfigInput, MedallionLake } from "medallion-lake";
+import { checkedInput } from "../../packages/medallion-lake/src/component/checked-input";
+import { SECRET_ARN } from "../../packages/medallion-lake/src/model/config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID, runUnderMocks } from "../../local-lake/lib/mock-run";
 
 const T = {

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
-import { contentHash, directoryKey, fileKey, packageFiles, planAssets } from "../../packages/medallion-lake/src/component/assets";
+import { lakeSpec, parseLakeConfig } from "medallion-lake";
+import { directoryKey, fileKey, packageFiles, planAssets } from "../../packages/medallion-lake/src/component/assets";
+import { contentHash } from "../../packages/medallion-lake/src/model/content-hash";
 import { rawLake } from "../support/helpers";
 
 describe("content-hashed asset keys", () => {

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../local-lake/lib/mock-run";
-import { jobArguments, lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { jobArguments, lakeSpec, parseLakeConfig } from "medallion-lake";
 import { systemArguments } from "../../packages/medallion-lake/src/component/jobs";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { icebergConf, ofType, one, rawLake, runStack, TEST_PASSWORDS } from "../support/helpers";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { LakeConfigError, parseLakeConfig } from "medallion-lake";
 import { DEFAULT_PORTS, columnTypeProblem } from "../../packages/medallion-lake/src/model/config";
 import { scheduleProblem } from "../../packages/medallion-lake/src/model/schedule";
 import { rawLake } from "../support/helpers";
@@ -56,8 +56,8 @@ describe("parseLakeConfig", () => {
         const t = parseLakeConfig(rawLake("dev")).sources[1].tables[2];
         expect(t.name).to.equal("sales");
         expect(t.columns.map((c) => c.name)).to.deep.equal(["salesid", "listid", "sellerid", "buyerid", "eventid", "dateid", "qtysold", "pricepaid", "commission", "saletime"]);
-        expect(t.columns[7]).to.deep.equal({ name: "pricepaid", type: "decimal(8,2)", format: null });
-        expect(t.columns[9]).to.deep.equal({ name: "saletime", type: "timestamp", format: "M/d/yyyy HH:mm:ss" });
+        expect(t.columns[7]).to.deep.equal({ name: "pricepaid", type: "decimal(8,2)", format: null, classification: null });
+        expect(t.columns[9]).to.deep.equal({ name: "saletime", type: "timestamp", format: "M/d/yyyy HH:mm:ss", classification: null });
     });
 
     it("accepts the dev, prod and local stack configs", () => {

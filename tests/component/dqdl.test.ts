@@ -5,7 +5,7 @@
  * equivalent, and the rulesets the component publishes under mocks when asked.
  */
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { dqdlRuleset } from "../../packages/medallion-lake/src/model/dqdl";
 import { MockResource, MockRunResult } from "../../local-lake/lib/mock-run";
 import { ofType, rawLake, runStack } from "../support/helpers";

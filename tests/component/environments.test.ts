@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { lifecycleRules } from "../../packages/medallion-lake/src/component/storage";
 import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";

@@ -27,7 +27,7 @@ describe("schema/gold-model.schema.json", () => {
 
     it("declares every field the loader takes, and refuses others", () => {
         const schema = goldModelJsonSchema() as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-        expect(Object.keys(schema.properties)).to.have.members(["description", "partitionBy", "refresh", "columns", "tests", "queries"]);
+        expect(Object.keys(schema.properties)).to.have.members(["description", "partitionBy", "refresh", "columns", "declassify", "tests", "queries"]);
         expect(schema.required).to.have.members(["description", "columns"]);
         expect(schema.additionalProperties).to.equal(false);
     });

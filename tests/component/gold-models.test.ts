@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { LakeConfigError, parseLakeConfig } from "medallion-lake";
 import { loadGoldModels, sqlReferences } from "../../packages/medallion-lake/src/model/gold-models";
 import { rawLake } from "../support/helpers";
 

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { lakeConfigJsonSchema } from "../../packages/medallion-lake/src";
+import { lakeConfigJsonSchema } from "medallion-lake";
 import { JSON_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeSpecJsonSchema } from "../../packages/medallion-lake/src/model/json-schema";
 import { lakeSpecSchema } from "../../packages/medallion-lake/src/model/lake-spec-schema";
-import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { rawLake } from "../support/helpers";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 

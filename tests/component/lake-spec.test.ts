@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { jobArguments, lakeSpec, LAYERS, parseLakeConfig } from "medallion-lake";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { rawLake } from "../support/helpers";
 
@@ -30,7 +30,7 @@ describe("lakeSpec", () => {
             partitionColumn: null,
             dateColumn: "starttime",
         });
-        expect(event.columns[5]).to.deep.equal({ name: "starttime", type: "timestamp", format: "yyyy-MM-dd HH:mm:ss" });
+        expect(event.columns[5]).to.deep.equal({ name: "starttime", type: "timestamp", format: "yyyy-MM-dd HH:mm:ss", classification: null });
         expect(spec.sources[1].tables.map((t) => t.catalogTable)).to.deep.equal(["ecomm_tickit_date", "ecomm_tickit_listing", "ecomm_tickit_sales"]);
         expect(spec.sources[2].tables[0].name).to.equal("users");
     });

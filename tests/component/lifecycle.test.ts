@@ -4,7 +4,7 @@
  * versioned buckets, and retention for the access logs and the Spark UI event logs.
  */
 import { expect } from "chai";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { lifecycleRules } from "../../packages/medallion-lake/src/component/storage";
 import { BUCKET_PURPOSES } from "../../packages/medallion-lake/src/model/naming";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { lakeSpec, namedQueries, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lakeSpec, namedQueries, parseLakeConfig } from "medallion-lake";
 import { rawLake } from "../support/helpers";
 
 const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { databaseNames, LakeConfigError, validateEnvironment } from "../../packages/medallion-lake/src";
+import { databaseNames, LakeConfigError, validateEnvironment } from "medallion-lake";
 import { bucketName, BUCKET_SUFFIX_LENGTH, catalogTableName, connectionName, crawlerPath, jdbcUrl, layerTableName, shortTableName } from "../../packages/medallion-lake/src/model/naming";
 
 describe("naming", () => {

@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import { spawnSync } from "child_process";
 import { expect } from "chai";
 import * as path from "path";
-import { MedallionLake } from "../../packages/medallion-lake/src";
+import { MedallionLake } from "medallion-lake";
 import { MockResource, MockRunResult, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { runStack } from "../support/helpers";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { secretConfigRef } from "../../stacks/program";
 import { loadStackConfig } from "../../stacks/stack-config";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { lifecycleOptions, lakeTags } from "../../packages/medallion-lake/src/component/context";
 import { rawLake } from "../support/helpers";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { configIssues } from "../support/helpers";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";

@@ -3,7 +3,7 @@
  * names the bad field, and nothing but the stack itself is registered.
  */
 import { expect } from "chai";
-import { LakeConfigError } from "../../packages/medallion-lake/src";
+import { LakeConfigError } from "medallion-lake";
 import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
 import { rawLake } from "../support/helpers";

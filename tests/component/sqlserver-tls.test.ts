@@ -4,7 +4,7 @@
  * `enforceSsl` means the same on both, and `hostNameInCertificate` reaches both the driver and Glue.
  */
 import { expect } from "chai";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { connectionProperties } from "../../packages/medallion-lake/src/component/sources";
 import { MockRunResult } from "../../local-lake/lib/mock-run";
 import { ofType, rawLake, runStack } from "../support/helpers";

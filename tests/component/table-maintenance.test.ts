@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { tableMaintenanceIssues } from "../../packages/medallion-lake/src/model/table-maintenance";
 import { configIssues, rawLake } from "../support/helpers";
 

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { LAYERS } from "../../packages/medallion-lake/src";
+import { LAYERS } from "medallion-lake";
 import { PolicyScope, crawlerPolicy, jobPolicy } from "../../packages/medallion-lake/src/component/iam";
 import { PROJECT_ROOT } from "../../stacks/stack-config";
 

@@ -15,13 +15,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { driftRows } from "../../local-lake/lib/drift-rows";
 import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { runPython } from "../../local-lake/lib/python";
-import { expectedGold, startCatalog, startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
+import { startCatalog, startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
+import { expectedGold } from "../support/expected-gold";
 import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
@@ -44,10 +45,13 @@ function queryRows(summary: LakeRunSummary, name: string): { columns: string[]; 
     return { columns: q.result.columns.map((c) => c.name), rows: q.result.rows };
 }
 
-/** Trino of the running local lake (the runs keep their servers); `schema` resolves unqualified names. */
-async function trino(layout: LakeLayout, schema?: string): Promise<TrinoQueryEngine> {
+/**
+ * Trino of the running local lake (the runs keep their servers); `schema` resolves unqualified names.
+ * As the job role (classified columns clear) unless `user` names another.
+ */
+async function trino(layout: LakeLayout, schema?: string, user?: string): Promise<TrinoQueryEngine> {
     const server = await waitForTrino(layout);
-    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema });
+    return new TrinoQueryEngine({ server: server.url, catalog: server.catalog, schema, user: user ?? server.jobUser });
 }
 
 /** Every row of every silver and gold table, read through Trino by catalog name, in a stable order. */
@@ -220,6 +224,29 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             );
             expect(result.rows[0], model.name).to.deep.equal({ only_trino: 0, only_spark: 0, n: first.tables.find((t) => t.layer === "gold" && t.table === model.name)?.rows });
         }
+    });
+
+    it("shows a consumer classified columns masked, in silver and by lineage in gold, and bronze not at all; the job role reads them clear", async () => {
+        const consumer = await trino(layout, undefined, "consumer");
+        const job = await trino(layout);
+        // Non-null values per column: the classifications Pulumi.local.yaml declares, written out here.
+        const nonNull = async (engine: TrinoQueryEngine, table: string, columns: string[]) =>
+            (await engine.query(`SELECT ${columns.map((c) => `count("${c}") AS "${c}"`).join(", ")} FROM ${table}`)).rows[0];
+        const person = ["username", "firstname", "lastname", "city", "state"];
+        const cases: [string, string[], string[]][] = [
+            [`"${spec.databases.silver}"."crm_users"`, [...person, "email", "phone"], ["userid", "likesports"]],
+            [`"${spec.databases.gold}"."top_buyers"`, person, ["buyerid", "total_spent", "year"]],
+            [`"${spec.databases.gold}"."sales_by_month"`, ["commission"], ["gross_sales", "month"]],
+        ];
+        for (const [table, classified, clear] of cases) {
+            const seen = await nonNull(consumer, table, [...classified, ...clear]);
+            const all = await nonNull(job, table, [...classified, ...clear]);
+            for (const c of classified) expect([seen[c], all[c]], `${table}.${c}: consumer, job role`).to.satisfy(([s, a]: number[]) => s === 0 && a > 0);
+            for (const c of clear) expect(seen[c], `${table}.${c}`).to.equal(all[c]).and.be.greaterThan(0);
+        }
+        const bronze = await rejection(consumer.query(`SELECT count(*) AS n FROM "${spec.databases.bronze}"."crm_users"`));
+        expect(bronze.message).to.match(/Access Denied/i);
+        expect((await job.query(`SELECT count("email") AS n FROM "${spec.databases.bronze}"."crm_users"`)).rows[0].n).to.be.greaterThan(0);
     });
 
     it("previews a bronze Avro dataset written by Spark", async () => {

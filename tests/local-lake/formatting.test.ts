@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { formatBytes, formatCount, formatDuration, formatTable, streamReporter } from "../../local-lake/lib/progress";
-import { freshnessHours } from "../../packages/medallion-lake/src";
+import { freshnessHours } from "medallion-lake";
 import { loadLakeStack } from "../../local-lake/lib/config";
 import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, LakeRunSummary } from "../../local-lake/lib/summary";
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseLakeConfig } from "../../packages/medallion-lake/src";
+import { parseLakeConfig } from "medallion-lake";
 import { ownConnections, writeConnections } from "../../local-lake/lib/own-sources";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeStepFailed, runLocalLake, skipReason } from "../../local-lake/lib/run-lake";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { PLAN_PASSWORD_PLACEHOLDER, planDiagram, planStack, resourceTree, typeCounts } from "../../local-lake/lib/plan";
 import { MockResource } from "../../local-lake/lib/mock-run";
 

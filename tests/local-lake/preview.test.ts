@@ -8,7 +8,7 @@ import { decimalText } from "../../local-lake/lib/avro";
 import { goldPartitionFiles, parquetTables } from "../../local-lake/lib/lake-files";
 import { lakeLayout } from "../../local-lake/lib/layout";
 import { availableDatasets, catalogTableOf, parseDatasetPath, previewDataset } from "../../local-lake/lib/preview";
-import { LakeSpec } from "../../packages/medallion-lake/src";
+import { LakeSpec } from "medallion-lake";
 import { rejection } from "../support/rejection";
 
 describe("local lake: preview and lake folders", () => {

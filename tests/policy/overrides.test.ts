@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { formatViolations, Violation } from "../../policy/evaluate";
 import { LakeResource } from "../../policy/resource";
-import { MedallionLake } from "../../packages/medallion-lake/src";
+import { MedallionLake } from "medallion-lake";
 import { PolicyRun, runPack } from "../../policy/check";
 import { rejection } from "../support/rejection";
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { expect } from "chai";
-import { LakeConfigError, parseLakeConfig } from "../../packages/medallion-lake/src";
+import { LakeConfigError, parseLakeConfig } from "medallion-lake";
 import { MockResource, MockRunResult, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake } from "../../stacks/program";

@@ -2,29 +2,25 @@
  * Glue assets: the entry scripts, the zipped `medallion` package and the lake spec, uploaded to
  * the assets bucket under content-hashed keys so that any edit yields a new key and redeploys.
  */
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
+import { contentHash } from "../model/content-hash";
+import { assetPath } from "../model/package-assets";
 import { GoldModelConfig } from "../model/gold-models";
 import { goldModelFile, LakeSpec } from "../model/lake-spec";
 import { LAYERS, Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
 
-/** Default location of the Glue scripts: `glue-scripts/` at the repository root. */
-export const DEFAULT_SCRIPTS_DIR = path.resolve(__dirname, "..", "..", "..", "..", "glue-scripts");
+/** Default location of the Glue scripts: the copy the package ships, `assets/glue-scripts/` of the package. */
+export function defaultScriptsDir(): string {
+    return assetPath("glue-scripts");
+}
 
 /** Name of the Python package directory shipped to Glue as `--extra-py-files`. */
 export const PACKAGE_NAME = "medallion";
-
-/** First 16 hex digits of the SHA-256 of `data`: enough to make key collisions irrelevant. */
-export function contentHash(data: string | Buffer | (string | Buffer)[]): string {
-    const h = crypto.createHash("sha256");
-    for (const part of Array.isArray(data) ? data : [data]) h.update(part);
-    return h.digest("hex").slice(0, 16);
-}
 
 /** `scripts/bronze_job-<hash>.py` for a file: the key changes exactly when the content does. */
 export function fileKey(prefix: string, file: string): string {

@@ -5,7 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { alertTopicArn } from "./alerts";
-import { checkedInput, KMS_KEY_ARN } from "../model/config";
+import { KMS_KEY_ARN } from "../model/config";
+import { checkedInput } from "./checked-input";
 import { LakeContext } from "./context";
 
 /** Days a deleted key stays recoverable (KMS allows 7..30). */

@@ -11,9 +11,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createAlerts } from "./alerts";
-import { AssetPlan, DEFAULT_SCRIPTS_DIR, planAssets, uploadAssets } from "./assets";
+import { AssetPlan, defaultScriptsDir, planAssets, uploadAssets } from "./assets";
 import { createCatalog } from "./catalog";
-import { checkedInput, LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
+import { checkedInput } from "./checked-input";
+import { LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
 import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
 import { createRoles, PolicyScope } from "./iam";
@@ -46,7 +47,7 @@ export interface MedallionLakeArgs {
      * Manager secret (and as a Pulumi secret in state).
      */
     passwords?: Record<string, pulumi.Input<string>> | PasswordLookup;
-    /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py` and the `medallion/` package. Default: the repository's `glue-scripts/`. */
+    /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py`, `requirements.txt` and the `medallion/` package. Default: the copy this package ships (`assets/glue-scripts/` of the installed `medallion-lake`). */
     scriptsDir?: string;
 }
 
@@ -153,7 +154,7 @@ export class MedallionLake extends pulumi.ComponentResource {
         checkForceDestroy(config, opts);
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});
-        const plan: AssetPlan = planAssets(args.scriptsDir ?? DEFAULT_SCRIPTS_DIR, spec, config.gold.models);
+        const plan: AssetPlan = planAssets(args.scriptsDir ?? defaultScriptsDir(), spec, config.gold.models);
 
         super(MEDALLION_LAKE_TYPE, name, {}, opts);
         this.resourceName = name;

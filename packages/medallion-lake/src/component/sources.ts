@@ -4,7 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AVAILABILITY_ZONE, checkedInput, SECRET_ARN, SECURITY_GROUP_ID, SourceConfig, SUBNET_ID } from "../model/config";
+import { checkedInput } from "./checked-input";
+import { AVAILABILITY_ZONE, SECRET_ARN, SECURITY_GROUP_ID, SourceConfig, SUBNET_ID } from "../model/config";
 import { LakeContext } from "./context";
 import { connectionName, connectionUrl, crawlerPath, crawlerTablePrefix } from "../model/naming";
 

@@ -2,8 +2,8 @@
  * The lake's stack config (`medallion-lake:lake`): the zod schema, its defaults and `parseLakeConfig`.
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { Deferred, isDeferred } from "./deferred";
 import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
 import { alertsSchema } from "./alerts-config";
 import { RuleConfig, ruleIssues, ruleSchema, ruleTables } from "./quality-rules";
@@ -12,6 +12,7 @@ import { tableMaintenanceIssues, tableMaintenanceSchema } from "./table-maintena
 import { catalogTableName, layerTableName, RESERVED_BUCKET_PREFIXES } from "./naming";
 import { scheduleProblem } from "./schedule";
 import { tagsSchema } from "./tags";
+import { Classification, classificationSchema } from "./classification";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
 import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
 
@@ -66,22 +67,14 @@ export const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
 /**
  * A pass-through value (an id or ARN the lake only hands on to AWS): a literal, validated here, or a
- * `pulumi.Output`/`Promise` from another resource of the same program, validated by `checkedInput`
- * once its value is known. The JSON Schema shows only the literal (json-schema.ts drops the rest).
+ * value another resource of the same program resolves later (a `pulumi.Output` or a `Promise`),
+ * checked by the component's `checkedInput` once known. The JSON Schema shows only the literal
+ * (json-schema.ts drops the rest).
  */
-export const PULUMI_INPUT = z.custom<pulumi.Output<string> | Promise<string>>((v) => pulumi.Output.isInstance(v) || v instanceof Promise, {
+export const PULUMI_INPUT = z.custom<Deferred<string>>(isDeferred, {
     error: "expected a string or a pulumi Output",
 });
 const passThrough = (literal: z.ZodString) => z.union([literal, PULUMI_INPUT]);
-
-/** Checks a pass-through value once it is known. @throws LakeConfigError at `path` when `literal` rejects it. */
-export function checkedInput(value: pulumi.Input<string>, literal: z.ZodType<string>, path: string): pulumi.Output<string> {
-    return pulumi.output(value).apply((v) => {
-        const result = literal.safeParse(v);
-        if (!result.success) throw new LakeConfigError(result.error.issues.map((i) => ({ path, message: `${i.message} (got "${v}")` })));
-        return v;
-    });
-}
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, why?: string) =>
     z.enum(values, { error: () => `expected ${values.length === 1 ? `"${values[0]}"` : `one of ${values.join(", ")}`}${why ? `: ${why}` : ""}` });
@@ -146,7 +139,8 @@ const columnSpec = z.union([
     columnType,
     z.strictObject({
         type: columnType,
-        format: z.string().min(1).describe("Spark datetime pattern for parsing string values into a date or timestamp, e.g. `M/d/yyyy HH:mm:ss`."),
+        format: z.string().min(1).optional().describe("Spark datetime pattern for parsing string values into a date or timestamp, e.g. `M/d/yyyy HH:mm:ss`. Default: none, Spark's cast."),
+        classification: classificationSchema.optional(),
     }),
 ]);
 
@@ -242,7 +236,7 @@ const tableObject = z.strictObject({
             if (repeat) ctx.addIssue({ code: "custom", path: [names[repeat[0]]], message: `same name as column "${names[repeat[1]]}" but for case: Spark and the Glue catalog do not tell them apart` });
         })
         .optional()
-        .describe("The types silver casts to, in the order given: column name (an identifier of at most 128 characters, not one of the lake's own `_ingested_at`, `_batch_id`, `_source`, `_reason`, no two differing only in case) to a type or `{ type, format }`; at least one. Default: none, no typing (columns as read)."),
+        .describe("The types silver casts to, in the order given: column name (an identifier of at most 128 characters, not one of the lake's own `_ingested_at`, `_batch_id`, `_source`, `_reason`, no two differing only in case) to a type or `{ type, format, classification }`; at least one. Default: none, no typing (columns as read)."),
     rules: z
         .array(ruleSchema)
         .max(50, "at most 50 rules per table")
@@ -567,7 +561,7 @@ export const lakeConfigSchema = z
 
 /**
  * The lake config as a caller writes it (YAML or TypeScript): optional fields optional, defaults not
- * yet applied; pass-through ids and ARNs may be `pulumi.Input`s.
+ * yet applied; pass-through ids and ARNs may be `pulumi.Input`s (`Deferred`).
  */
 export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 
@@ -581,7 +575,7 @@ export interface TableConfig {
     partitionColumn: string | null;
     dateColumn: string | null;
     /** Declared columns in config order; empty means "no typing" (all columns as read). */
-    columns: { name: string; type: ColumnType; format: string | null }[];
+    columns: { name: string; type: ColumnType; format: string | null; classification: Classification | null }[];
     /** Declared data-quality rules (docs/config.md "Data-quality rules"); empty when none. */
     rules: RuleConfig[];
     /** The table's own delete guard share; null: the lake's `maxDeleteShare`. */
@@ -668,7 +662,7 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
         partitionColumn: t.partitionColumn ?? null,
         dateColumn: t.dateColumn ?? null,
         columns: Object.entries(t.columns ?? {}).map(([name, c]) =>
-            typeof c === "string" ? { name, type: c, format: null } : { name, type: c.type, format: c.format },
+            typeof c === "string" ? { name, type: c, format: null, classification: null } : { name, type: c.type, format: c.format ?? null, classification: c.classification ?? null },
         ),
         rules: t.rules ?? [],
         maxDeleteShare: t.maxDeleteShare ?? null,

@@ -12,6 +12,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ruleBase, ruleName, RuleConfig, ruleSchema } from "./quality-rules";
+import { declassifyIssues, declassifySchema } from "./classification";
 
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 const identifier = z.string().regex(IDENTIFIER, "must be lowercase letters, digits and _, starting with a letter").max(128);
@@ -63,6 +64,7 @@ export const goldDeclarationSchema = z
             .record(identifier, z.string().max(255))
             .refine((c) => Object.keys(c).length > 0, "declare every column the query returns")
             .describe("Every column the query returns, in order, with its description (the catalog column comment, at most 255 characters). The gold job checks the query's real columns against them."),
+        declassify: declassifySchema,
         tests: z.array(goldTestSchema).max(50).default([]).describe("Tests on the rows each run computes, before the model is written, at most 50: the silver rules (reference and expression are gold's own; rowCount counts every row of the model). A failing error test keeps the model's previous gold, skips the models that read it and fails the gold job; warn only reports. Default: none."),
         queries: z
             .array(
@@ -91,6 +93,8 @@ export interface GoldModelConfig {
     /** How a run refreshes the model (default `full`). */
     refresh: GoldRefresh;
     columns: { name: string; description: string }[];
+    /** Columns computed from classified columns that are not classified, with the reason; empty when none. */
+    declassify: Record<string, string>;
     tests: GoldTestConfig[];
     queries: { name: string; description: string; sql: string }[];
 }
@@ -177,6 +181,7 @@ export function loadGoldModels(models: string | string[], baseDir: string, silve
             partitionBy: d.partitionBy,
             refresh: d.refresh,
             columns: Object.entries(d.columns).map(([column, description]) => ({ name: column, description })),
+            declassify: d.declassify,
             tests: d.tests,
             queries: d.queries,
         });
@@ -207,6 +212,7 @@ export function modelIssues(models: GoldModelConfig[], silverTables: Map<string,
             if (!columns.includes(col)) issues.push({ path: `${at}.${field}`, message: `"${col}" is not among the model's columns (${columns.join(", ")})` });
         };
         m.partitionBy.forEach((col, i) => known(col, `partitionBy.${i}`));
+        issues.push(...declassifyIssues(m.declassify, columns, at));
         const testNames = new Set<string>();
         m.tests.forEach((t, i) => {
             const name = goldTestName(t);

@@ -1,10 +1,20 @@
 /**
  * Iceberg on Glue: which layers are Iceberg tables, and the Glue job arguments that give their jobs
  * Iceberg's Glue catalog. The Spark settings are defined once, in the `medallion` package's
- * `iceberg.json` (local Spark reads the same file); this module imports it and adds the warehouse.
+ * `iceberg.json` (local Spark reads the same file); this module reads the package's copy of it
+ * (assets/glue-scripts/medallion/iceberg.json) and adds the warehouse.
  */
-import contract from "../../../../glue-scripts/medallion/iceberg.json";
 import { Layer } from "./naming";
+import { readAssetJson } from "./package-assets";
+
+/** The part of `iceberg.json` the component uses. */
+interface IcebergContract {
+    catalog: string;
+    sparkConf: Record<string, string>;
+    awsSparkConf: Record<string, string>;
+}
+
+const contract = readAssetJson<IcebergContract>("glue-scripts/medallion/iceberg.json");
 
 /** The layers whose tables are Iceberg tables (format version 2) in the Glue Data Catalog; bronze stays Avro files. */
 export const ICEBERG_LAYERS: readonly Layer[] = ["silver", "gold"];

@@ -1,10 +1,13 @@
 /**
  * The contract arguments of each Glue job. Their names are defined once, in the `medallion`
- * package's `job_arguments.json` (which the Glue jobs load at run time); this module imports that
- * file and fills in the values. Glue system arguments are added by jobs.ts.
+ * package's `job_arguments.json` (which the Glue jobs load at run time); this module reads the
+ * package's copy of that file (assets/glue-scripts/medallion/job_arguments.json) and fills in the
+ * values. Glue system arguments are added by jobs.ts.
  */
-import contract from "../../../../glue-scripts/medallion/job_arguments.json";
 import { Layer } from "./naming";
+import { readAssetJson } from "./package-assets";
+
+const contract = readAssetJson<{ jobs: Record<Layer, { required: string[]; optional: string[] }> }>("glue-scripts/medallion/job_arguments.json");
 
 /** Required and optional argument names (without `--`) per job, as in `job_arguments.json`. */
 export const JOB_ARGUMENT_CONTRACT: Record<Layer, { required: string[]; optional: string[] }> = contract.jobs;

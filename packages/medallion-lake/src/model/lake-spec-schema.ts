@@ -10,6 +10,7 @@ import { LakeSpec } from "./lake-spec";
 import { ROW_CHECKS, RULE_SEVERITIES, TABLE_CHECKS } from "./quality-rules";
 import { GOLD_REFRESH_MODES } from "./gold-models";
 import { RECONCILE_COMPARES } from "./reconcile";
+import { CLASSIFICATIONS } from "./classification";
 
 const nullable = <T extends z.ZodType>(t: T) => z.union([t, z.null()]);
 const layerDatabases = z.strictObject({ source: z.string(), bronze: z.string(), silver: z.string(), gold: z.string() });
@@ -36,7 +37,9 @@ const table = z.strictObject({
     watermarkColumn: nullable(z.string()),
     partitionColumn: nullable(z.string()),
     dateColumn: nullable(z.string()),
-    columns: z.array(z.strictObject({ name: z.string(), type: z.string(), format: nullable(z.string()) })),
+    columns: z.array(
+        z.strictObject({ name: z.string(), type: z.string(), format: nullable(z.string()), classification: nullable(z.enum(CLASSIFICATIONS)).describe("The column's classification; null: none.") }),
+    ),
     rules: z.array(rule).describe("Data-quality rules, checked by the silver job."),
     maxDeleteShare: z.number().min(0).max(1).describe("The delete guard of a full-load or reconciled table: the most of its silver rows one silver run may delete (the table's setting, else the lake's)."),
     reconcile: nullable(z.strictObject({ compare: z.enum(RECONCILE_COMPARES), everyRuns: z.number().int().min(1) })).describe(
@@ -59,6 +62,7 @@ const goldModel = z.strictObject({
     partitionBy: z.array(z.string()),
     refresh: z.enum(GOLD_REFRESH_MODES).describe("full: each run rebuilds the model; partitions: each run replaces only the partitions its changed silver rows touch (partitionBy is not empty)."),
     columns: z.array(z.strictObject({ name: z.string(), description: z.string() })).describe("Every column the query returns, in order."),
+    declassify: z.record(z.string(), z.string()).describe("Columns computed from classified columns that are not classified, each with the reason (the gold job checks them against the SQL's lineage)."),
     tests: z.array(goldTest).describe("The model's tests, run by the gold job."),
     queries: z.array(z.strictObject({ name: z.string(), description: z.string(), sql: z.string() })).describe("Named queries over the model."),
 });

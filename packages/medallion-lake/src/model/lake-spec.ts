@@ -2,7 +2,8 @@
  * The lake spec: the JSON document the Glue jobs read (uploaded to S3 by the component, written to
  * a file by the local runner). Pure and deterministic, so its content hash names its S3 key.
  */
-import { contentHash } from "../component/assets";
+import { Classification } from "./classification";
+import { contentHash } from "./content-hash";
 import { Engine, LakeConfig } from "./config";
 import { GoldModelConfig, GoldRefresh, goldTestName } from "./gold-models";
 import { metricsNamespace } from "./metrics";
@@ -14,6 +15,8 @@ export interface LakeSpecColumn {
     name: string;
     type: string;
     format: string | null;
+    /** The column's classification (docs/governance.md); null: none. */
+    classification: Classification | null;
 }
 
 export interface LakeSpecTable {
@@ -63,6 +66,8 @@ export interface LakeSpecGoldModel {
     refresh: GoldRefresh;
     /** Every column the query returns, in declaration order. */
     columns: { name: string; description: string }[];
+    /** Columns computed from classified columns that the model declares unclassified, each with its reason. */
+    declassify: Record<string, string>;
     tests: LakeSpecGoldTest[];
     /** Named queries over the model ({{ this }} and {{ <model> }} are its table and other models'). */
     queries: { name: string; description: string; sql: string }[];
@@ -113,6 +118,7 @@ function goldSpecModel(m: GoldModelConfig, models: GoldModelConfig[]): LakeSpecG
         partitionBy: [...m.partitionBy],
         refresh: m.refresh,
         columns: m.columns.map((c) => ({ ...c })),
+        declassify: { ...m.declassify },
         tests: m.tests.map((t) => ({
             name: goldTestName(t),
             check: t.check,
@@ -154,7 +160,7 @@ export function lakeSpec(config: LakeConfig, environment: string): LakeSpec {
                 watermarkColumn: t.watermarkColumn,
                 partitionColumn: t.partitionColumn,
                 dateColumn: t.dateColumn,
-                columns: t.columns.map((c) => ({ name: c.name, type: c.type, format: c.format })),
+                columns: t.columns.map((c) => ({ name: c.name, type: c.type, format: c.format, classification: c.classification })),
                 rules: tableRules(s.name, shortTableName(t.name)),
                 maxDeleteShare: t.maxDeleteShare ?? config.maxDeleteShare,
                 reconcile: t.reconcile ? { ...t.reconcile } : null,

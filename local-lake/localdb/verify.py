@@ -1,24 +1,21 @@
-"""An independent computation of every gold measure, in SQL on the source data, for reconciliation.
+"""The verify copy of the TICKIT sources: their raw rows in a scratch PostgreSQL database, cleaned by views.
 
 The raw source rows of the seven TICKIT tables are copied unchanged into the scratch schema `verify` of
 a scratch PostgreSQL database; views there apply the silver job's documented rules (strings trimmed,
 empty strings null; a row with a null primary key or an unparseable formatted timestamp is left out;
-one row per primary key), and the gold models are plain SQL over those views, with the gold job's
-documented handling of gaps (a sale of an unknown event counts under 'Unknown', an event without its
-venue is 'Unknown venue', a seller or buyer missing from users keeps null names).
+one row per primary key). The drift benchmark (benchmarks/drift_rows.py) compares silver with these
+views; the tests' independent gold computation (tests/support/expected_gold.py) queries them.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from pathlib import Path
 
 from psycopg import sql
 
 from .errors import LocalDbError
-from .servers import log, mariadb_connect, pg_connect, read_servers
-from .spec import SourceTable, find, read_spec, source_tables
+from .servers import log, mariadb_connect, pg_connect
+from .spec import SourceTable
 from .tables import SCHEMAS
 
 VERIFY_DATABASE = "localdb_verify"
@@ -83,62 +80,6 @@ def clean_view_sql(table: SourceTable) -> str:
     )
 
 
-MEASURES = """sum(s.pricepaid) AS gross_sales, sum(s.commission) AS commission,
-    sum(s.qtysold) AS tickets_sold, count(*) AS orders,
-    round(sum(s.pricepaid) / nullif(sum(s.qtysold), 0), 2) AS avg_ticket_price"""
-
-MODELS = {
-    "sales_by_month": f"""
-SELECT extract(year FROM s.saletime)::int AS year, extract(month FROM s.saletime)::int AS month, {MEASURES}
-FROM verify.sales s GROUP BY 1, 2 ORDER BY 1, 2""",
-    "sales_by_category": f"""
-SELECT coalesce(c.catgroup, 'Unknown') AS catgroup, coalesce(c.catname, 'Unknown') AS catname, {MEASURES}
-FROM verify.sales s LEFT JOIN verify.event e ON e.eventid = s.eventid
-LEFT JOIN verify.category c ON c.catid = e.catid
-GROUP BY 1, 2 ORDER BY 1, 2""",
-    "event_performance": """
-WITH listed AS (SELECT eventid, sum(numtickets) AS tickets_listed FROM verify.listing GROUP BY eventid),
-sold AS (SELECT eventid, sum(qtysold) AS tickets_sold, sum(pricepaid) AS gross_sales FROM verify.sales
-         GROUP BY eventid)
-SELECT extract(year FROM e.starttime)::int AS year, extract(month FROM e.starttime)::int AS month,
-    e.eventid, e.eventname, c.catname, e.venueid, coalesce(v.venuename, 'Unknown venue') AS venuename,
-    v.venuecity, v.venuestate, coalesce(l.tickets_listed, 0) AS tickets_listed,
-    coalesce(so.tickets_sold, 0) AS tickets_sold,
-    coalesce(so.tickets_sold, 0)::double precision / nullif(l.tickets_listed, 0) AS sell_through,
-    coalesce(so.gross_sales, 0) AS gross_sales
-FROM verify.event e LEFT JOIN verify.category c ON c.catid = e.catid
-LEFT JOIN verify.venue v ON v.venueid = e.venueid
-LEFT JOIN listed l ON l.eventid = e.eventid LEFT JOIN sold so ON so.eventid = e.eventid
-ORDER BY e.eventid""",
-    "top_sellers": """
-WITH totals AS (SELECT extract(year FROM saletime)::int AS year, sellerid, sum(pricepaid) AS gross_sales,
-                       sum(qtysold) AS tickets_sold FROM verify.sales GROUP BY 1, 2),
-ranked AS (SELECT *, row_number() OVER (PARTITION BY year ORDER BY gross_sales DESC, sellerid) AS rank
-           FROM totals)
-SELECT r.year, r.rank, r.sellerid, u.username, u.firstname, u.lastname, u.city, u.state, r.gross_sales,
-    r.tickets_sold
-FROM ranked r LEFT JOIN verify.users u ON u.userid = r.sellerid WHERE r.rank <= 10 ORDER BY r.year, r.rank""",
-    "top_buyers": """
-WITH totals AS (SELECT extract(year FROM saletime)::int AS year, buyerid, sum(pricepaid) AS total_spent,
-                       sum(qtysold) AS tickets_bought, count(*) AS orders FROM verify.sales GROUP BY 1, 2),
-ranked AS (SELECT *, row_number() OVER (PARTITION BY year ORDER BY total_spent DESC, buyerid) AS rank
-           FROM totals)
-SELECT r.year, r.rank, r.buyerid, u.username, u.firstname, u.lastname, u.city, u.state, r.total_spent,
-    r.tickets_bought, r.orders
-FROM ranked r LEFT JOIN verify.users u ON u.userid = r.buyerid WHERE r.rank <= 10 ORDER BY r.year, r.rank""",
-}
-
-CHECKS = {
-    "fl_venueseats": "SELECT sum(venueseats) FROM verify.venue WHERE venuestate = 'FL'",
-    "event_distinct_venueids": "SELECT count(DISTINCT venueid) FROM verify.event",
-    "events_missing_venue": "SELECT count(*) FROM verify.event e WHERE NOT EXISTS "
-    "(SELECT 1 FROM verify.venue v WHERE v.venueid = e.venueid)",
-    "missing_venue_ids": "SELECT array_agg(DISTINCT venueid ORDER BY venueid) FROM verify.event e "
-    "WHERE NOT EXISTS "
-    "(SELECT 1 FROM verify.venue v WHERE v.venueid = e.venueid)",
-}
-
-
 def _fetch_raw(servers: dict, table: SourceTable) -> list[tuple]:
     columns = [name for name, _ in SCHEMAS[table.short]]
     if table.server == "postgres":
@@ -156,13 +97,7 @@ def _fetch_raw(servers: dict, table: SourceTable) -> list[tuple]:
     return [tuple(bool(v) if i in booleans and v is not None else v for i, v in enumerate(r)) for r in rows]
 
 
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return value
-
-
-def _copy_to_verify(servers: dict, tables: list[SourceTable]) -> None:
+def copy_to_verify(servers: dict, tables: list[SourceTable]) -> None:
     with pg_connect(servers["postgres"], autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (VERIFY_DATABASE,)).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(VERIFY_DATABASE)))
@@ -179,24 +114,3 @@ def _copy_to_verify(servers: dict, tables: list[SourceTable]) -> None:
                     copy.write_row(row)
             conn.execute(f'CREATE VIEW {SCHEMA}."{table.short}" AS {clean_view_sql(table)}')
             log(f"verify: copied {len(rows)} raw rows of {table.source} {table.source_table}")
-
-
-def expected(data_dir: Path | str, lake_spec: dict | str | Path) -> dict:
-    """{model: rows} for every gold model, plus `checks` over the valid source rows."""
-    servers = read_servers(Path(data_dir))
-    configured = source_tables(read_spec(lake_spec))
-    tables = [find(configured, short) for short in TICKIT]
-    try:
-        _copy_to_verify(servers, tables)
-        result = {}
-        with pg_connect(servers["postgres"], VERIFY_DATABASE) as conn:
-            for model, query in MODELS.items():
-                cur = conn.execute(query)
-                names = [d.name for d in cur.description]
-                result[model] = [{n: _jsonable(v) for n, v in zip(names, row, strict=True)} for row in cur]
-            result["checks"] = {name: conn.execute(query).fetchone()[0] for name, query in CHECKS.items()}
-    except LocalDbError:
-        raise
-    except Exception as error:
-        raise LocalDbError("compute expected gold", str(error)) from error
-    return result
