@@ -10,6 +10,9 @@
  * rows inserted/changed/deleted at the sources against those silver applied, the reconcile key scans'
  * keys, time and bytes and the rows a `reconcile: rows` re-read, silver's drift from the sources after
  * the run (benchmarks/drift_rows.py), and what is missing (changes not applied, scans not taken).
+ * After the full build and after every increment the silver and gold jobs also run as their floor
+ * (the same entry scripts and catalog, every table opened, no rows: docs/performance.md), and each
+ * row prints its cost as `x floor` next to `x full build`.
  * Figures are printed and written to out/bench-<time>.json, never asserted.
  */
 import * as fs from "fs";
@@ -27,7 +30,7 @@ import { acquireLock, takeoverNote } from "../local-lake/lib/run-lock";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
 import { driftRows } from "../local-lake/lib/drift-rows";
-import { batchBytes, IncrementFigures, incrementFigures } from "./history";
+import { batchBytes, floorFigures, IncrementFigures, incrementFigures } from "./history";
 
 /** The scan comparison, through the running local Glue catalog (silver and gold are Iceberg tables there). */
 async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Promise<ScaleFigures["scan"]> {
@@ -73,7 +76,7 @@ const counts = (c: { inserted: number; changed: number; deleted: number }) => [c
 
 function historyReport(rows: IncrementFigures[]): string {
     const cost = formatTable(
-        ["increment", "silver", "gold", "silver rows read", "bronze bytes read", "gold refresh", "x full build"],
+        ["increment", "silver", "gold", "silver rows read", "bronze bytes read", "gold refresh", "x full build", "floor silver + gold", "x floor"],
         rows.map((r) => [
             r.increment === 0 ? "full build" : r.increment,
             formatDuration(r.silverMs),
@@ -82,6 +85,8 @@ function historyReport(rows: IncrementFigures[]): string {
             formatBytes(r.bronzeBytesRead),
             Object.entries(r.goldRefresh).map(([how, n]) => `${how} ${n}`).join(", "),
             r.costVsFullBuild,
+            r.floor ? `${formatDuration(r.floor.silverMs)} + ${formatDuration(r.floor.goldMs)}` : "n/a",
+            r.costVsFloor ?? "n/a",
         ]),
         { groupDigits: true },
     );
@@ -186,6 +191,8 @@ runMain(async () => {
                 bronzeBytes: batchBytes(layout.layers.bronze, batchId),
                 bronzeSummaries: tableRunSummaries(spec, layout.layers.bronze, batchId).map((t) => t.summary),
                 drift: await driftRows(catalog.env, spec.databases.silver, layout),
+                // The floor of the jobs on the lake as this run left it, measured right after it.
+                floor: floorFigures(await run({ from: "silver", floor: true })),
             });
             const history = [incrementFigures(0, summary, await measured(summary.batchId))];
             const fullBuildMs = history[0].silverMs + history[0].goldMs;

@@ -51,6 +51,16 @@ export interface IncrementFigures {
     goldRefresh: Record<string, number>;
     /** (silver + gold) time relative to the full build's. */
     costVsFullBuild: number;
+    /** The silver and gold jobs' floor measured right after this run (FloorFigures), or null when not measured. */
+    floor: FloorFigures | null;
+    /** (silver + gold) time relative to the floor's (silver + gold); null without a floor. */
+    costVsFloor: number | null;
+}
+
+/** The floor of the silver and gold jobs (docs/performance.md): each entry script run with its tables opened and no rows. */
+export interface FloorFigures {
+    silverMs: number;
+    goldMs: number;
 }
 
 /** What an increment measured outside the run summary: the source changes, the batch's bytes, the bronze run summaries and the drift. */
@@ -61,6 +71,13 @@ export interface IncrementInputs {
     /** The bronze run summaries of the batch (one per table). */
     bronzeSummaries: Record<string, unknown>[];
     drift: DriftRows;
+    /** The jobs' floor measured after the run (a floor run's summary, see floorFigures). */
+    floor?: FloorFigures;
+}
+
+/** The floor of the silver and gold jobs from a floor run's summary (`runLocalLake({ from: "silver", floor: true })`). */
+export function floorFigures(floorRun: LakeRunSummary): FloorFigures {
+    return { silverMs: jobMs(floorRun, "silver"), goldMs: jobMs(floorRun, "gold") };
 }
 
 const jobMs = (summary: LakeRunSummary, layer: string) => summary.jobs.find((j) => j.layer === layer)?.ms ?? 0;
@@ -125,5 +142,7 @@ export function incrementFigures(increment: number, summary: LakeRunSummary, inp
         bronzeBytesRead: inputs.bronzeBytes.rows,
         goldRefresh,
         costVsFullBuild: Number((ms / (fullBuildMs ?? ms)).toFixed(3)),
+        floor: inputs.floor ?? null,
+        costVsFloor: inputs.floor ? Number((ms / (inputs.floor.silverMs + inputs.floor.goldMs)).toFixed(2)) : null,
     };
 }

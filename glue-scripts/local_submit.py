@@ -1,4 +1,4 @@
-"""Runs a Glue entry script (bronze, silver or gold) on local Spark through spark-submit.
+"""Runs a Glue entry script (bronze, silver, gold or forget) on local Spark through spark-submit.
 
     python glue-scripts/local_submit.py silver --lake_spec spec.json --environment local \\
         --bronze_path file:///abs/.local-lake/lake/bronze --silver_path file:///abs/.local-lake/lake/silver
@@ -22,9 +22,10 @@ GLUE_SCRIPTS = Path(__file__).resolve().parent
 JARS_DIR = GLUE_SCRIPTS / "jars" / "lib"
 PACKAGE = GLUE_SCRIPTS / "medallion"
 LOG4J = GLUE_SCRIPTS / "log4j2-local.properties"
-JOBS = ("bronze", "silver", "gold")
-# The layer each Iceberg job writes: its path is the Iceberg catalog's warehouse (iceberg.json).
-ICEBERG_JOBS = {"silver": "silver_path", "gold": "gold_path"}
+JOBS = ("bronze", "silver", "gold", "forget")
+# The layer each Iceberg job writes: its path is the Iceberg catalog's warehouse (iceberg.json); the
+# forget job writes silver and gold, whose tables all have explicit locations.
+ICEBERG_JOBS = {"silver": "silver_path", "gold": "gold_path", "forget": "silver_path"}
 ICEBERG = json.loads((PACKAGE / "iceberg.json").read_text(encoding="utf-8"))
 GLUE_ENDPOINT = "AWS_ENDPOINT_URL_GLUE"
 LOG_TAIL_LINES = 60

@@ -1,7 +1,8 @@
 /**
- * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --own-sources --verbose]`
+ * `npm run lake [-- --stack local --stack-dir . --scale 1 --seed 2008 --reset --keep-servers --data-dir .local-lake --from gold --models a,b --own-sources --verbose]`
  * The whole medallion lake on this machine; see docs/local-lake.md.
  */
+import * as path from "path";
 import { parseFlags, runMain } from "./lib/cli";
 import { LakeStepFailed, runLocalLake } from "./lib/run-lake";
 import { DataDirLocked } from "./lib/run-lock";
@@ -19,6 +20,7 @@ const FLAGS = {
     rows: "number",
     verbose: "boolean",
     from: "string",
+    models: "string",
     "own-sources": "boolean",
 } as const;
 
@@ -29,7 +31,8 @@ runMain(async () => {
     try {
         await runLocalLake({
             stack: flags.stack as string | undefined,
-            stackDir: flags["stack-dir"] as string | undefined,
+            // A folder given on the command line is relative to the shell's directory, like any CLI path.
+            stackDir: flags["stack-dir"] === undefined ? undefined : path.resolve(flags["stack-dir"] as string),
             scale: flags.scale as number | undefined,
             seed: flags.seed as number | undefined,
             reset: flags.reset === true,
@@ -39,6 +42,7 @@ runMain(async () => {
             maxPrintedRows: flags.rows as number | undefined,
             verbose: flags.verbose === true,
             from: flags.from as ResumeStep | undefined,
+            models: flags.models === undefined ? undefined : String(flags.models).split(",").map((m) => m.trim()).filter(Boolean),
             ownSources: flags["own-sources"] === true,
         });
     } catch (e) {

@@ -54,7 +54,7 @@ export async function runPack(
         stack: options.stack ?? configEnv,
         config: { ...config, "medallion-lake:lake": lake, ...passwords },
         secretKeys: [...secretKeys, ...Object.keys(passwords)],
-        program: options.program ?? (() => createLake().outputs()),
+        program: options.program ?? (() => createLake({ baseDir: PROJECT_ROOT }).outputs()),
     });
     const resources = result.resources.map(fromRegistered);
     return { resources, violations: await evaluate(policies, resources) };

@@ -7,7 +7,7 @@
  */
 import * as path from "path";
 import { CommandError, ConcurrentUpdateError as PulumiConcurrentUpdateError, LocalWorkspace, OutputMap, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { LakeConfig, LakeConfigError, parseLakeConfig, validateEnvironment } from "medallion-lake";
+import { LakeConfig, LakeConfigError, parseLakeConfig, rebaseLakePaths, validateEnvironment } from "medallion-lake";
 import { PROJECT, secretConfigRef } from "./program";
 
 /** Config key holding the lake object, as in `Pulumi.<env>.yaml`. */
@@ -121,6 +121,12 @@ export interface EnvironmentConfigInput {
     env: string;
     /** The `medallion-lake:lake` object, exactly as in `Pulumi.<env>.yaml`. */
     lake: unknown;
+    /**
+     * Absolute folder the lake's relative paths (`catalog`, `gold.models`) start at: the folder of the
+     * file `lake` was read from. They are validated there and written to the stack config relative to
+     * the program's work dir, so the program reads the same files. Default: none, and a relative path is an error.
+     */
+    baseDir?: string;
     /** `aws:region`; left as the stack has it when omitted. */
     region?: string;
     /** Values of the Pulumi secrets that sources name in `passwordSecret`, keyed by that name. Stored encrypted. */
@@ -151,11 +157,12 @@ export function secretConfigKey(passwordSecret: string): string {
 /**
  * Validates the request and turns it into the stack's config. Same validation as the program:
  * `validateEnvironment` and `parseLakeConfig`; plus every given secret must be one a source names.
+ * @param workDir the program's project folder (where the written config's relative paths start); default the repository root.
  * @throws LakeConfigError listing every problem, before anything runs.
  */
-export function environmentSettings(input: EnvironmentConfigInput): EnvironmentSettings {
+export function environmentSettings(input: EnvironmentConfigInput, workDir: string = REPOSITORY_ROOT): EnvironmentSettings {
     validateEnvironment(input.env);
-    const lake = parseLakeConfig(input.lake);
+    const lake = parseLakeConfig(input.lake, input.baseDir);
     const referenced = new Set(lake.sources.flatMap((s) => (s.passwordSecret ? [secretConfigKey(s.passwordSecret)] : [])));
     const issues = Object.entries(input.secrets ?? {}).flatMap(([name, value]) => {
         if (!referenced.has(secretConfigKey(name))) {
@@ -168,9 +175,10 @@ export function environmentSettings(input: EnvironmentConfigInput): EnvironmentS
     }
     if (issues.length > 0) throw new LakeConfigError(issues);
 
+    // The raw object, not the parsed one: the stack file keeps what the user wrote, defaults stay implicit.
+    const written = input.baseDir === undefined ? input.lake : rebaseLakePaths(input.lake, input.baseDir, workDir);
     const config: Record<string, StackConfigValue> = {
-        // The raw object, not the parsed one: the stack file keeps what the user wrote, defaults stay implicit.
-        [LAKE_CONFIG_KEY]: { value: JSON.stringify(input.lake), objectValue: input.lake, secret: false },
+        [LAKE_CONFIG_KEY]: { value: JSON.stringify(written), objectValue: written, secret: false },
     };
     if (input.region !== undefined) config["aws:region"] = { value: input.region, secret: false };
     for (const [name, value] of Object.entries(input.secrets ?? {})) {
@@ -205,6 +213,8 @@ export interface DestroySummary {
 export const SECRET_MASK = "[secret]";
 
 export interface StackRunner {
+    /** The program's project folder (its Pulumi.yaml), where the stack config's relative paths start; default the repository root. */
+    readonly workDir?: string;
     up(settings: EnvironmentSettings, io: OperationIO): Promise<EnvironmentOutputs>;
     preview(settings: EnvironmentSettings, io: OperationIO): Promise<PreviewSummary>;
     destroy(stackName: string, io: OperationIO): Promise<DestroySummary>;
@@ -257,6 +267,10 @@ export class PulumiCliRunner implements StackRunner {
 
     constructor(private readonly options: PulumiRunnerOptions = {}) {}
 
+    get workDir(): string {
+        return this.options.workDir ?? REPOSITORY_ROOT;
+    }
+
     async up(settings: EnvironmentSettings, io: OperationIO): Promise<EnvironmentOutputs> {
         const stack = await this.configuredStack(settings);
         io.signal?.throwIfAborted(); // the SDK only listens for aborts that happen after it spawned the CLI
@@ -304,7 +318,7 @@ export class PulumiCliRunner implements StackRunner {
     }
 
     private async stack(stackName: string, create: boolean): Promise<Stack> {
-        const args = { stackName, workDir: this.options.workDir ?? REPOSITORY_ROOT };
+        const args = { stackName, workDir: this.workDir };
         const opts = { pulumiCommand: await this.pulumiCommand(stackName), envVars: this.options.envVars };
         return create ? LocalWorkspace.createOrSelectStack(args, opts) : LocalWorkspace.selectStack(args, opts);
     }
@@ -377,13 +391,13 @@ export class EnvironmentStamper {
 
     /** Validates, writes the stack config and runs `pulumi up`; returns the stack outputs. */
     async stampEnvironment(request: EnvironmentRequest): Promise<EnvironmentOutputs> {
-        const settings = environmentSettings(request);
+        const settings = environmentSettings(request, this.runner.workDir);
         return this.serialized(request.env, "up", request.signal, () => this.runner.up(settings, request));
     }
 
     /** Validates, writes the stack config and runs `pulumi preview`. */
     async previewEnvironment(request: EnvironmentRequest): Promise<PreviewSummary> {
-        const settings = environmentSettings(request);
+        const settings = environmentSettings(request, this.runner.workDir);
         return this.serialized(request.env, "preview", request.signal, () => this.runner.preview(settings, request));
     }
 

@@ -3,7 +3,7 @@
  * build the same lake from the stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LakeConfigInput, MedallionLake } from "medallion-lake";
+import { LakeDefinition, MedallionLake } from "medallion-lake";
 
 /** Pulumi project name: the config namespace of `lake` and of unqualified secret keys. */
 export const PROJECT = "medallion-lake";
@@ -15,6 +15,11 @@ export function secretConfigRef(passwordSecret: string): { namespace: string; ke
 }
 
 export interface CreateLakeOptions {
+    /**
+     * Absolute folder the lake config's relative paths (`catalog`, `gold.models`) start at: the folder
+     * of the stack file, which for `pulumi up` is the Pulumi project folder. Required (never the working directory).
+     */
+    baseDir: string;
     /** Component name; default `lake`. */
     name?: string;
     /** Environment; default the current stack name. */
@@ -24,18 +29,34 @@ export interface CreateLakeOptions {
 }
 
 /**
- * Builds the lake from `medallion-lake:lake` (passed through as read: the component validates it,
- * once) and the sources' secret passwords from the stack config.
+ * The secret config value of each `passwordSecret` the stack file's sources name, keyed by it (the
+ * component reports a source whose key has no value, after validating the config).
+ */
+export function stackPasswords(lake: { sources?: unknown }): Record<string, pulumi.Output<string>> {
+    const keys = (Array.isArray(lake.sources) ? lake.sources : []).flatMap((s) => (typeof s?.passwordSecret === "string" ? [s.passwordSecret as string] : []));
+    return Object.fromEntries(
+        keys.flatMap((key) => {
+            const ref = secretConfigRef(key);
+            const value = new pulumi.Config(ref.namespace).getSecret(ref.key);
+            return value === undefined ? [] : [[key, value] as const];
+        }),
+    );
+}
+
+/**
+ * Builds the lake from `medallion-lake:lake` and the sources' secret passwords from the stack
+ * config. The object is passed on as read: its shorthands (a table as its name, a column as its
+ * type, `reconcile: keys`, `gold.models` as a folder) are forms of the config schema, which
+ * `lakeConfigFromArgs` hands them to unchanged, and the component validates it, once.
  * @throws LakeConfigError listing every config problem or missing secret.
  */
-export function createLake(options: CreateLakeOptions = {}): MedallionLake {
+export function createLake(options: CreateLakeOptions): MedallionLake {
+    const lake = new pulumi.Config(PROJECT).requireObject<LakeDefinition>("lake");
     return new MedallionLake(options.name ?? "lake", {
-        config: new pulumi.Config(PROJECT).requireObject<LakeConfigInput>("lake"),
+        config: lake,
         environment: options.environment ?? pulumi.getStack(),
-        passwords: (passwordSecret) => {
-            const ref = secretConfigRef(passwordSecret);
-            return new pulumi.Config(ref.namespace).getSecret(ref.key);
-        },
+        passwords: stackPasswords(lake),
         scriptsDir: options.scriptsDir,
+        baseDir: options.baseDir,
     });
 }

@@ -34,7 +34,7 @@ export function parseStampArgs(argv: string[]): StampArgs {
 
 export interface StampDeps {
     stamper?: EnvironmentStamper;
-    /** Folder with the Pulumi.<env>.yaml files; default the repository root. */
+    /** Absolute folder with the Pulumi.<env>.yaml files; default the repository root. */
     root?: string;
     write?: (text: string) => void;
     signal?: AbortSignal;
@@ -52,9 +52,11 @@ export async function main(argv: string[], deps: StampDeps = {}): Promise<number
             write(`\nDestroyed environment ${env}: ${JSON.stringify(resourceChanges)}\n`);
             return 0;
         }
-        const { config } = loadStackConfig(env, deps.root ?? REPOSITORY_ROOT);
+        const root = deps.root ?? REPOSITORY_ROOT;
+        const { config } = loadStackConfig(env, root);
         const region = config["aws:region"];
-        const request = { env, lake: config[LAKE_CONFIG_KEY], region: typeof region === "string" ? region : undefined, ...io };
+        // The stack file's relative paths (catalog, gold.models) start at its folder.
+        const request = { env, lake: config[LAKE_CONFIG_KEY], baseDir: root, region: typeof region === "string" ? region : undefined, ...io };
         if (action === "preview") {
             const { changeSummary } = await stamper.previewEnvironment(request);
             write(`\nPreview of environment ${env}: ${JSON.stringify(changeSummary)}\n`);

@@ -53,16 +53,35 @@ def _columns_problem(model: Model, returned: list[str]) -> str | None:
     return None
 
 
+def select_models(spec: LakeSpec, names: str | None) -> frozenset[str] | None:
+    """The models a run builds: `names` (the job's `--models`, comma-separated) or, when absent, all
+    (None). @raises ModelError naming the unknown models and the spec's."""
+    if names is None:
+        return None
+    chosen = frozenset(n.strip() for n in names.split(",") if n.strip())
+    known = [m.name for m in spec.gold_models]
+    unknown = sorted(chosen - set(known))
+    if unknown or not chosen:
+        raise ModelError(
+            f"--models: unknown gold model(s) {', '.join(unknown) or '(none named)'}; "
+            f"the lake's models: {', '.join(known) or 'none'}"
+        )
+    return chosen
+
+
 def plan(
     spark: SparkSession,
     spec: LakeSpec,
     sql: Mapping[str, str],
     read_silver: Callable[[str], DataFrame],
+    only: frozenset[str] | None = None,
+    read_gold: Callable[[str], DataFrame] | None = None,
 ) -> list[PlannedModel]:
-    """Every model of the spec, analysed (not run) in dependency order, each registered as a temporary
-    view for the models after it, with its columns' classifications (`lineage`, from the silver
-    tables' real columns). `read_silver(lake_name)` returns a silver table's rows.
-    @raises ModelError naming the model and the problem."""
+    """Every model of the spec (or of `only`), analysed (not run) in dependency order, each registered
+    as a temporary view for the models after it, with its columns' classifications (`lineage`, from the
+    silver tables' real columns). `read_silver(lake_name)` returns a silver table's rows; with `only`,
+    the models those read (or reference) but that are not rebuilt are their gold tables,
+    `read_gold(name)`. @raises ModelError naming the model and the problem."""
     silver = spec.silver_tables()
     order = build_order(spec.gold_models, sql, silver)
     needed = {t for _, reads in order for t in reads if t in silver}
@@ -71,7 +90,14 @@ def plan(
     for name, rows in inputs.items():
         rows.createOrReplaceTempView(name)
     schema = {name: rows.columns for name, rows in inputs.items()}
+    # Lineage follows every model (a model reading another takes its classifications), built or not.
     classified = lineage.classify_models([m for m, _ in order], sql, schema, spec.silver_classifications())
+    if only is not None:
+        order = [(m, reads) for m, reads in order if m.name in only]
+        kept = {t for _, reads in order for t in reads if t not in silver}
+        kept |= {t for m, _ in order for layer, t in reference_tables(m) if layer == "gold"}
+        for name in sorted(kept - only):
+            read_gold(name).createOrReplaceTempView(name)
     planned = []
     for model, reads in order:
         try:
@@ -180,9 +206,11 @@ def partition_filter(partition_by: Sequence[str], values: Sequence[tuple]):
 
 
 def written_stats(spark: SparkSession, name: str, partition_by: tuple[str, ...]) -> dict[str, int]:
-    """Rows and partitions of the model's table as the run left it."""
-    per_partition = spark.table(name).groupBy(*partition_by).count().collect()
-    return {
-        "rows": sum(r["count"] for r in per_partition),
-        "partitions": len(per_partition) if partition_by else 0,
-    }
+    """Rows and partitions of the model's table as the run left it, from Iceberg's `partitions`
+    metadata table (the manifests' record counts, not a scan of the rows): exact for a gold table,
+    which only whole-file overwrites write (no delete files).
+    https://iceberg.apache.org/docs/1.7.1/spark-queries/#partitions"""
+    row = spark.sql(
+        f"SELECT coalesce(sum(record_count), 0) AS n, count(*) AS p FROM {name}.partitions"
+    ).first()
+    return {"rows": int(row["n"]), "partitions": int(row["p"]) if partition_by else 0}

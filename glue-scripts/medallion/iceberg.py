@@ -339,7 +339,10 @@ def maintain(spark: SparkSession, name: str, maintenance, now: datetime | None =
         int(current.get("total-records", 0)), 1
     )
     small_bytes = int(maintenance.compaction_small_file_mib * 1024 * 1024)
-    if heavy_deletes or _most_small_files(spark, name, small_bytes) >= minimum:
+    # Fewer live data files than `minimum` in the whole table (the snapshot summary says so): no
+    # partition can hold `minimum` small ones, and the files metadata need not be read.
+    few_files = int(current.get("total-data-files", minimum)) < minimum
+    if heavy_deletes or (not few_files and _most_small_files(spark, name, small_bytes) >= minimum):
         options = {"min-input-files": str(minimum), "min-file-size-bytes": str(small_bytes)}
         if heavy_deletes:
             options["delete-file-threshold"] = "1"

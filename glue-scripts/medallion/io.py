@@ -25,6 +25,8 @@ LOCAL_CATALOG_ENDPOINT = "AWS_ENDPOINT_URL_GLUE"
 # `local:///<path under its root>` locations, so tables below this folder are registered that way;
 # never set on Glue, where locations are the s3:// paths the jobs write.
 LOCAL_LAKE_ROOT = "MEDALLION_LOCAL_LAKE_ROOT"
+# Set by the local benchmark only: the job stops after opening its tables (`medallion.floor`).
+FLOOR = "MEDALLION_FLOOR"
 
 try:  # Present only on AWS Glue; locally the jobs run on plain PySpark.
     from awsglue.context import GlueContext
@@ -91,6 +93,10 @@ def start(app_name: str, argv: list[str]) -> Runtime:
     # Unparseable timestamps become quarantined rows instead of SparkUpgradeExceptions.
     spark.conf.set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    if os.environ.get(FLOOR) and glue_context is None:
+        from . import floor  # the benchmark's floor of the job: its tables opened, then the end
+
+        floor.run(spark, app_name.removeprefix("medallion-"), argv)
     return Runtime(spark, glue_context, job, bookmark_option)
 
 
@@ -341,3 +347,22 @@ def classify_table(runtime: Runtime, database: str, table: str, classifications:
     if not runtime.catalog_enabled:
         return False
     return catalog.classify_columns(runtime.glue, database, table, classifications)
+
+
+def move(spark: SparkSession, source: str, target: str) -> None:
+    """Renames a file (on S3 a copy and a delete), replacing nothing: `target` must not exist."""
+    fs, jsource = _fs(spark, source)
+    if not fs.rename(jsource, _fs(spark, target)[1]):
+        raise OSError(f"could not move {source} to {target}")
+
+
+def files_named(spark: SparkSession, folder: str, name: str) -> list[str]:
+    """Every file called `name` below `folder` (recursively), as Hadoop paths."""
+    fs, jpath = _fs(spark, folder)
+    found = []
+    files = fs.listFiles(jpath, True)
+    while files.hasNext():
+        path = files.next().getPath()
+        if path.getName() == name:
+            found.append(str(path.toString()))
+    return sorted(found)

@@ -104,6 +104,24 @@ def test_an_error_test_keeps_the_model_unwritten_skips_its_readers_and_fails_the
     assert refreshed["refresh"] == "full" and refreshed["rows"] == 2
 
 
+def test_the_floor_opens_the_tables_and_writes_nothing(spark, lake, monkeypatch, capsys):
+    root, argv, glue, gold_db = lake
+    monkeypatch.setenv(io.FLOOR, "1")
+    with pytest.raises(SystemExit) as ended:
+        gold_job.main(argv)
+    assert ended.value.code == 0
+    floor = [json.loads(line.removeprefix(io.METRIC_PREFIX)) for line in capsys.readouterr().out.splitlines()
+             if line.startswith(io.METRIC_PREFIX)]  # fmt: skip
+    spec = json.loads((root / "assets/lake-spec.json").read_text())
+    silver_tables = sum(len(s["tables"]) for s in spec["sources"])
+    # Only ecomm_sales is in silver; no model was built yet.
+    assert [(m["event"], m["job"], m["tables"], m["missing"]) for m in floor] == [
+        ("floor", "gold", 1, silver_tables - 1 + len(spec["gold"]["models"]))
+    ]
+    assert _gold_tables(glue, gold_db) == []
+    assert not (root / "gold").exists()
+
+
 def test_a_missing_model_file_is_refused_before_anything_is_written(lake):
     root, argv, glue, gold_db = lake
     (root / "assets/gold-models/monthly-0.sql").unlink()
@@ -140,3 +158,21 @@ def test_a_partitions_model_whose_sql_changed_is_rebuilt_whole(spark, lake):
     (root / "assets/gold-models/monthly-0.sql").write_text(tenfold)
     assert run("b3") == ("full", [(20, 1), (50, 2)])
     assert run("b4")[0] == "unchanged"
+
+
+def test_models_rebuilds_only_the_named_models_and_refuses_unknown_ones(spark, lake):
+    root, argv, glue, gold_db = lake
+    with pytest.raises(ModelError, match=r"--models: unknown gold model\(s\) nope; the lake's models: a"):
+        gold_job.main([*argv, "--models", "monthly,nope"])
+    # after_best reads best_month, which --models does not rebuild and which has no table yet.
+    with pytest.raises(ModelError, match=r"gold model 'best_month' is read by the models named, but has no"):
+        gold_job.main([*argv, "--models", "after_best"])
+    assert _gold_tables(glue, gold_db) == []
+    gold_job.main([*argv[:-1], "m1", "--models", "monthly"])
+    summary = json.loads((root / "gold/_run_summaries/m1.json").read_text())["models"]
+    assert list(summary) == ["monthly"] and summary["monthly"]["rows"] == 2
+    assert _gold_tables(glue, gold_db) == ["monthly"]
+    # best_month reads monthly from its gold table; its error test fails as in a whole run.
+    with pytest.raises(gold_job.ModelTestError, match="best_month: few_tickets"):
+        gold_job.main([*argv[:-1], "m2", "--models", "best_month"])
+    assert list(json.loads((root / "gold/_run_summaries/m2.json").read_text())["models"]) == ["best_month"]

@@ -1,13 +1,14 @@
 /**
  * The arguments the local runner gives each Glue entry script: the component's own contract
  * arguments (`jobArguments`, exactly what it passes on AWS) with `file://` lake folders instead of
- * buckets, plus the local-only ones (`--batch_id`, and `--local_connections` for bronze).
+ * buckets, plus the local-only ones (`--batch_id`, and `--local_connections` for bronze), and for
+ * gold `--models` when the run names models (`npm run lake -- --models a,b`).
  */
 import * as path from "path";
 import { jobArguments } from "medallion-lake";
 import { fileUri, LakeLayout, Layer, PROJECT_ROOT } from "./layout";
 
-export function localJobArguments(layer: Layer, layout: LakeLayout, environment: string, batchId: string): Record<string, string> {
+export function localJobArguments(layer: Layer, layout: LakeLayout, environment: string, batchId: string, models?: string[]): Record<string, string> {
     const contract = jobArguments(layer, {
         lakeSpec: fileUri(layout.specFile),
         environment,
@@ -19,6 +20,7 @@ export function localJobArguments(layer: Layer, layout: LakeLayout, environment:
         ...contract,
         "--batch_id": batchId,
         ...(layer === "bronze" ? { "--local_connections": layout.connectionsFile } : {}),
+        ...(layer === "gold" && models ? { "--models": models.join(",") } : {}),
     };
 }
 

@@ -3,9 +3,9 @@
  * lake spec as `pulumi up`, so local and AWS runs share one definition.
  */
 import { LakeConfig, LakeSpec, lakeSpec, parseLakeConfig } from "medallion-lake";
-import { loadStackConfig } from "../../stacks/stack-config";
+import { LAKE_CONFIG_KEY, loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 
-export const LAKE_CONFIG_KEY = "medallion-lake:lake";
+export { LAKE_CONFIG_KEY };
 
 export interface LakeStack {
     stack: string;
@@ -15,13 +15,16 @@ export interface LakeStack {
     region: string | undefined;
 }
 
-/** Reads and validates `Pulumi.<stack>.yaml`; errors name the file and every bad field. */
-export function loadLakeStack(stack: string, root?: string): LakeStack {
+/**
+ * Reads and validates `Pulumi.<stack>.yaml` in the absolute folder `root` (default the project folder),
+ * where its relative paths (`catalog`, `gold.models`) start; errors name the file and every bad field.
+ */
+export function loadLakeStack(stack: string, root: string = PROJECT_ROOT): LakeStack {
     const { config: raw } = loadStackConfig(stack, root);
     const file = `Pulumi.${stack}.yaml`;
     if (raw[LAKE_CONFIG_KEY] === undefined) throw new Error(`${file} has no "${LAKE_CONFIG_KEY}" config object`);
     try {
-        const config = parseLakeConfig(raw[LAKE_CONFIG_KEY]);
+        const config = parseLakeConfig(raw[LAKE_CONFIG_KEY], root);
         const region = typeof raw["aws:region"] === "string" ? (raw["aws:region"] as string) : undefined;
         return { stack, config, spec: lakeSpec(config, stack), region };
     } catch (e) {

@@ -5,7 +5,7 @@
  */
 import { LakeSpec } from "medallion-lake";
 import { MockResource, runUnderMocks } from "./mock-run";
-import { loadStackConfig } from "../../stacks/stack-config";
+import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 import { createLake, secretConfigRef } from "../../stacks/program";
 import { loadLakeStack } from "./config";
 import { formatTable } from "./progress";
@@ -34,7 +34,7 @@ export async function planStack(stack: string): Promise<StackPlan> {
         stack,
         config,
         secretKeys: [...secretKeys, ...placeholders],
-        program: () => createLake().outputs(),
+        program: () => createLake({ baseDir: PROJECT_ROOT }).outputs(),
     });
     return { stack, spec, resources };
 }

@@ -36,7 +36,7 @@ import { formatDrift, formatMetric, formatResult, formatSummary, goldFreshness, 
 export interface LakeRunOptions {
     /** Stack whose `Pulumi.<stack>.yaml` defines the lake; default `local`. */
     stack?: string;
-    /** Folder holding `Pulumi.<stack>.yaml`; default the repository root. */
+    /** Absolute folder holding `Pulumi.<stack>.yaml`, where its relative paths (`catalog`, `gold.models`) start; default the repository root. */
     stackDir?: string;
     /** Multiplies the TICKIT size (1 = full size); default 1. */
     scale?: number;
@@ -62,6 +62,18 @@ export interface LakeRunOptions {
      * started, loaded or crawled. Default false.
      */
     ownSources?: boolean;
+    /**
+     * The gold models the gold job rebuilds (its `--models`); the others keep their gold tables, which
+     * the named ones read where they read other models. Default: every model.
+     */
+    models?: string[];
+    /**
+     * Run the silver and gold jobs as their floor (benchmarks/bench.ts): the same entry scripts,
+     * catalog and tables opened, then they end without reading a row (`MEDALLION_FLOOR`,
+     * glue-scripts/medallion/floor.py; docs/performance.md); the query step is skipped. Use with
+     * `from: "silver"`. Default false.
+     */
+    floor?: boolean;
     /**
      * The data folder's lock (see run-lock.ts), when the caller holds it across several runs (the
      * benchmark does); default: the run takes it before anything starts and releases it at the end.
@@ -90,8 +102,9 @@ export function skippedByFrom(step: StepName, from: ResumeStep | undefined): boo
 }
 
 /** Why a step does not run (`--from`, or `--own-sources` for the steps of the local TICKIT servers), or undefined. */
-export function skipReason(step: StepName, options: Pick<LakeRunOptions, "from" | "ownSources">): string | undefined {
+export function skipReason(step: StepName, options: Pick<LakeRunOptions, "from" | "ownSources" | "floor">): string | undefined {
     if (skippedByFrom(step, options.from)) return `skipped (--from ${options.from})`;
+    if (options.floor && step === "query") return "skipped (the jobs' floor: no gold was written)";
     if (options.ownSources && step === "load") return "skipped (--own-sources: the sources are your databases)";
     if (options.ownSources && step === "crawl") return "skipped (--own-sources: Glue's crawlers read your databases on AWS; no drift report locally)";
     return undefined;
@@ -158,6 +171,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
 
     if (options.from && !RESUME_STEPS.includes(options.from)) throw new Error(`--from must be one of ${RESUME_STEPS.join(", ")}, got "${options.from}"`);
     if (options.from && options.reset) throw new Error("--from resumes a lake and --reset deletes it: use one of them");
+    if (options.floor && options.from !== "silver") throw new Error("a floor run measures the silver and gold jobs of a built lake: pass from: \"silver\" with floor");
     // Before anything starts: a second run on the folder is refused here, naming the first.
     const lockFile = path.join(layout.dataDir, LOCK_FILE);
     if (options.lock && options.lock.file !== lockFile) throw new Error(`the lock passed is ${options.lock.file}, not the data folder's ${lockFile}`);
@@ -195,7 +209,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
         const job: JobRun = { layer, ms: 0, metrics: [] };
         summary.jobs.push(job);
         const started = Date.now();
-        const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId)), {
+        const result = await runPython(submitArgv(layer, localJobArguments(layer, layout, lake.spec.environment, batchId, options.models)), {
             label: `${layer} job (glue-scripts/${layer}_job.py via local_submit.py)`,
             // The jobs register their tables in the local Glue catalog (locations as local:///, for Trino),
             // and publish their metrics to the same moto server's CloudWatch API, as on AWS (not kept).
@@ -203,6 +217,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
                 ...(catalog as CatalogServer).env,
                 AWS_ENDPOINT_URL_CLOUDWATCH: (catalog as CatalogServer).endpoint,
                 MEDALLION_LOCAL_LAKE_ROOT: fileUri(layout.lakeDir),
+                ...(options.floor ? { MEDALLION_FLOOR: "1" } : {}),
             },
             measureMemory: true,
             logFile: path.join(layout.logsDir, `${batchId}-${layer}.log`),
@@ -224,6 +239,7 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
     try {
         await step("prepare", async () => {
             stack = loadLakeStack(stackName, options.stackDir);
+            if (options.models) checkModelNames(options.models, stack.config.gold.models.map((m) => m.name), stackName);
             await ensureSetup((line) => reporter.detail(line));
             summary.environment = stack.spec.environment;
             if (options.reset) {
@@ -380,6 +396,14 @@ export async function runLocalLake(options: LakeRunOptions = {}): Promise<LakeRu
             // Last: stopping the catalog saves it into the folder.
             if (!options.lock) lock.release();
         }
+    }
+}
+
+/** `--models` names models of the stack, at least one; else an error listing the stack's models. */
+export function checkModelNames(names: string[], known: string[], stack: string): void {
+    const unknown = names.filter((n) => !known.includes(n));
+    if (names.length === 0 || unknown.length) {
+        throw new Error(`--models: ${unknown.length ? `no gold model ${unknown.join(", ")} in stack ${stack}` : "name at least one gold model"}; its models: ${known.join(", ") || "none"}`);
     }
 }
 

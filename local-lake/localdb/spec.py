@@ -99,16 +99,15 @@ def find(tables: list[SourceTable], short: str) -> SourceTable:
 
 def lake_spec_for_stack(stack: str, repo: Path = REPO, spec_file: Path | None = None) -> dict:
     """The lake spec exactly as the component builds it: `lakeSpec(parseLakeConfig(...), stack)` over
-    `Pulumi.<stack>.yaml`, run by ts-node. With `spec_file`, also writes it there with the gold
-    models' SQL files beside it (where the spec names them), as the component uploads them."""
+    `Pulumi.<stack>.yaml` in `repo` (its relative paths start there), run by ts-node. With
+    `spec_file`, also writes it there with the gold models' SQL files beside it (where the spec
+    names them), as the component uploads them."""
     write = f" writeLakeSpec({json.dumps(str(spec_file))}, spec, config.gold.models);" if spec_file else ""
     script = (
-        'import { readFileSync } from "fs"; import { parse } from "yaml";'
-        ' import { lakeSpec, parseLakeConfig } from "medallion-lake";'
+        'import { loadLakeStack } from "./local-lake/lib/config";'
         ' import { writeLakeSpec } from "./local-lake/lib/lake-files";'
-        f' const doc = parse(readFileSync("Pulumi.{stack}.yaml", "utf8"));'
-        ' const config = parseLakeConfig(doc.config["medallion-lake:lake"]);'
-        f' const spec = lakeSpec(config, "{stack}");{write}'
+        f" const root = {json.dumps(str(repo.resolve()))};"
+        f" const {{ config, spec }} = loadLakeStack({json.dumps(stack)}, root);{write}"
         " process.stdout.write(JSON.stringify(spec));"
     )
     result = subprocess.run(

@@ -34,7 +34,7 @@ const devLake = () => structuredClone(stackFile("dev")["medallion-lake:lake"]);
 describe("environmentSettings (config -> stack settings)", () => {
     it("keeps the lake object structured, sets the region and stores passwords as secrets", () => {
         const lake = devLake();
-        const settings = environmentSettings({ env: "qa", lake, region: "eu-west-1", secrets: { ecommDbPassword: "s3cret!" } });
+        const settings = environmentSettings({ env: "qa", lake, baseDir: ROOT, region: "eu-west-1", secrets: { ecommDbPassword: "s3cret!" } });
         expect(settings.stackName).to.equal("qa");
         expect(Object.keys(settings.config).sort()).to.deep.equal(["aws:region", "medallion-lake:ecommDbPassword", "medallion-lake:lake"]);
         const lakeValue = settings.config["medallion-lake:lake"];
@@ -48,8 +48,8 @@ describe("environmentSettings (config -> stack settings)", () => {
     });
 
     it("leaves region and secrets alone when not given, and accepts namespaced secret names", () => {
-        expect(Object.keys(environmentSettings({ env: "dev", lake: devLake() }).config)).to.deep.equal(["medallion-lake:lake"]);
-        const settings = environmentSettings({ env: "dev", lake: devLake(), secrets: { "medallion-lake:ecommDbPassword": "x" } });
+        expect(Object.keys(environmentSettings({ env: "dev", lake: devLake(), baseDir: ROOT }).config)).to.deep.equal(["medallion-lake:lake"]);
+        const settings = environmentSettings({ env: "dev", lake: devLake(), baseDir: ROOT, secrets: { "medallion-lake:ecommDbPassword": "x" } });
         expect(settings.config["medallion-lake:ecommDbPassword"]).to.deep.equal({ value: "x", secret: true });
     });
 
@@ -58,7 +58,7 @@ describe("environmentSettings (config -> stack settings)", () => {
         lake.sources[1].engine = "oracle";
         const err = (() => {
             try {
-                environmentSettings({ env: "dev", lake });
+                environmentSettings({ env: "dev", lake, baseDir: ROOT });
             } catch (e) {
                 return e as LakeConfigError;
             }
@@ -69,9 +69,9 @@ describe("environmentSettings (config -> stack settings)", () => {
     });
 
     it("rejects a bad environment name, unknown secrets, empty secrets and a bad region, all at once", () => {
-        expect(() => environmentSettings({ env: "Dev_1", lake: devLake() })).to.throw(LakeConfigError, /environment: "Dev_1"/);
+        expect(() => environmentSettings({ env: "Dev_1", lake: devLake(), baseDir: ROOT })).to.throw(LakeConfigError, /environment: "Dev_1"/);
         try {
-            environmentSettings({ env: "dev", lake: devLake(), region: "mars", secrets: { crmPassword: "x", ecommDbPassword: "" } });
+            environmentSettings({ env: "dev", lake: devLake(), baseDir: ROOT, region: "mars", secrets: { crmPassword: "x", ecommDbPassword: "" } });
             expect.fail("expected LakeConfigError");
         } catch (e) {
             expect((e as LakeConfigError).issues.map((i) => i.path)).to.deep.equal(["secrets.crmPassword", "secrets.ecommDbPassword", "region"]);
@@ -85,7 +85,7 @@ describe("EnvironmentStamper", () => {
         const runner = new FakeRunner();
         const lake = devLake();
         delete lake.name;
-        const err = await rejection(new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake }));
+        const err = await rejection(new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake, baseDir: ROOT }));
         expect(err).to.be.instanceOf(LakeConfigError);
         expect(err.message).to.contain("name: required");
         expect(runner.log).to.deep.equal([]);
@@ -94,9 +94,9 @@ describe("EnvironmentStamper", () => {
     it("serializes operations on the same stack and runs different stacks in parallel", async () => {
         const runner = new FakeRunner();
         const stamper = new EnvironmentStamper(runner);
-        const first = stamper.stampEnvironment({ env: "dev", lake: devLake() });
-        const second = stamper.previewEnvironment({ env: "dev", lake: devLake() });
-        const other = stamper.stampEnvironment({ env: "qa", lake: devLake() });
+        const first = stamper.stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT });
+        const second = stamper.previewEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT });
+        const other = stamper.stampEnvironment({ env: "qa", lake: devLake(), baseDir: ROOT });
         await settle();
         expect(runner.log).to.deep.equal(["start dev", "start qa"]);
 
@@ -129,7 +129,7 @@ describe("EnvironmentStamper", () => {
         const runner = new FakeRunner();
         const controller = new AbortController();
         controller.abort();
-        const err = await rejection(new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake: devLake(), signal: controller.signal }));
+        const err = await rejection(new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT, signal: controller.signal }));
         expect(err).to.be.instanceOf(OperationCancelledError);
         expect((err as OperationCancelledError).stage).to.equal("before start");
         expect(runner.log).to.deep.equal([]);
@@ -139,8 +139,8 @@ describe("EnvironmentStamper", () => {
         const runner = new FakeRunner();
         const stamper = new EnvironmentStamper(runner);
         const controller = new AbortController();
-        const first = stamper.stampEnvironment({ env: "dev", lake: devLake() });
-        const queued = stamper.stampEnvironment({ env: "dev", lake: devLake(), signal: controller.signal });
+        const first = stamper.stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT });
+        const queued = stamper.stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT, signal: controller.signal });
         const third = stamper.environmentOutputs({ env: "dev" });
         await settle();
         controller.abort();
@@ -160,7 +160,7 @@ describe("EnvironmentStamper", () => {
     it("passes the signal to the running operation and reports the interruption as a cancellation", async () => {
         const runner = new FakeRunner();
         const controller = new AbortController();
-        const running = new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake: devLake(), signal: controller.signal });
+        const running = new EnvironmentStamper(runner).stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT, signal: controller.signal });
         await settle();
         expect(runner.pending[0].io.signal).to.equal(controller.signal);
         controller.abort();
@@ -175,18 +175,18 @@ describe("EnvironmentStamper", () => {
         const stamper = new EnvironmentStamper(runner);
 
         runner.fail = sdkError("error: no stack named 'dev' found");
-        const notFound = await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake() }));
+        const notFound = await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT }));
         expect(notFound).to.be.instanceOf(EnvironmentNotFoundError);
         expect(notFound.message).to.contain('"dev"');
 
         runner.fail = sdkError("error: the stack is currently locked by 1 lock(s).");
-        expect(await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake() }))).to.be.instanceOf(ConcurrentUpdateError);
+        expect(await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT }))).to.be.instanceOf(ConcurrentUpdateError);
 
         runner.fail = sdkError(
             "error: update failed\n",
             "Diagnostics:\n  aws:s3:BucketV2 (bronze):\n    error: creating S3 Bucket (tickit-dev-bronze): BucketAlreadyExists\n",
         );
-        const failed = await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake() }));
+        const failed = await rejection(stamper.stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT }));
         expect(failed).to.be.instanceOf(UpdateFailedError);
         expect((failed as UpdateFailedError).engineMessage).to.equal("creating S3 Bucket (tickit-dev-bronze): BucketAlreadyExists");
         expect(failed.message).to.equal('up of environment "dev" failed: creating S3 Bucket (tickit-dev-bronze): BucketAlreadyExists');
@@ -212,7 +212,7 @@ describe("plainOutputs", () => {
 });
 
 describe("PulumiCliRunner without the Pulumi CLI", () => {
-    const settings = () => environmentSettings({ env: "dev", lake: devLake() });
+    const settings = () => environmentSettings({ env: "dev", lake: devLake(), baseDir: ROOT });
 
     it("says the CLI is missing and how to install it (pulumiHome without a CLI)", async () => {
         const home = fs.mkdtempSync(path.join(os.tmpdir(), "no-pulumi-"));
@@ -226,7 +226,7 @@ describe("PulumiCliRunner without the Pulumi CLI", () => {
         const saved = process.env.PATH;
         process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
         try {
-            const err = await rejection(new EnvironmentStamper().stampEnvironment({ env: "dev", lake: devLake() }));
+            const err = await rejection(new EnvironmentStamper().stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT }));
             expect(err).to.be.instanceOf(PulumiCliMissingError);
             expect((err as PulumiCliMissingError).detail).to.equal("no `pulumi` executable on PATH");
             expect((err as PulumiCliMissingError).environment).to.equal("dev");
@@ -257,7 +257,7 @@ describe("the Pulumi CLI's version", () => {
         const saved = process.env.PATH;
         process.env.PATH = `${pulumiDir}${path.delimiter}${saved}`;
         try {
-            return await rejection(new EnvironmentStamper().stampEnvironment({ env: "dev", lake: devLake() }));
+            return await rejection(new EnvironmentStamper().stampEnvironment({ env: "dev", lake: devLake(), baseDir: ROOT }));
         } finally {
             process.env.PATH = saved;
         }

@@ -6,6 +6,7 @@ import { MEDALLION_LAKE_TYPE } from "medallion-lake";
 import { EnvironmentSettings, environmentSettings } from "../../stacks/automation";
 import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -21,8 +22,8 @@ function programConfig(settings: EnvironmentSettings) {
 describe("the stack program under the SDK's mocks, from stamped settings", () => {
     it("registers the lake for the requested environment with the secret password kept secret", async () => {
         const lake = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).config["medallion-lake:lake"];
-        const settings = environmentSettings({ env: "qa", lake, region: "eu-west-1", secrets: { ecommDbPassword: "qa-pass-123" } });
-        const result = await runUnderMocks({ stack: "qa", ...programConfig(settings), program: () => createLake().outputs() });
+        const settings = environmentSettings({ env: "qa", lake, baseDir: ROOT, region: "eu-west-1", secrets: { ecommDbPassword: "qa-pass-123" } });
+        const result = await runUnderMocks({ stack: "qa", ...programConfig(settings), program: () => createLake({ baseDir: PROJECT_ROOT }).outputs() });
 
         const components = result.resources.filter((r) => r.type === MEDALLION_LAKE_TYPE);
         expect(components).to.have.length(1);

@@ -8,6 +8,7 @@ import { alarmSpecs, placementProblem } from "../../packages/medallion-lake/src/
 import { freshnessHours, scheduleIntervalHours } from "../../packages/medallion-lake/src/model/alerts-config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID } from "../../local-lake/lib/mock-run";
 import { configIssues, ofType, one, rawLake, runStack } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 const minimal = (extra: object = {}) => ({
@@ -18,8 +19,8 @@ const minimal = (extra: object = {}) => ({
 
 describe("alerts config", () => {
     it("defaults to no subscriptions, a 5% quarantine share and a 10% delete share", () => {
-        expect(parseLakeConfig(minimal()).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05, deleteShare: 0.1 });
-        expect(parseLakeConfig(minimal({ alerts: { deleteShare: 1 } })).alerts.deleteShare).to.equal(1);
+        expect(parseLakeConfig(minimal(), PROJECT_ROOT).alerts).to.deep.equal({ subscriptions: [], quarantineShare: 0.05, deleteShare: 0.1 });
+        expect(parseLakeConfig(minimal({ alerts: { deleteShare: 1 } }), PROJECT_ROOT).alerts.deleteShare).to.equal(1);
     });
 
     it("accepts each protocol's endpoint and names every bad one", () => {
@@ -31,7 +32,7 @@ describe("alerts config", () => {
             { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:123456789012:function:notify" },
             { protocol: "lambda", endpoint: "arn:aws-cn:lambda:cn-north-1:123456789012:function:notify:live" },
         ];
-        expect(parseLakeConfig(minimal({ alerts: { subscriptions: good } })).alerts.subscriptions).to.deep.equal(good);
+        expect(parseLakeConfig(minimal({ alerts: { subscriptions: good } }), PROJECT_ROOT).alerts.subscriptions).to.deep.equal(good);
         const SQS = "must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>) for protocol sqs";
         const LAMBDA = "must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias or version>]) for protocol lambda";
         const bad = [
@@ -70,7 +71,7 @@ describe("alerts config", () => {
     });
 
     it("sets the delete-share alarm's threshold from alerts.deleteShare", () => {
-        const specs = alarmSpecs({ config: parseLakeConfig(minimal({ alerts: { deleteShare: 0.25 } })), environment: "dev", prefix: "shop-dev" });
+        const specs = alarmSpecs({ config: parseLakeConfig(minimal({ alerts: { deleteShare: 0.25 } }), PROJECT_ROOT), environment: "dev", prefix: "shop-dev" });
         expect(specs.find((a) => a.key === "deletes")).to.deep.include({ name: "shop-dev-delete-share", metricName: "DeleteShare", threshold: 0.25 });
     });
 
@@ -194,7 +195,8 @@ for (const env of ["dev", "prod"]) {
             const jobs = JSON.parse(one(res, T.rule, "lake-jobs-failed").inputs.eventPattern);
             expect(jobs.detail.jobName).to.have.members(jobNames);
             expect({ ...jobs, detail: { ...jobs.detail, jobName: "…" } }).to.deep.equal({ source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: "…", state: ["FAILED", "TIMEOUT", "ERROR", "STOPPED"] } });
-            expect(jobNames).to.have.length(3);
+            // The three layer jobs and the on-demand forget job: a failed erasure alerts too.
+            expect(jobNames).to.have.length(4);
             const crawlers = JSON.parse(one(res, T.rule, "lake-crawlers-failed").inputs.eventPattern);
             expect(crawlers.detail.crawlerName).to.have.members(crawlerNames);
             expect({ ...crawlers, detail: { ...crawlers.detail, crawlerName: "…" } }).to.deep.equal({ source: ["aws.glue"], "detail-type": ["Glue Crawler State Change"], detail: { crawlerName: "…", state: ["Failed"] } });
@@ -243,13 +245,18 @@ for (const env of ["dev", "prod"]) {
         });
 
         it("lets the job roles put metrics only in the lake's namespace, and the alert publishers use the key", () => {
-            for (const p of ofType(res, T.rolePolicy).filter((r) => r.name.includes("job"))) {
-                const puts = JSON.parse(p.inputs.policy).Statement.filter((s: { Action: string[] }) => s.Action.includes("cloudwatch:PutMetricData"));
-                expect(puts.map((s: { Condition: object }) => s.Condition), p.name).to.deep.equal([
+            const puts = (p: { inputs: Record<string, any> }) => JSON.parse(p.inputs.policy).Statement.filter((s: { Action: string[] }) => s.Action.includes("cloudwatch:PutMetricData"));
+            const jobPolicies = ofType(res, T.rolePolicy).filter((r) => r.name.includes("job"));
+            for (const p of jobPolicies.filter((r) => !r.name.includes("forget"))) {
+                expect(puts(p).map((s: { Condition: object }) => s.Condition), p.name).to.deep.equal([
                     { StringEquals: { "cloudwatch:namespace": "Glue" } },
                     { StringEquals: { "cloudwatch:namespace": "MedallionLake/tickit" } },
                 ]);
             }
+            // The forget job publishes no metrics (its failures reach the topic through EventBridge).
+            const forget = jobPolicies.filter((r) => r.name.includes("forget"));
+            expect(forget).to.have.length(1);
+            expect(puts(forget[0])).to.deep.equal([]);
             const keyPolicy = JSON.parse(ofType(res, T.key)[0].inputs.policy);
             const forService = (service: string) => keyPolicy.Statement.filter((s: { Principal: { Service?: unknown } }) => JSON.stringify(s.Principal.Service ?? "").includes(service));
             const [events] = forService("events.amazonaws.com");

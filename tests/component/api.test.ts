@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { LakeConfigError, LakeConfigInput, MedallionLake } from "medallion-lake";
+import { LakeConfigError, LakeDefinition, LakeReadGrant, MedallionLake } from "medallion-lake";
 import { checkedInput } from "../../packages/medallion-lake/src/component/checked-input";
 import { SECRET_ARN } from "../../packages/medallion-lake/src/model/config";
 import { MockResource, MockRunResult, MOCK_ACCOUNT_ID, runUnderMocks } from "../../local-lake/lib/mock-run";
@@ -19,11 +19,11 @@ const T = {
 };
 
 /** A lake config written in code: network, secret and key come from resources of the same program. */
-function shopConfig(refs: { subnet: aws.ec2.Subnet; sg: aws.ec2.SecurityGroup; secret: aws.secretsmanager.Secret; key?: aws.kms.Key }): LakeConfigInput {
+function shopConfig(refs: { subnet: aws.ec2.Subnet; sg: aws.ec2.SecurityGroup; secret: aws.secretsmanager.Secret; key?: aws.kms.Key }): LakeDefinition {
     return {
         name: "shop",
         network: { subnetId: refs.subnet.id, availabilityZone: refs.subnet.availabilityZone, securityGroupIds: [refs.sg.id, "sg-0a1b2c3d"] },
-        sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: refs.secret.arn, tables: ["public.orders"] }],
+        sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: refs.secret.arn, tables: [{ name: "public.orders" }] }],
         kmsKeyArn: refs.key?.arn,
         protect: false,
     };
@@ -71,6 +71,7 @@ describe("MedallionLake from TypeScript", function () {
                     const analyst = new aws.iam.Role("analyst", { assumeRolePolicy: "{}" });
                     lake.grantQuery(analyst);
                     lake.grantRead("silver", analyst, { name: "silver-reader" });
+                    new LakeReadGrant("ml-silver", { role: "arn:aws:iam::123456789012:role/teams/ml-training", layer: "silver", lake });
                     return {
                         ...lake.outputs(),
                         subnetId: refs.subnet.id,
@@ -220,10 +221,18 @@ describe("MedallionLake from TypeScript", function () {
                 ["LakeKeyDecrypt", ["kms:Decrypt"], ids.keyArn],
             ]);
         });
+
+        it("LakeReadGrant, given the lake and a role ARN, attaches grantRead's policy to the role's name", () => {
+            const method = byName(run.resources, "shop-read-grant-silver-reader");
+            const resource = byName(run.resources, "ml-silver-policy");
+            expect(resource.parent).to.equal(byName(run.resources, "ml-silver").urn);
+            expect(resource.inputs.role).to.equal("ml-training");
+            expect(JSON.parse(resource.inputs.policy)).to.deep.equal(JSON.parse(method.inputs.policy));
+        });
     });
 
     describe("option precedence and checks", () => {
-        const build = (configPatch: Partial<LakeConfigInput>, opts: pulumi.ComponentResourceOptions, extra?: (lake: MedallionLake) => void) =>
+        const build = (configPatch: Partial<LakeDefinition>, opts: pulumi.ComponentResourceOptions, extra?: (lake: MedallionLake) => void) =>
             runUnderMocks({
                 stack: "test",
                 config: {},

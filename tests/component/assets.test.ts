@@ -6,6 +6,7 @@ import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { directoryKey, fileKey, packageFiles, planAssets } from "../../packages/medallion-lake/src/component/assets";
 import { contentHash } from "../../packages/medallion-lake/src/model/content-hash";
 import { rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("content-hashed asset keys", () => {
     let dir: string;
@@ -54,13 +55,13 @@ describe("content-hashed asset keys", () => {
     });
 
     it("ships the package data the jobs load at run time (job_arguments.json) in the package zip", () => {
-        const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+        const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");
         const plan = planAssets(path.resolve(__dirname, "..", "..", "glue-scripts"), spec);
         expect(plan.package.files).to.include.members(["__init__.py", "arguments.py", "job_arguments.json"]);
     });
 
     it("names the missing entry script when planning uploads", () => {
-        const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+        const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");
         expect(() => planAssets(dir, spec)).to.throw(/silver entry script not found at .*silver_job\.py/);
     });
 });

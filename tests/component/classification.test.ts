@@ -10,12 +10,13 @@ import * as path from "path";
 import { lakeSpec, parseLakeConfig } from "../../packages/medallion-lake/src";
 import { loadGoldModels } from "../../packages/medallion-lake/src/model/gold-models";
 import { configIssues, rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const usersColumns = (raw: any) => raw.sources.find((s: any) => s.name === "crm").tables[0].columns;
 
 describe("column classifications", () => {
     it("carries the stack's classifications into the lake spec, null where none is declared", () => {
-        const spec = lakeSpec(parseLakeConfig(rawLake("local")), "local");
+        const spec = lakeSpec(parseLakeConfig(rawLake("local"), PROJECT_ROOT), "local");
         const users = spec.sources.find((s) => s.name === "crm")!.tables[0];
         const classified = Object.fromEntries(users.columns.filter((c) => c.classification).map((c) => [c.name, c.classification]));
         expect(classified).to.deep.equal({ username: "pii", firstname: "pii", lastname: "pii", city: "pii", state: "pii", email: "pii", phone: "pii" });
@@ -33,7 +34,7 @@ describe("column classifications", () => {
     it("takes { type, classification } without a format", () => {
         const raw = rawLake("local");
         usersColumns(raw).likejazz = { type: "boolean", classification: "sensitive" };
-        const users = parseLakeConfig(raw).sources[2].tables[0];
+        const users = parseLakeConfig(raw, PROJECT_ROOT).sources[2].tables[0];
         expect(users.columns.find((c) => c.name === "likejazz")).to.deep.equal({ name: "likejazz", type: "boolean", format: null, classification: "sensitive" });
     });
 

@@ -42,6 +42,8 @@ const T = {
 const TAGGABLE = [T.bucket, T.object, T.key, T.db, T.connection, T.crawler, T.job, T.workflow, T.trigger, T.workgroup, T.role, T.secret];
 
 const asArray = <V>(v: V | V[]): V[] => (Array.isArray(v) ? v : [v]);
+/** The layer jobs, not the on-demand forget job (tests/component/forget-job.test.ts). */
+const layerJob = (j: MockResource) => !String(j.inputs.name).endsWith("-forget");
 
 for (const env of ["dev", "prod"]) {
     describe(`MedallionLake (${env} stack)`, function () {
@@ -216,7 +218,7 @@ for (const env of ["dev", "prod"]) {
 
         describe("4. jobs", () => {
             it("creates one Glue 5.0 job per layer with the configured workers, from content-hashed scripts", () => {
-                const jobs = ofType(res, T.job);
+                const jobs = ofType(res, T.job).filter(layerJob);
                 expect(jobs.map((j) => j.inputs.name)).to.have.members([`tickit-${env}-bronze`, `tickit-${env}-silver`, `tickit-${env}-gold`]);
                 for (const j of jobs) {
                     const layer = j.inputs.name.split("-").pop();
@@ -238,19 +240,19 @@ for (const env of ["dev", "prod"]) {
             it("uploads the scripts, the medallion package zip and the lake spec the jobs point at", () => {
                 const objects = ofType(res, T.object);
                 const keys = objects.map((o) => o.inputs.key);
-                for (const j of ofType(res, T.job)) {
+                for (const j of ofType(res, T.job).filter(layerJob)) {
                     const args = j.inputs.defaultArguments;
                     for (const uri of [j.inputs.command.scriptLocation, args["--extra-py-files"], args["--lake_spec"]]) {
                         expect(keys).to.include(uri.replace(`s3://${buckets.assets.inputs.bucket}/`, ""));
                     }
                 }
                 const spec = objects.find((o) => o.inputs.key.includes("lake-spec"))!;
-                expect(JSON.parse(spec.inputs.content)).to.deep.equal(lakeSpec(parseLakeConfig(raw), env));
+                expect(JSON.parse(spec.inputs.content)).to.deep.equal(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), env));
                 expect(spec.inputs.key).to.match(/^scripts\/lake-spec-[0-9a-f]{16}\.json$/);
             });
 
             it("uploads each gold model's SQL under the content-hashed key the lake spec names, beside the spec", () => {
-                const spec = lakeSpec(parseLakeConfig(raw), env);
+                const spec = lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), env);
                 const models = ofType(res, T.object).filter((o) => o.inputs.key.startsWith("scripts/gold-models/"));
                 expect(models.map((o) => o.inputs.key).sort()).to.deep.equal(spec.gold.models.map((m) => `scripts/${m.file}`).sort());
                 const month = models.find((o) => o.inputs.key.includes("sales_by_month-"))!;
@@ -267,7 +269,7 @@ for (const env of ["dev", "prod"]) {
 
             it("passes each job its contract arguments and Glue's system arguments, silver and gold Iceberg's, bronze its connections", () => {
                 const bucket = (p: string) => `s3://${buckets[p].inputs.bucket}`;
-                for (const j of ofType(res, T.job)) {
+                for (const j of ofType(res, T.job).filter(layerJob)) {
                     const layer = j.inputs.name.split("-").pop() as "bronze" | "silver" | "gold";
                     const args = j.inputs.defaultArguments;
                     const expected = jobArguments(layer, { lakeSpec: args["--lake_spec"], environment: env, bronzePath: bucket("bronze"), silverPath: bucket("silver"), goldPath: bucket("gold") });
@@ -348,11 +350,11 @@ for (const env of ["dev", "prod"]) {
             // deleting ENIs are scoped to the subnet, security groups and network interfaces.
             const STAR_RESOURCE_OK = /^(ec2:Describe\w+|cloudwatch:PutMetricData)$/;
 
-            it("has a role per layer job and one for the crawlers, assumable by Glue only", () => {
+            it("has a role per layer job, one for the forget job and one for the crawlers, assumable by Glue only", () => {
                 const roles = ofType(res, T.role);
-                expect(roles).to.have.length(4);
+                expect(roles).to.have.length(5);
                 for (const r of roles) expect(JSON.parse(r.inputs.assumeRolePolicy).Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" }]);
-                expect(Object.keys(policies())).to.have.members(["bronze-job", "silver-job", "gold-job", "crawler"]);
+                expect(Object.keys(policies())).to.have.members(["bronze-job", "silver-job", "gold-job", "forget-job", "crawler"]);
             });
 
             it("grants no wildcard actions and scopes every resource to the lake", () => {

@@ -4,6 +4,7 @@ import { LakeConfigError, parseLakeConfig } from "medallion-lake";
 import { DEFAULT_PORTS, columnTypeProblem } from "../../packages/medallion-lake/src/model/config";
 import { scheduleProblem } from "../../packages/medallion-lake/src/model/schedule";
 import { rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const minimal = () => ({
     name: "shop",
@@ -12,7 +13,7 @@ const minimal = () => ({
 
 function issuesOf(raw: unknown): { path: string; message: string }[] {
     try {
-        parseLakeConfig(raw);
+        parseLakeConfig(raw, PROJECT_ROOT);
     } catch (e) {
         expect(e).to.be.instanceOf(LakeConfigError);
         return (e as LakeConfigError).issues;
@@ -22,7 +23,7 @@ function issuesOf(raw: unknown): { path: string; message: string }[] {
 
 describe("parseLakeConfig", () => {
     it("applies every documented default to a minimal config", () => {
-        const c = parseLakeConfig(minimal());
+        const c = parseLakeConfig(minimal(), PROJECT_ROOT);
         expect(c.jobs).to.deep.equal({ glueVersion: "5.0", workerType: "G.1X", numberOfWorkers: 2, timeoutMinutes: 60, maxRetries: 0 });
         expect(c.athena).to.deep.equal({ bytesScannedCutoffPerQuery: 10737418240, resultRetentionDays: 7, engineVersion: "Athena engine version 3" });
         expect(c.retention).to.deep.equal({ noncurrentVersionDays: 30, accessLogDays: 365, sparkUiLogDays: 30 });
@@ -39,21 +40,21 @@ describe("parseLakeConfig", () => {
         for (const [engine, port, table] of [["postgres", 5432, "s.t"], ["mysql", 3306, "t"], ["sqlserver", 1433, "dbo.t"]] as const) {
             const raw = minimal();
             Object.assign(raw.sources[0], { engine, tables: [table] });
-            expect(parseLakeConfig(raw).sources[0].port).to.equal(port);
+            expect(parseLakeConfig(raw, PROJECT_ROOT).sources[0].port).to.equal(port);
             expect(DEFAULT_PORTS[engine]).to.equal(port);
         }
         const raw = minimal();
         Object.assign(raw.sources[0], { port: 6543 });
-        expect(parseLakeConfig(raw).sources[0].port).to.equal(6543);
+        expect(parseLakeConfig(raw, PROJECT_ROOT).sources[0].port).to.equal(6543);
     });
 
     it("retainOnDelete follows protect unless set", () => {
-        expect(parseLakeConfig({ ...minimal(), protect: false }).retainOnDelete).to.equal(false);
-        expect(parseLakeConfig({ ...minimal(), protect: false, retainOnDelete: true }).retainOnDelete).to.equal(true);
+        expect(parseLakeConfig({ ...minimal(), protect: false }, PROJECT_ROOT).retainOnDelete).to.equal(false);
+        expect(parseLakeConfig({ ...minimal(), protect: false, retainOnDelete: true }, PROJECT_ROOT).retainOnDelete).to.equal(true);
     });
 
     it("keeps column types and formats in config order", () => {
-        const t = parseLakeConfig(rawLake("dev")).sources[1].tables[2];
+        const t = parseLakeConfig(rawLake("dev"), PROJECT_ROOT).sources[1].tables[2];
         expect(t.name).to.equal("sales");
         expect(t.columns.map((c) => c.name)).to.deep.equal(["salesid", "listid", "sellerid", "buyerid", "eventid", "dateid", "qtysold", "pricepaid", "commission", "saletime"]);
         expect(t.columns[7]).to.deep.equal({ name: "pricepaid", type: "decimal(8,2)", format: null, classification: null });
@@ -61,7 +62,7 @@ describe("parseLakeConfig", () => {
     });
 
     it("accepts the dev, prod and local stack configs", () => {
-        for (const env of ["dev", "prod", "local"]) expect(parseLakeConfig(rawLake(env)).sources).to.have.length(4 - 1);
+        for (const env of ["dev", "prod", "local"]) expect(parseLakeConfig(rawLake(env), PROJECT_ROOT).sources).to.have.length(4 - 1);
     });
 
     it("lists every problem at once, each with its path", () => {
@@ -73,7 +74,7 @@ describe("parseLakeConfig", () => {
         expect(issues.map((i) => i.path)).to.have.members(["name", "sources[0].engine", "jobs.numberOfWorkers"]);
         expect(issues.find((i) => i.path === "sources[0].engine")!.message).to.equal("expected one of postgres, mysql, sqlserver");
         try {
-            parseLakeConfig(raw);
+            parseLakeConfig(raw, PROJECT_ROOT);
         } catch (e) {
             expect((e as Error).message).to.contain("sources[0].engine: expected one of postgres, mysql, sqlserver");
             expect((e as Error).message).to.contain("3 problems");
@@ -113,7 +114,7 @@ describe("parseLakeConfig", () => {
             { path: "sources[0].tables[0].maxDeleteShare", message: "must be a share of the table's rows from 0 to 1 (0.5 = half), got less than 0" },
             { path: "maxDeleteShare", message: "must be a share of the table's rows from 0 to 1 (0.5 = half), got more than 1" },
         ]);
-        expect(parseLakeConfig(minimal()).maxDeleteShare).to.equal(0.5);
+        expect(parseLakeConfig(minimal(), PROJECT_ROOT).maxDeleteShare).to.equal(0.5);
     });
 
     it("takes reconcile as keys or { compare, everyRuns }, everyRuns defaulting to 1", () => {
@@ -124,7 +125,7 @@ describe("parseLakeConfig", () => {
             { name: "s.b", ...table, reconcile: { compare: "keys", everyRuns: 7 } },
             { name: "s.c", ...table },
         ];
-        expect(parseLakeConfig(raw).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+        expect(parseLakeConfig(raw, PROJECT_ROOT).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
             { compare: "keys", everyRuns: 1 },
             { compare: "keys", everyRuns: 7 },
             null,
@@ -153,7 +154,7 @@ describe("parseLakeConfig", () => {
             { name: "s.a", ...table, reconcile: "rows" },
             { name: "s.b", ...table, reconcile: { compare: "rows", everyRuns: 7 } },
         ];
-        expect(parseLakeConfig(raw).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+        expect(parseLakeConfig(raw, PROJECT_ROOT).sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
             { compare: "rows", everyRuns: 1 },
             { compare: "rows", everyRuns: 7 },
         ]);
@@ -204,7 +205,7 @@ describe("parseLakeConfig: pulumi Inputs", () => {
             network: { subnetId, availabilityZone: "eu-west-1a", securityGroupIds: [output("sg-0abc"), "sg-0def0def"] },
             sources: [{ ...minimal().sources[0], secretArn }],
             kmsKeyArn,
-        });
+        }, PROJECT_ROOT);
         expect(config.network!.subnetId).to.equal(subnetId);
         expect(config.sources[0].secretArn).to.equal(secretArn);
         expect(config.kmsKeyArn).to.equal(kmsKeyArn);

@@ -9,6 +9,7 @@ import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { dqdlRuleset } from "../../packages/medallion-lake/src/model/dqdl";
 import { MockResource, MockRunResult } from "../../local-lake/lib/mock-run";
 import { ofType, rawLake, runStack } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 const SALES_COLUMNS = { salesid: "int", eventid: "int", qtysold: "smallint", status: "string", note: "string", saletime: "timestamp", price: "decimal(8,2)" };
@@ -21,7 +22,7 @@ function sales(rules: unknown[]) {
             { name: "pg", engine: "postgres", host: "db", database: "d", secretArn: SECRET, tables: [{ name: "public.event", primaryKey: ["eventid"], columns: { eventid: "int" } }] },
             { name: "my", engine: "mysql", host: "db", database: "d", secretArn: SECRET, tables: [{ name: "sales", primaryKey: ["salesid"], columns: SALES_COLUMNS, rules }] },
         ],
-    });
+    }, PROJECT_ROOT);
     return lakeSpec(config, "dev").sources[1].tables[0];
 }
 
@@ -106,8 +107,8 @@ describe("declared rules as DQDL", () => {
 
     it("is off by default, and the flag is a boolean", () => {
         const minimal = { name: "shop", sources: [{ name: "pg", engine: "postgres", host: "db", database: "d", secretArn: SECRET, tables: ["public.orders"] }] };
-        expect(parseLakeConfig(minimal).dataQuality).to.deep.equal({ publishRulesets: false });
-        expect(() => parseLakeConfig({ ...minimal, dataQuality: { publishRulesets: "yes" } })).to.throw("dataQuality.publishRulesets: expected boolean, got string");
+        expect(parseLakeConfig(minimal, PROJECT_ROOT).dataQuality).to.deep.equal({ publishRulesets: false });
+        expect(() => parseLakeConfig({ ...minimal, dataQuality: { publishRulesets: "yes" } }, PROJECT_ROOT)).to.throw("dataQuality.publishRulesets: expected boolean, got string");
     });
 });
 

@@ -20,7 +20,7 @@ describe("environments", () => {
                 stack: "staging",
                 config: { ...config, "medallion-lake:ecommDbPassword": "pw" },
                 secretKeys: [...secretKeys, "medallion-lake:ecommDbPassword"],
-                program: () => createLake().outputs(),
+                program: () => createLake({ baseDir: PROJECT_ROOT }).outputs(),
             });
             expect(run.outputs.databaseNames.gold).to.equal("tickit_staging_gold");
             expect(run.outputs.jobNames.bronze).to.equal("tickit-staging-bronze");
@@ -33,8 +33,8 @@ describe("environments", () => {
     });
 
     it("dev and prod differ in retention as configured", () => {
-        const dev = parseLakeConfig(rawLake("dev"));
-        const prod = parseLakeConfig(rawLake("prod"));
+        const dev = parseLakeConfig(rawLake("dev"), PROJECT_ROOT);
+        const prod = parseLakeConfig(rawLake("prod"), PROJECT_ROOT);
         const noncurrent = (c: typeof dev) => lifecycleRules("silver", c).find((r) => r.noncurrentVersionExpiration)!.noncurrentVersionExpiration!.noncurrentDays;
         expect([noncurrent(dev), noncurrent(prod)]).to.deep.equal([7, 90]);
         const results = (c: typeof dev) => lifecycleRules("query-results", c).find((r) => r.id === "expire-query-results")!.expiration;
@@ -47,7 +47,7 @@ describe("environments", () => {
 describe("bronze lifecycle and the silver read pattern", () => {
     it("keeps every bronze object in STANDARD: silver reads all of bronze on every run", () => {
         // STANDARD_IA and GLACIER_IR charge per GB retrieved (S3 storage classes), so no transitions.
-        const config = parseLakeConfig(rawLake("prod"));
+        const config = parseLakeConfig(rawLake("prod"), PROJECT_ROOT);
         expect(lifecycleRules("bronze", config).filter((r) => "transitions" in r)).to.deep.equal([]);
     });
 });

@@ -5,6 +5,7 @@ import * as path from "path";
 import { LakeConfigError, parseLakeConfig } from "medallion-lake";
 import { loadGoldModels, sqlReferences } from "../../packages/medallion-lake/src/model/gold-models";
 import { rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SILVER = new Map([
     ["ecomm_sales", ["salesid", "eventid", "qtysold", "saletime"]],
@@ -49,7 +50,7 @@ describe("gold models", () => {
     });
 
     it("refreshes by partition only TICKIT's sales_by_month: its year/month come from the sales rows alone, and it reads nothing else", () => {
-        const models = parseLakeConfig(rawLake("dev")).gold.models;
+        const models = parseLakeConfig(rawLake("dev"), PROJECT_ROOT).gold.models;
         expect(Object.fromEntries(models.map((m) => [m.name, m.refresh]))).to.deep.equal({
             event_performance: "full",
             sales_by_category: "full",
@@ -121,7 +122,7 @@ describe("gold models", () => {
     it("fails parseLakeConfig with every problem, before anything is created", () => {
         const raw = rawLake("dev");
         raw.gold = { models: [folder({ monthly: [MONTHLY.replace("ecomm_sales", "ecomm_salez"), DECLARATION] }) + "/monthly.sql"] };
-        expect(() => parseLakeConfig(raw)).to.throw(LakeConfigError, /gold\.models\[monthly\]: monthly\.sql reads unknown table\(s\) ecomm_salez/);
+        expect(() => parseLakeConfig(raw, PROJECT_ROOT)).to.throw(LakeConfigError, /gold\.models\[monthly\]: monthly\.sql reads unknown table\(s\) ecomm_salez/);
     });
 
     it("resolves a relative folder against the base directory", () => {

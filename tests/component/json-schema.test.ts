@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { lakeConfigJsonSchema } from "medallion-lake";
-import { JSON_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeSpecJsonSchema } from "../../packages/medallion-lake/src/model/json-schema";
+import { JSON_SCHEMA_PATH, LAKE_CATALOG_SCHEMA_PATH, LAKE_SPEC_SCHEMA_PATH, lakeCatalogJsonSchema, lakeSpecJsonSchema } from "../../packages/medallion-lake/src/model/json-schema";
 import { lakeSpecSchema } from "../../packages/medallion-lake/src/model/lake-spec-schema";
 import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { rawLake } from "../support/helpers";
@@ -32,6 +32,14 @@ describe("schema/lake-config.schema.json", () => {
     });
 });
 
+describe("schema/lake-catalog.schema.json", () => {
+    it("is up to date with the catalog's zod schema (regenerate with npm run schema)", () => {
+        const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, LAKE_CATALOG_SCHEMA_PATH), "utf8"));
+        expect(committed).to.deep.equal(JSON.parse(JSON.stringify(lakeCatalogJsonSchema())));
+        expect(committed.required).to.deep.equal(["sources"]);
+    });
+});
+
 describe("schema/lake-spec.schema.json", () => {
     const committed = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, LAKE_SPEC_SCHEMA_PATH), "utf8"));
 
@@ -41,7 +49,7 @@ describe("schema/lake-spec.schema.json", () => {
 
     for (const env of ["dev", "prod", "local"]) {
         it(`holds the spec lakeSpec() emits for the ${env} stack, with no field it does not declare`, () => {
-            const result = lakeSpecSchema.safeParse(lakeSpec(parseLakeConfig(rawLake(env)), env));
+            const result = lakeSpecSchema.safeParse(lakeSpec(parseLakeConfig(rawLake(env), PROJECT_ROOT), env));
             expect(result.success, JSON.stringify(result.error?.issues)).to.equal(true);
         });
     }

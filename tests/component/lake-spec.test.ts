@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from "../../stacks/stack-config";
 import { rawLake } from "../support/helpers";
 
 describe("lakeSpec", () => {
-    const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+    const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");
 
     it("names the databases and connections from lake and environment", () => {
         expect(spec.lake).to.equal("tickit");
@@ -37,9 +37,9 @@ describe("lakeSpec", () => {
 
     it("gives untyped string tables empty keys and columns", () => {
         const raw = rawLake("dev");
-        raw.sources[0].tables = ["saas.category"];
-        delete raw.gold; // the TICKIT models read saas.event and saas.venue
-        const t = lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables[0];
+        raw.sources[0].tables[0] = "saas.category"; // saas.event stays: a sales rule references it
+        delete raw.gold;
+        const t = lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables[0];
         expect(t).to.deep.equal({ name: "category", sourceTable: "saas.category", catalogTable: "saas_tickit_saas_category", primaryKey: [], watermarkColumn: null, partitionColumn: null, dateColumn: null, columns: [], rules: [], maxDeleteShare: 0.5, reconcile: null });
     });
 
@@ -53,10 +53,11 @@ describe("lakeSpec", () => {
     it("gives each table its delete guard share: its own, else the lake's (default 0.5)", () => {
         const raw = rawLake("dev");
         delete raw.gold;
-        raw.sources[0].tables = [{ name: "saas.category", maxDeleteShare: 0.9 }, "saas.venue"];
-        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.5]);
+        const event = raw.sources[0].tables[2]; // a sales rule references it
+        raw.sources[0].tables = [{ name: "saas.category", maxDeleteShare: 0.9 }, "saas.venue", event];
+        expect(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.5, 0.5]);
         raw.maxDeleteShare = 0.2;
-        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.2]);
+        expect(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables.map((t) => t.maxDeleteShare)).to.deep.equal([0.9, 0.2, 0.2]);
     });
 
     it("carries each table's reconcile with everyRuns filled in, null when off", () => {
@@ -65,9 +66,9 @@ describe("lakeSpec", () => {
         raw.sources[0].tables = [
             { name: "saas.category", primaryKey: ["id"], watermarkColumn: "id", reconcile: "keys" },
             { name: "saas.venue", primaryKey: ["id"], watermarkColumn: "id", reconcile: { compare: "keys", everyRuns: 24 } },
-            "saas.event",
+            raw.sources[0].tables[2], // saas.event, which a sales rule references
         ];
-        expect(lakeSpec(parseLakeConfig(raw), "dev").sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
+        expect(lakeSpec(parseLakeConfig(raw, PROJECT_ROOT), "dev").sources[0].tables.map((t) => t.reconcile)).to.deep.equal([
             { compare: "keys", everyRuns: 1 },
             { compare: "keys", everyRuns: 24 },
             null,
@@ -79,7 +80,7 @@ describe("lakeSpec", () => {
     });
 
     it("rejects an invalid environment", () => {
-        expect(() => lakeSpec(parseLakeConfig(rawLake("dev")), "Dev")).to.throw(/environment/);
+        expect(() => lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "Dev")).to.throw(/environment/);
     });
 });
 
@@ -87,8 +88,8 @@ describe("jobArguments agrees with glue-scripts/medallion/job_arguments.json", (
     const contract = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "glue-scripts", "medallion", "job_arguments.json"), "utf8")).jobs;
     const paths = { lakeSpec: "s3://a/spec.json", environment: "dev", bronzePath: "s3://b", silverPath: "s3://s", goldPath: "s3://g" };
 
-    it("covers exactly the layers of the contract", () => {
-        expect(Object.keys(contract)).to.have.members([...LAYERS]);
+    it("covers exactly the layers of the contract (and the forget job, see forget-job.test.ts)", () => {
+        expect(Object.keys(contract)).to.have.members([...LAYERS, "forget"]);
     });
 
     for (const layer of LAYERS) {

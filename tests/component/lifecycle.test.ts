@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { parseLakeConfig } from "medallion-lake";
 import { lifecycleRules } from "../../packages/medallion-lake/src/component/storage";
 import { BUCKET_PURPOSES } from "../../packages/medallion-lake/src/model/naming";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:pg-AbCdEf";
 const lake = (retention?: object) =>
@@ -14,7 +15,7 @@ const lake = (retention?: object) =>
         name: "shop",
         sources: [{ name: "pg", engine: "postgres", host: "db", database: "d", secretArn: SECRET, tables: ["public.orders"] }],
         ...(retention ? { retention } : {}),
-    });
+    }, PROJECT_ROOT);
 
 describe("S3 lifecycle rules", () => {
     const config = lake();

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { lakeSpec, namedQueries, parseLakeConfig } from "medallion-lake";
 import { rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
-const spec = lakeSpec(parseLakeConfig(rawLake("dev")), "dev");
+const spec = lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev");
 const queries = namedQueries(spec);
 
 describe("namedQueries", () => {

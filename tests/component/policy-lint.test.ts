@@ -86,7 +86,7 @@ function grantsLake(): Promise<MockRunResult> {
                             database: "orders",
                             secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf",
                             caCertificate: "s3://shop-certs/rds-ca.pem",
-                            tables: ["public.orders"],
+                            tables: [{ name: "public.orders" }],
                         },
                     ],
                     protect: false,
@@ -112,9 +112,9 @@ describe("every generated policy passes AWS's IAM tables (parliament)", function
 
     it("collects the roles' inline and trust policies, the bucket, key and topic policies and the grants", () => {
         const count = (pattern: RegExp) => documents.filter((d) => pattern.test(d.name)).length;
-        // Per lake: 4 roles (trust + inline), 6 bucket policies, 1 topic policy, 1 key policy.
-        expect(count(/ aws:iam\/role:Role .* assumeRolePolicy$/)).to.equal(12);
-        expect(count(/ aws:iam\/rolePolicy:RolePolicy lake-.*-policy policy$/)).to.equal(8);
+        // Per lake: 5 roles (trust + inline: 3 layer jobs, the forget job, the crawlers), 6 bucket policies, 1 topic policy, 1 key policy.
+        expect(count(/ aws:iam\/role:Role .* assumeRolePolicy$/)).to.equal(15);
+        expect(count(/ aws:iam\/rolePolicy:RolePolicy lake-.*-policy policy$/)).to.equal(10);
         expect(count(/ aws:s3\/bucketPolicy:BucketPolicy /)).to.equal(18);
         expect(count(/ aws:sns\/topicPolicy:TopicPolicy /)).to.equal(3);
         expect(count(/ aws:kms\/key:Key /)).to.equal(3);

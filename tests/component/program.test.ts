@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { secretConfigRef } from "../../stacks/program";
-import { loadStackConfig } from "../../stacks/stack-config";
 import { parseLakeConfig } from "medallion-lake";
 import { lifecycleOptions, lakeTags } from "../../packages/medallion-lake/src/component/context";
 import { rawLake } from "../support/helpers";
+import { loadStackConfig, PROJECT_ROOT } from "../../stacks/stack-config";
 
 describe("stack program helpers", () => {
     it("resolves passwordSecret names to config namespace and key", () => {
@@ -20,14 +20,14 @@ describe("stack program helpers", () => {
     });
 
     it("decides protect and retainOnDelete per resource kind", () => {
-        const prod = parseLakeConfig(rawLake("prod"));
-        const dev = parseLakeConfig(rawLake("dev"));
+        const prod = parseLakeConfig(rawLake("prod"), PROJECT_ROOT);
+        const dev = parseLakeConfig(rawLake("dev"), PROJECT_ROOT);
         expect(lifecycleOptions(prod, "data")).to.deep.equal({ protect: true, retainOnDelete: true });
         expect(lifecycleOptions(prod, "infra")).to.deep.equal({ protect: true, retainOnDelete: false });
         expect(lifecycleOptions(dev, "data")).to.deep.equal({ protect: false, retainOnDelete: false });
     });
 
     it("tags with the config tags plus lake and environment", () => {
-        expect(lakeTags(parseLakeConfig(rawLake("dev")), "dev")).to.deep.equal({ team: "data-platform", "cost-center": "analytics-dev", lake: "tickit", environment: "dev" });
+        expect(lakeTags(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev")).to.deep.equal({ team: "data-platform", "cost-center": "analytics-dev", lake: "tickit", environment: "dev" });
     });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { configIssues } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
 
@@ -45,6 +46,7 @@ describe("data-quality rules in the config", () => {
                 { check: "unique", columns: ["eventid", "saletime"] },
                 { check: "freshness", column: "saletime", maxAgeHours: 36 },
             ]),
+            PROJECT_ROOT,
         );
         const rules = lakeSpec(config, "dev").sources[1].tables[0].rules;
         expect(rules.map((r) => `${r.name}/${r.check}/${r.severity}`)).to.deep.equal([

@@ -7,6 +7,7 @@ import { LakeConfigError } from "medallion-lake";
 import { runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
 import { rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 type Mutation = (lake: any) => void;
 
@@ -150,7 +151,7 @@ async function expectRejected(lake: unknown, stack: string, secrets: Record<stri
             stack,
             config: { "aws:region": "us-east-1", "medallion-lake:lake": lake, ...secrets },
             secretKeys: Object.keys(secrets),
-            program: () => createLake().outputs(),
+            program: () => createLake({ baseDir: PROJECT_ROOT }).outputs(),
             onResource: (r) => registered.push(r.type),
         });
     } catch (e) {

@@ -2,9 +2,10 @@ import { expect } from "chai";
 import { MockResource, runUnderMocks } from "../../local-lake/lib/mock-run";
 import { createLake } from "../../stacks/program";
 import { syntheticLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 async function countsFor(sources: number, tablesPerSource: number): Promise<Record<string, number>> {
-    const run = await runUnderMocks({ stack: "scale", config: { "aws:region": "us-east-1", "medallion-lake:lake": syntheticLake(sources, tablesPerSource) }, program: () => createLake().outputs() });
+    const run = await runUnderMocks({ stack: "scale", config: { "aws:region": "us-east-1", "medallion-lake:lake": syntheticLake(sources, tablesPerSource) }, program: () => createLake({ baseDir: PROJECT_ROOT }).outputs() });
     const counts: Record<string, number> = {};
     run.resources.forEach((r: MockResource) => (counts[r.type] = (counts[r.type] ?? 0) + 1));
     return counts;

@@ -8,6 +8,7 @@ import { parseLakeConfig } from "medallion-lake";
 import { connectionProperties } from "../../packages/medallion-lake/src/component/sources";
 import { MockRunResult } from "../../local-lake/lib/mock-run";
 import { ofType, rawLake, runStack } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:crm-AbCdEf";
 const CA = "s3://tickit-certs-123456789012/ca/private-root.pem";
@@ -15,7 +16,7 @@ const CA = "s3://tickit-certs-123456789012/ca/private-root.pem";
 /** The one source of a lake with `fields` on a sqlserver source (or another engine). */
 function source(fields: object, engine = "sqlserver") {
     const table = engine === "mysql" ? "users" : "crm.users";
-    return parseLakeConfig({ name: "shop", sources: [{ name: "crm", engine, host: "10.0.0.12", database: "tickit", secretArn: SECRET, tables: [table], ...fields }] }).sources[0];
+    return parseLakeConfig({ name: "shop", sources: [{ name: "crm", engine, host: "10.0.0.12", database: "tickit", secretArn: SECRET, tables: [table], ...fields }] }, PROJECT_ROOT).sources[0];
 }
 
 describe("SQL Server TLS on the Glue connection", () => {

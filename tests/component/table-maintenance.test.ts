@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { lakeSpec, parseLakeConfig } from "medallion-lake";
 import { tableMaintenanceIssues } from "../../packages/medallion-lake/src/model/table-maintenance";
 import { configIssues, rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 const minimal = (extra: object = {}) => ({
     name: "shop",
@@ -11,11 +12,11 @@ const minimal = (extra: object = {}) => ({
 
 describe("tableMaintenance config", () => {
     it("defaults to Glue's table optimizer retention (5 days, 1 snapshot, orphans after 3 days) and Iceberg's compaction threshold (5 files)", () => {
-        expect(parseLakeConfig(minimal()).tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 });
+        expect(parseLakeConfig(minimal(), PROJECT_ROOT).tableMaintenance).to.deep.equal({ snapshotRetentionDays: 5, snapshotsToKeep: 1, orphanFileRetentionDays: 3, compactionMinInputFiles: 5, compactionSmallFileMiB: 32, compactionDeleteRatio: 0.3 });
     });
 
     it("fills in the keys not given", () => {
-        expect(parseLakeConfig(minimal({ tableMaintenance: { snapshotRetentionDays: 7 } })).tableMaintenance).to.deep.equal({
+        expect(parseLakeConfig(minimal({ tableMaintenance: { snapshotRetentionDays: 7 } }), PROJECT_ROOT).tableMaintenance).to.deep.equal({
             snapshotRetentionDays: 7,
             snapshotsToKeep: 1,
             orphanFileRetentionDays: 3,
@@ -36,7 +37,7 @@ describe("tableMaintenance config", () => {
     });
 
     it("takes a fractional small-file size and delete ratio, and rejects sizes <= 0 and ratios outside (0, 1]", () => {
-        const maintenance = parseLakeConfig(minimal({ tableMaintenance: { compactionSmallFileMiB: 0.5, compactionDeleteRatio: 1 } })).tableMaintenance;
+        const maintenance = parseLakeConfig(minimal({ tableMaintenance: { compactionSmallFileMiB: 0.5, compactionDeleteRatio: 1 } }), PROJECT_ROOT).tableMaintenance;
         expect([maintenance.compactionSmallFileMiB, maintenance.compactionDeleteRatio]).to.deep.equal([0.5, 1]);
         expect(configIssues(minimal({ tableMaintenance: { compactionSmallFileMiB: 0, compactionDeleteRatio: 0 } }))).to.have.members([
             "tableMaintenance.compactionSmallFileMiB: must be more than 0 MiB",
@@ -57,7 +58,7 @@ describe("tableMaintenance config", () => {
         expect(configIssues(minimal({ jobs: { timeoutMinutes: 2880 }, tableMaintenance: { orphanFileRetentionDays: 2 } }))).to.deep.equal([
             "tableMaintenance.orphanFileRetentionDays: 2 day(s) is not longer than a job run may last (jobs.timeoutMinutes 2880): files a run has written but not yet committed would be deleted as orphans",
         ]);
-        expect(parseLakeConfig(minimal({ jobs: { timeoutMinutes: 2880 }, tableMaintenance: { orphanFileRetentionDays: 3 } })).tableMaintenance.orphanFileRetentionDays).to.equal(3);
+        expect(parseLakeConfig(minimal({ jobs: { timeoutMinutes: 2880 }, tableMaintenance: { orphanFileRetentionDays: 3 } }), PROJECT_ROOT).tableMaintenance.orphanFileRetentionDays).to.equal(3);
     });
 });
 
@@ -72,7 +73,7 @@ describe("tableMaintenanceIssues", () => {
 
 describe("lakeSpec tableMaintenance", () => {
     it("carries the settings with their defaults filled in, under exactly the keys the jobs parse", () => {
-        expect(lakeSpec(parseLakeConfig(minimal({ tableMaintenance: { compactionMinInputFiles: 10 } })), "dev").tableMaintenance).to.deep.equal({
+        expect(lakeSpec(parseLakeConfig(minimal({ tableMaintenance: { compactionMinInputFiles: 10 } }), PROJECT_ROOT), "dev").tableMaintenance).to.deep.equal({
             snapshotRetentionDays: 5,
             snapshotsToKeep: 1,
             orphanFileRetentionDays: 3,
@@ -83,7 +84,7 @@ describe("lakeSpec tableMaintenance", () => {
     });
 
     it("keeps prod's snapshots 7 days (its stack file sets it) and dev's the default 5", () => {
-        expect(lakeSpec(parseLakeConfig(rawLake("prod")), "prod").tableMaintenance.snapshotRetentionDays).to.equal(7);
-        expect(lakeSpec(parseLakeConfig(rawLake("dev")), "dev").tableMaintenance.snapshotRetentionDays).to.equal(5);
+        expect(lakeSpec(parseLakeConfig(rawLake("prod"), PROJECT_ROOT), "prod").tableMaintenance.snapshotRetentionDays).to.equal(7);
+        expect(lakeSpec(parseLakeConfig(rawLake("dev"), PROJECT_ROOT), "dev").tableMaintenance.snapshotRetentionDays).to.equal(5);
     });
 });

@@ -14,7 +14,8 @@ describe("local lake: Glue job arguments", () => {
 
     for (const layer of ["bronze", "silver", "gold"] as const) {
         it(`${layer}: passes every argument of job_arguments.json, and nothing else`, () => {
-            const names = Object.keys(localJobArguments(layer, layout, "local", "b1")).map((k) => k.replace(/^--/, ""));
+            // With models named (gold's --models; the other jobs take none).
+            const names = Object.keys(localJobArguments(layer, layout, "local", "b1", ["m1", "m2"])).map((k) => k.replace(/^--/, ""));
             expect(names.sort()).to.deep.equal([...contract[layer].required, ...contract[layer].optional].sort());
         });
     }
@@ -27,6 +28,7 @@ describe("local lake: Glue job arguments", () => {
             "--batch_id": "20261124T060000Z",
             "--local_connections": "/data/lake-run/sources/connections.json",
         });
+        expect(localJobArguments("gold", layout, "dev", "b2", ["sales_by_month", "top_buyers"])["--models"]).to.equal("sales_by_month,top_buyers");
         expect(localJobArguments("gold", layout, "dev", "b2")).to.deep.equal({
             "--lake_spec": "file:///data/lake-run/lake/assets/lake-spec.json",
             "--environment": "dev",

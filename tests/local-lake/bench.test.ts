@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { layerFigures, runFigures } from "../../benchmarks/figures";
-import { batchBytes, incrementFigures } from "../../benchmarks/history";
+import { batchBytes, floorFigures, incrementFigures } from "../../benchmarks/history";
 import { LakeRunSummary } from "../../local-lake/lib/summary";
 
 describe("benchmark figures", () => {
@@ -86,7 +86,18 @@ describe("benchmark figures", () => {
                 bronzeBytesRead: 9000,
                 goldRefresh: { partitions: 2, skipped: 1 },
                 costVsFullBuild: 0.5,
+                floor: null,
+                costVsFloor: null,
             });
+        });
+
+        it("sets the increment's silver + gold time against the floor measured after it", () => {
+            const floorRun = { jobs: [{ layer: "silver", ms: 1200, metrics: [] }, { layer: "gold", ms: 800, metrics: [] }] } as unknown as LakeRunSummary;
+            const floor = floorFigures(floorRun);
+            expect(floor).to.deep.equal({ silverMs: 1200, goldMs: 800 });
+            const f = incrementFigures(1, summary, { ...inputs, floor }, 8000);
+            // (3000 + 1000) / (1200 + 800)
+            expect([f.costVsFloor, f.floor]).to.deep.equal([2, { silverMs: 1200, goldMs: 800 }]);
         });
 
         it("gives the full build no source changes and its own cost as the unit", () => {

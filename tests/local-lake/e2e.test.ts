@@ -8,7 +8,8 @@
  * restart of the servers, that a failing step leaves the earlier layers intact, and that rows deleted
  * at the sources leave silver (full load, reconcile: rows), audited in `_deletes`, and rows updated in
  * place on id-watermarked tables (reconcile: rows) reach it, silver then equal to the sources' cleaned
- * rows (benchmarks/drift_rows.py) and gold following.
+ * rows (benchmarks/drift_rows.py) and gold following, and that an erasure reaches no layer, snapshot
+ * or file (erasure-e2e.ts).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -18,16 +19,18 @@ import * as YAML from "yaml";
 import { LakeSpec } from "medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
 import { driftRows } from "../../local-lake/lib/drift-rows";
-import { bronzeBatches, goldPartitionFiles, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
+import { bronzeBatches, goldPartitionFiles, goldRunSummary, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { runPython } from "../../local-lake/lib/python";
 import { startCatalog, startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
 import { expectedGold } from "../support/expected-gold";
+import { loadModels, runModel } from "../../local-lake/lib/model";
 import { previewDataset } from "../../local-lake/lib/preview";
 import { streamReporter } from "../../local-lake/lib/progress";
 import { LakeRunOptions, LakeStepFailed, runLocalLake } from "../../local-lake/lib/run-lake";
 import { LakeRunSummary, QueryOutcome } from "../../local-lake/lib/summary";
 import { rejection } from "../support/rejection";
+import { describeErasure } from "./erasure-e2e";
 
 type Row = Record<string, unknown>;
 
@@ -117,6 +120,25 @@ async function sourceSql(layout: LakeLayout, source: { engine: string; database:
     const server = source.engine === "mysql" ? "mariadb" : "postgres";
     const { stdout } = await runPython(["-c", SOURCE_SQL, path.join(layout.sourcesDir, "servers.json"), server, source.database, JSON.stringify(statements)], { label: "source SQL" });
     return JSON.parse(stdout.trim().split("\n").pop() ?? "[]") as unknown[][][];
+}
+
+
+/**
+ * A stack folder outside the repository: Pulumi.local.yaml naming a copy of its table catalog with
+ * `edit` applied to the catalog's tables (the gold models stay the repository's, by absolute path).
+ */
+function localStackWith(prefix: string, edit: (tables: { name: string; rules?: object[]; columns?: Record<string, unknown> }[]) => void): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const stack = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8"));
+    const lake = stack.config["medallion-lake:lake"];
+    const catalogFile = path.join(PROJECT_ROOT, lake.catalog);
+    const catalog = YAML.parse(fs.readFileSync(catalogFile, "utf8"));
+    catalog.gold.models = path.resolve(path.dirname(catalogFile), catalog.gold.models);
+    edit((catalog.sources as { tables: Parameters<typeof edit>[0] }[]).flatMap((s) => s.tables));
+    lake.catalog = "catalog.yaml";
+    fs.writeFileSync(path.join(dir, "catalog.yaml"), YAML.stringify(catalog));
+    fs.writeFileSync(path.join(dir, "Pulumi.local.yaml"), YAML.stringify(stack));
+    return dir;
 }
 
 describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", function () {
@@ -226,6 +248,22 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
         }
     });
 
+    it("npm run model: each model's rows and tests on Trino are the gold job's (Spark's), without a Spark job", async () => {
+        const { models, spec: lastSpec } = loadModels("local", layout);
+        expect(models.map((m) => m.name).sort()).to.deep.equal(spec.gold.models.map((m) => m.name).sort());
+        const gold = (goldRunSummary(layout.layers.gold, "run1")?.models ?? {}) as Record<string, { tests: { rule: string; passed: boolean; failed_rows?: number; observed?: number }[] }>;
+        for (const m of models) {
+            const run = await runModel(m, models, lastSpec, layout);
+            expect(run.result.rows.length, m.name).to.equal(first.tables.find((t) => t.layer === "gold" && t.table === m.name)?.rows);
+            const byName = (a: { test: string }, b: { test: string }) => a.test.localeCompare(b.test);
+            const spark = gold[m.name].tests.map((t) => ({ test: t.rule, passed: t.passed, value: t.failed_rows ?? t.observed ?? null })).sort(byName);
+            expect(run.tests.map((t) => ({ test: t.test, passed: t.passed, value: t.value })).sort(byName), m.name).to.deep.equal(spark);
+        }
+        // TICKIT's events without a venue fail event_performance's warn test on both engines.
+        expect(gold.event_performance.tests.find((t) => t.rule === "events_with_known_venue")?.passed).to.equal(false);
+        expect((await rejection(runModel({ ...models[0], sql: "SELECT 1 AS n FROM ecomm_nosuch" }, models, lastSpec, layout))).message).to.contain("failed on Trino");
+    });
+
     it("shows a consumer classified columns masked, in silver and by lineage in gold, and bronze not at all; the job role reads them clear", async () => {
         const consumer = await trino(layout, undefined, "consumer");
         const job = await trino(layout);
@@ -332,12 +370,10 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             // The local stack with two more rules on full-load tables (silver judges each run's new bronze
             // rows, and only full loads bring new rows here): venues of more than 10,000 seats, and at
             // most 5 categories delivered per run.
-            const configRoot = fs.mkdtempSync(path.join(os.tmpdir(), "local-lake-rules-"));
-            const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.local.yaml"), "utf8"));
-            const tables = (doc.config["medallion-lake:lake"].sources as { tables: { name: string; rules?: object[] }[] }[]).flatMap((s) => s.tables);
-            Object.assign(tables.find((t) => t.name === "saas.venue") ?? {}, { rules: [{ name: "seats_at_most_10000", check: "range", column: "venueseats", max: 10000 }] });
-            Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "few_categories", check: "rowCount", max: 5 }] });
-            fs.writeFileSync(path.join(configRoot, "Pulumi.local.yaml"), YAML.stringify(doc));
+            const configRoot = localStackWith("local-lake-rules-", (tables) => {
+                Object.assign(tables.find((t) => t.name === "saas.venue") ?? {}, { rules: [{ name: "seats_at_most_10000", check: "range", column: "venueseats", max: 10000 }] });
+                Object.assign(tables.find((t) => t.name === "saas.category") ?? {}, { rules: [{ name: "few_categories", check: "rowCount", max: 5 }] });
+            });
             const baseline = await layerSnapshot(spec, layout);
             const bronzeBefore = bronzeBatches(layout.layers.bronze);
             const goldBefore = goldPartitionFiles(layout.layers.gold);
@@ -486,12 +522,12 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
         });
 
         it("a column added to a source table and to the stack config reaches the catalog and Trino; older rows read null", async () => {
-            // The same stack file with one more venue column, as a team would edit Pulumi.local.yaml.
-            const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "lake-evolve-"));
-            const stackFile = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.local.yaml"), "utf8");
-            const evolved = stackFile.replace(/(columns: \{ venueid: smallint,[^}]*)\}/, "$1, venuecode: string }");
-            expect(evolved, "Pulumi.local.yaml venue columns").to.not.equal(stackFile);
-            fs.writeFileSync(path.join(stackDir, "Pulumi.local.yaml"), evolved);
+            // The same stack with one more venue column, as a team would edit the table catalog.
+            const stackDir = localStackWith("lake-evolve-", (tables) => {
+                const venueTable = tables.find((t) => t.name === "saas.venue");
+                if (!venueTable?.columns) throw new Error("the catalog's saas.venue has no columns");
+                venueTable.columns.venuecode = "string";
+            });
             const venue = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t }))).find((x) => x.table.name === "venue");
             if (!venue) throw new Error("the local stack has no venue table");
             await startServers(layout); // the --from runs before needed no source databases and did not start them
@@ -541,4 +577,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             expect(silver.rows[0]).to.deep.equal({ coded: 10, n: first.tables.find((t) => t.layer === "silver" && t.table === `${venue.source.name}/venue`)?.rows });
         });
     });
+
+    // Last: it erases a user the checks above compare with the sources.
+    describeErasure(() => ({ layout, spec, run }));
 });

@@ -9,8 +9,9 @@ import { LakeStepFailed, runLocalLake, skipReason } from "../../local-lake/lib/r
 import { STEPS } from "../../local-lake/lib/summary";
 import { rejection } from "../support/rejection";
 import { rawLake } from "../support/helpers";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
-const dev = parseLakeConfig(rawLake("dev"));
+const dev = parseLakeConfig(rawLake("dev"), PROJECT_ROOT);
 // saas and crm use secretArn in dev (no username in the config); ecomm has username etl.
 const LOGINS = { MEDALLION_SAAS_USER: "me", MEDALLION_SAAS_PASSWORD: "p1", MEDALLION_ECOMM_PASSWORD: "p2", MEDALLION_CRM_USER: "crm_reader", MEDALLION_CRM_PASSWORD: "p3" };
 
@@ -29,7 +30,7 @@ describe("local lake --own-sources", () => {
     it("leaves TLS settings out for a source with enforceSsl: false", () => {
         const raw = rawLake("dev");
         raw.sources[0].enforceSsl = false;
-        expect(ownConnections(parseLakeConfig(raw), LOGINS).saas.url).to.not.contain("ssl");
+        expect(ownConnections(parseLakeConfig(raw, PROJECT_ROOT), LOGINS).saas.url).to.not.contain("ssl");
     });
 
     it("gives a SQL Server source the TLS settings its Glue connection has, enforceSsl off included", () => {
@@ -37,13 +38,13 @@ describe("local lake --own-sources", () => {
         const crm = raw.sources.find((s: { name: string }) => s.name === "crm");
         crm.host = "10.0.0.5";
         crm.hostNameInCertificate = "crm.db.internal";
-        expect(ownConnections(parseLakeConfig(raw), LOGINS).crm.url).to.match(
+        expect(ownConnections(parseLakeConfig(raw, PROJECT_ROOT), LOGINS).crm.url).to.match(
             /^jdbc:sqlserver:\/\/10\.0\.0\.5:1433;databaseName=\w+;encrypt=true;trustServerCertificate=false;hostNameInCertificate=crm\.db\.internal$/,
         );
         delete crm.hostNameInCertificate;
         crm.enforceSsl = false;
         // The driver's own default would be encrypt=true with validation: spelled out, as on AWS.
-        expect(ownConnections(parseLakeConfig(raw), LOGINS).crm.url).to.match(/;databaseName=\w+;encrypt=true;trustServerCertificate=true$/);
+        expect(ownConnections(parseLakeConfig(raw, PROJECT_ROOT), LOGINS).crm.url).to.match(/;databaseName=\w+;encrypt=true;trustServerCertificate=true$/);
     });
 
     it("names every missing variable at once", () => {

@@ -70,6 +70,7 @@ describe("package: medallion-lake packed and installed in another project", func
             "assets/glue-scripts/bronze_job.py",
             "assets/glue-scripts/silver_job.py",
             "assets/glue-scripts/gold_job.py",
+            "assets/glue-scripts/forget_job.py",
             "assets/glue-scripts/requirements.txt",
             "assets/glue-scripts/medallion/job_arguments.json",
             "assets/glue-scripts/medallion/iceberg.json",
@@ -85,16 +86,16 @@ describe("package: medallion-lake packed and installed in another project", func
         expect(JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")).name).to.equal("medallion-lake");
     });
 
-    it("registers the lake under the SDK's mocks: the component, its buckets, crawler and three Glue jobs", () => {
+    it("registers the lake under the SDK's mocks: the component, its buckets, crawler and four Glue jobs (three layers and the on-demand forget job)", () => {
         const types = resources.map((r) => r.type);
         expect(resources.filter((r) => r.type === "medallion-lake:index:MedallionLake").map((r) => r.name)).to.deep.equal(["lake"]);
-        expect(types.filter((t) => t === "aws:glue/job:Job")).to.have.length(3);
+        expect(types.filter((t) => t === "aws:glue/job:Job")).to.have.length(4);
         expect(types).to.include.members(["aws:s3/bucket:Bucket", "aws:glue/crawler:Crawler", "aws:glue/catalogDatabase:CatalogDatabase", "aws:iam/role:Role"]);
     });
 
     it("uploads the Glue scripts found inside the installed package", () => {
         const assets = path.join(fs.realpathSync(path.join(consumer, "node_modules", "medallion-lake")), "assets", "glue-scripts");
         const scripts = resources.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.source?.endsWith(".py"));
-        expect(scripts.map((r) => r.source).sort()).to.deep.equal(["bronze_job.py", "gold_job.py", "silver_job.py"].map((f) => path.join(assets, f)));
+        expect(scripts.map((r) => r.source).sort()).to.deep.equal(["bronze_job.py", "forget_job.py", "gold_job.py", "silver_job.py"].map((f) => path.join(assets, f)));
     });
 });

@@ -9,6 +9,7 @@ import { LakeResource } from "../../policy/resource";
 import { MedallionLake } from "medallion-lake";
 import { PolicyRun, runPack } from "../../policy/check";
 import { rejection } from "../support/rejection";
+import { PROJECT_ROOT } from "../../stacks/stack-config";
 
 /** `policy resource-name` for each violation at `level`, sorted. */
 function findings(run: PolicyRun, level: Violation["level"]): string[] {
@@ -118,7 +119,7 @@ describe("overriding the component's secure defaults", () => {
         };
         const run = await runPack("prod", {
             program: () =>
-                new MedallionLake("lake", { config: new pulumi.Config("medallion-lake").requireObject("lake"), environment: "prod" }, { transformations: [weaken] }).outputs(),
+                new MedallionLake("lake", { config: new pulumi.Config("medallion-lake").requireObject("lake"), environment: "prod", baseDir: PROJECT_ROOT }, { transformations: [weaken] }).outputs(),
         });
         expect(findings(run, "mandatory")).to.deep.equal(
             [

@@ -15,9 +15,25 @@ export const TEST_PASSWORDS: Record<string, string> = {
     "medallion-lake:crmDbPassword": "crm-Pa55word-not-in-state",
 };
 
-/** The raw `medallion-lake:lake` object of `Pulumi.<env>.yaml`, read independently of the code under test. */
-export function rawLake(env: string): any {
+/** The raw `medallion-lake:lake` object as `Pulumi.<env>.yaml` has it (naming its table catalog), read independently of the code under test. */
+export function stackLake(env: string): any {
     return YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${env}.yaml`), "utf8")).config["medallion-lake:lake"];
+}
+
+/**
+ * The lake of `Pulumi.<env>.yaml` as one self-contained config: its catalog's tables written into
+ * the sources and its gold models by absolute path, without `catalog` (read independently of the
+ * code under test), for tests that change a table.
+ */
+export function rawLake(env: string): any {
+    const { catalog: named, ...lake } = stackLake(env);
+    const file = path.join(PROJECT_ROOT, named);
+    const catalog = YAML.parse(fs.readFileSync(file, "utf8"));
+    return {
+        ...lake,
+        sources: lake.sources.map((s: any) => ({ ...s, tables: catalog.sources.find((c: any) => c.name === s.name).tables })),
+        gold: { models: path.resolve(path.dirname(file), catalog.gold.models) },
+    };
 }
 
 /** Runs the real program (`createLake`) for a stack under mocks. */
@@ -28,7 +44,7 @@ export async function runStack(env: string, lakeOverride?: unknown): Promise<Moc
         stack: env,
         config: { ...config, ...TEST_PASSWORDS },
         secretKeys: [...secretKeys, ...Object.keys(TEST_PASSWORDS)],
-        program: () => createLake().outputs(),
+        program: () => createLake({ baseDir: PROJECT_ROOT }).outputs(),
     });
 }
 
@@ -61,7 +77,7 @@ export function syntheticLake(sources: number, tablesPerSource: number): any {
 /** The problems `parseLakeConfig` reports for `raw`, as `path: message` lines; fails when it accepts it. */
 export function configIssues(raw: unknown): string[] {
     try {
-        parseLakeConfig(raw);
+        parseLakeConfig(raw, PROJECT_ROOT);
     } catch (e) {
         expect(e).to.be.instanceOf(LakeConfigError);
         return (e as LakeConfigError).issues.map((i) => `${i.path}: ${i.message}`);

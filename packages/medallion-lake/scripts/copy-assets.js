@@ -18,7 +18,9 @@ const ASSETS_DIR = path.join(PACKAGE_DIR, "assets");
 /** Files shipped: `[source relative to the repository, target relative to assets/]`. */
 function shippedFiles() {
     const glue = path.join(REPO_ROOT, "glue-scripts");
-    const files = ["bronze_job.py", "silver_job.py", "gold_job.py", "requirements.txt"].map((f) => [`glue-scripts/${f}`, `glue-scripts/${f}`]);
+    // Every job entry script (`<name>_job.py`: bronze, silver, gold, forget) and the jobs' requirements.
+    const entries = fs.readdirSync(glue).filter((f) => f.endsWith("_job.py")).sort();
+    const files = [...entries, "requirements.txt"].map((f) => [`glue-scripts/${f}`, `glue-scripts/${f}`]);
     const walk = (rel) => {
         for (const entry of fs.readdirSync(path.join(glue, rel), { withFileTypes: true })) {
             const child = `${rel}/${entry.name}`;

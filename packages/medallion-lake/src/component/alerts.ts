@@ -146,7 +146,8 @@ export interface Alerts {
     alarms: aws.cloudwatch.MetricAlarm[];
 }
 
-export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, jobs: Record<Layer, aws.glue.Job>, crawlers: aws.glue.Crawler[]): Alerts {
+/** @param jobs every Glue job of the lake (the layer jobs and the on-demand forget job): each failure notifies. */
+export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, jobs: aws.glue.Job[], crawlers: aws.glue.Crawler[]): Alerts {
     const topic = new aws.sns.Topic(`${ctx.name}-alerts`, { name: alertTopicName(ctx.prefix), kmsMasterKeyId: keyArn, tags: ctx.tags }, ctx.opts());
     const deliveryGrants: Alerts["deliveryGrants"] = [];
     const subscriptions = ctx.config.alerts.subscriptions.map((s, i) => {
@@ -163,7 +164,7 @@ export function createAlerts(ctx: LakeContext, keyArn: pulumi.Input<string>, job
 
     const messages = failureMessages(ctx.config.name, ctx.environment);
     const patterns = pulumi
-        .all([pulumi.all(Object.values(jobs).map((j) => j.name)), pulumi.all(crawlers.map((c) => c.name))])
+        .all([pulumi.all(jobs.map((j) => j.name)), pulumi.all(crawlers.map((c) => c.name))])
         .apply(([jobNames, crawlerNames]) => failurePatterns(jobNames, crawlerNames));
     const rules = (["jobs", "crawlers"] as const).map((what) => {
         const rule = new aws.cloudwatch.EventRule(

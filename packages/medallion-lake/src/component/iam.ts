@@ -105,7 +105,7 @@ export function catalogStatement(sid: string, s: Account, actions: string[], dat
  * AbortMultipartUpload is its own action, not part of PutObject.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions
  */
-const OBJECT_WRITE = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+export const OBJECT_WRITE = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
 
 function bucketStatements(sid: string, s: PolicyScope, purposes: BucketPurpose[], write: boolean): Statement[] {
     const arns = purposes.map((p) => s.bucketArns[p]);
@@ -172,7 +172,7 @@ function sourceAccessStatements(s: PolicyScope): Statement[] {
 }
 
 /** Logs to the (KMS-encrypted) Glue log groups and the lake key. */
-function commonStatements(s: PolicyScope): Statement[] {
+export function commonStatements(s: PolicyScope): Statement[] {
     return [
         { Sid: "LakeKey", Effect: "Allow", Action: KMS_USE, Resource: s.keyArn },
         {
@@ -191,7 +191,7 @@ function commonStatements(s: PolicyScope): Statement[] {
  * `global_temp` database exists (SharedState in apache/spark), a GetDatabase that must be allowed
  * to answer "not found". Functions are loaded from `default`. Nothing else in the catalog.
  */
-function sparkCatalogStartupStatements(s: PolicyScope): Statement[] {
+export function sparkCatalogStartupStatements(s: PolicyScope): Statement[] {
     return [
         { Sid: "SparkDefaultDatabase", Effect: "Allow", Action: ["glue:GetDatabase", "glue:CreateDatabase", "glue:GetDatabases"], Resource: [glueArn(s, "catalog"), glueArn(s, "database/default")] },
         {
@@ -218,7 +218,7 @@ export const LAYER_IO: Record<Layer, { reads: ("source" | Layer)[]; writes: Laye
  * What a layer job calls on its own database and tables: the registration calls, and for an Iceberg
  * layer also those of Iceberg's Glue catalog (each action once).
  */
-function layerCatalogActions(layer: Layer): string[] {
+export function layerCatalogActions(layer: Layer): string[] {
     return ICEBERG_LAYERS.includes(layer) ? [...new Set([...LAYER_REGISTRATION, ...ICEBERG_TABLES])] : LAYER_REGISTRATION;
 }
 

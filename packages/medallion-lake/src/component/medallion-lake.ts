@@ -14,11 +14,14 @@ import { createAlerts } from "./alerts";
 import { AssetPlan, defaultScriptsDir, planAssets, uploadAssets } from "./assets";
 import { createCatalog } from "./catalog";
 import { checkedInput } from "./checked-input";
-import { LakeConfig, LakeConfigError, LakeConfigInput, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
+import { LakeConfig, LakeConfigError, parseLakeConfig, SECURITY_GROUP_ID, SUBNET_ID } from "../model/config";
 import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
+import { LakeDefinition, lakeConfigFromArgs } from "./lake-args";
+import { attachGrant, grantLayers } from "./lake-grants";
 import { createRoles, PolicyScope } from "./iam";
 import { createJobs } from "./jobs";
+import { createForgetJob, forgetScriptFiles } from "./forget-job";
 import { createEncryption } from "./kms";
 import { LakeSpec, lakeSpec } from "../model/lake-spec";
 import { BUCKET_PURPOSES, BucketPurpose, LAYERS, Layer } from "../model/naming";
@@ -31,36 +34,42 @@ import { createStorage } from "./storage";
 
 export const MEDALLION_LAKE_TYPE = "medallion-lake:index:MedallionLake";
 
+/**
+ * The component's args, shaped for Pulumi's schema inference (lake-args.ts) so that the same
+ * component serves TypeScript and, through `pulumi package add`, Python, Go, .NET, Java and YAML.
+ */
 export interface MedallionLakeArgs {
     /**
-     * The lake config, as in `medallion-lake:lake` (fields and defaults: docs/config-reference.md).
-     * Required; validated once, by `parseLakeConfig`, before any resource is registered. Network ids,
-     * `secretArn`s and `kmsKeyArn` may be `pulumi.Input`s; they are checked when their values are known.
+     * The lake config: the fields of `medallion-lake:lake` (docs/config-reference.md), each
+     * shorthand in its object form. Required; validated once, by `parseLakeConfig`, before any
+     * resource is registered. Network ids, `secretArn`s and `kmsKeyArn` may be Inputs; they are
+     * checked when their values are known.
      */
-    config: LakeConfigInput;
+    config: LakeDefinition;
     /** Environment name, normally the Pulumi stack name (`dev`, `prod`). Required; lowercase letters, digits, hyphens, at most 16 characters. */
     environment: string;
     /**
-     * Values of the sources' `passwordSecret` config keys: a map keyed by the key exactly as written
-     * in the config, or a function the component calls with each such key after validating the config.
-     * Default `{}`: then every source must use `secretArn`. Stored only in a new, KMS-encrypted Secrets
-     * Manager secret (and as a Pulumi secret in state).
+     * Values of the sources' `passwordSecret` keys, keyed by the key exactly as written in the
+     * config. Default: none, then every source must use `secretArn`. Stored only in a new,
+     * KMS-encrypted Secrets Manager secret (and as a Pulumi secret in state).
      */
-    passwords?: Record<string, pulumi.Input<string>> | PasswordLookup;
-    /** Directory holding `bronze_job.py`, `silver_job.py`, `gold_job.py`, `requirements.txt` and the `medallion/` package. Default: the copy this package ships (`assets/glue-scripts/` of the installed `medallion-lake`). */
+    passwords?: { [passwordSecret: string]: pulumi.Input<string> };
+    /**
+     * Absolute folder the config's relative paths (`catalog`, `gold.models`) start at: the folder of the
+     * file the config came from (the stack file's, for `Pulumi.<stack>.yaml`), or the Pulumi project
+     * folder. Default: none, and a relative path in the config is an error (never the working directory).
+     */
+    baseDir?: string;
+    /** Directory holding the Glue entry scripts (`bronze_job.py`, `silver_job.py`, `gold_job.py`, `forget_job.py`), `requirements.txt` and the `medallion/` package. Default: the copy this package ships (`assets/glue-scripts/` of the installed `medallion-lake`). */
     scriptsDir?: string;
 }
 
-/** Returns the password stored under a `passwordSecret` key, or undefined when there is none. */
-export type PasswordLookup = (passwordSecret: string) => pulumi.Input<string> | undefined;
-
 /** The value of every `passwordSecret`, keyed by it. @throws LakeConfigError naming each missing key. */
-export function resolvePasswords(config: LakeConfig, passwords: Record<string, pulumi.Input<string>> | PasswordLookup): Record<string, pulumi.Input<string>> {
-    const lookup = typeof passwords === "function" ? passwords : (key: string) => passwords[key];
+export function resolvePasswords(config: LakeConfig, passwords: Record<string, pulumi.Input<string>>): Record<string, pulumi.Input<string>> {
     const resolved: Record<string, pulumi.Input<string>> = {};
     const issues = config.sources.flatMap((s, i) => {
         if (!s.passwordSecret) return [];
-        const value = lookup(s.passwordSecret);
+        const value = Object.hasOwn(passwords, s.passwordSecret) ? passwords[s.passwordSecret] : undefined;
         if (value === undefined) {
             const key = s.passwordSecret;
             return [{ path: `sources[${i}].passwordSecret`, message: `no value for Pulumi secret "${key}": run pulumi config set --secret ${key} <password>` }];
@@ -94,72 +103,145 @@ export interface QueryGrantOptions extends GrantOptions {
     layers?: Layer[];
 }
 
+/** A value per layer (`bronze`, `silver`, `gold`). */
+export interface LayerOutputs {
+    /** Of the bronze layer. */
+    bronze: pulumi.Output<string>;
+    /** Of the silver layer. */
+    silver: pulumi.Output<string>;
+    /** Of the gold layer. */
+    gold: pulumi.Output<string>;
+}
+
+/** The Glue catalog databases: the crawlers' source metadata and one per layer. */
+export interface DatabaseOutputs extends LayerOutputs {
+    /** The crawled source tables. */
+    source: pulumi.Output<string>;
+}
+
+/**
+ * What the lake holds besides its outputs. Kept off the class's properties: Pulumi's schema
+ * inference reads every property of a component class as one of its outputs, and these (resources
+ * keyed by purpose, the parsed config) have no schema type; the class exposes them as getters.
+ */
+interface LakeState {
+    name: string;
+    config: LakeConfig;
+    spec: LakeSpec;
+    buckets: Record<BucketPurpose, aws.s3.Bucket>;
+    kmsKey: aws.kms.Key | undefined;
+    workgroup: aws.athena.Workgroup;
+    jobs: Record<Layer, aws.glue.Job>;
+    forgetJob: aws.glue.Job;
+    roles: { jobs: Record<Layer, aws.iam.Role>; crawler: aws.iam.Role };
+    childOpts: () => pulumi.CustomResourceOptions;
+    grantScope: pulumi.Output<GrantScope>;
+    grantCounts: { read: number; query: number };
+}
+const states = new WeakMap<MedallionLake, LakeState>();
+const stateOf = (lake: MedallionLake): LakeState => states.get(lake)!;
+
+/**
+ * The whole AWS medallion lake of one environment: S3 buckets (bronze Avro, silver and gold
+ * Iceberg), the Glue catalog, connections, crawlers, jobs and workflow, the Athena workgroup, IAM
+ * roles, encryption and alerts, from one validated config.
+ */
 export class MedallionLake extends pulumi.ComponentResource {
-    /** The validated config, defaults applied. */
-    readonly config: LakeConfig;
-    /** The lake spec uploaded for the Glue jobs. */
-    readonly spec: LakeSpec;
-    /** The buckets per purpose (bronze, silver, gold, query-results, assets, logs). */
-    readonly buckets: Record<BucketPurpose, aws.s3.Bucket>;
-    /** The lake's KMS key; undefined when the config names an existing key (`kmsKeyArn`). */
-    readonly kmsKey: aws.kms.Key | undefined;
-    /** The Athena workgroup every lake query runs in. */
-    readonly workgroup: aws.athena.Workgroup;
-    /** The Glue job per layer. */
-    readonly jobs: Record<Layer, aws.glue.Job>;
-    /** The IAM roles of the layer jobs and of the crawlers. */
-    readonly roles: { jobs: Record<Layer, aws.iam.Role>; crawler: aws.iam.Role };
+    /** The environment the lake is built for. */
+    readonly environment: string;
+    /** Name of the erasure job, run on demand (docs/erasure.md). */
+    readonly forgetJobName: pulumi.Output<string>;
     /** ARN of the key the lake is encrypted with (its own or the configured one). */
     readonly kmsKeyArn: pulumi.Output<string>;
     /** `alias/<lake>-<env>` of the lake's own key; undefined with an existing key. */
     readonly kmsKeyAlias: pulumi.Output<string> | undefined;
     /** Bucket names per purpose (bronze, silver, gold, query-results, assets, logs). */
-    readonly bucketNames: Record<BucketPurpose, pulumi.Output<string>>;
-    readonly bucketArns: Record<BucketPurpose, pulumi.Output<string>>;
+    readonly bucketNames: { [purpose: string]: pulumi.Output<string> };
+    /** Bucket ARNs per purpose (bronze, silver, gold, query-results, assets, logs). */
+    readonly bucketArns: { [purpose: string]: pulumi.Output<string> };
     /** Glue catalog database names (source metadata and one per layer). */
-    readonly databaseNames: Record<"source" | Layer, pulumi.Output<string>>;
-    readonly connectionNames: Record<string, pulumi.Output<string>>;
+    readonly databaseNames: DatabaseOutputs;
+    /** Glue connection name per source. */
+    readonly connectionNames: { [source: string]: pulumi.Output<string> };
     /** Crawler names per source. */
-    readonly crawlerNames: Record<string, pulumi.Output<string>>;
-    readonly crawlerArns: Record<string, pulumi.Output<string>>;
-    readonly jobNames: Record<Layer, pulumi.Output<string>>;
-    readonly jobArns: Record<Layer, pulumi.Output<string>>;
-    readonly jobRoleArns: Record<Layer, pulumi.Output<string>>;
+    readonly crawlerNames: { [source: string]: pulumi.Output<string> };
+    /** Crawler ARNs per source. */
+    readonly crawlerArns: { [source: string]: pulumi.Output<string> };
+    /** Glue job name per layer. */
+    readonly jobNames: LayerOutputs;
+    /** Glue job ARN per layer. */
+    readonly jobArns: LayerOutputs;
+    /** ARN of each layer job's IAM role. */
+    readonly jobRoleArns: LayerOutputs;
+    /** ARN of the crawlers' IAM role. */
     readonly crawlerRoleArn: pulumi.Output<string>;
+    /** Name of the Glue security configuration (encryption of logs, bookmarks and Spark UI). */
     readonly securityConfigurationName: pulumi.Output<string>;
+    /** Name of the Glue workflow that runs the crawlers and the jobs. */
     readonly workflowName: pulumi.Output<string>;
+    /** ARN of the Glue workflow. */
     readonly workflowArn: pulumi.Output<string>;
+    /** Name of the Athena workgroup every lake query runs in. */
     readonly workgroupName: pulumi.Output<string>;
+    /** ARN of the Athena workgroup (what LakeQueryGrant takes). */
     readonly workgroupArn: pulumi.Output<string>;
     /** Athena named query ids by query name. */
-    readonly namedQueryIds: Record<string, pulumi.Output<string>>;
+    readonly namedQueryIds: { [query: string]: pulumi.Output<string> };
     /** `s3://` URI of the uploaded lake spec. */
     readonly lakeSpecUri: pulumi.Output<string>;
     /** Secrets Manager secret ARN per source. */
-    readonly sourceSecretArns: Record<string, pulumi.Output<string>>;
+    readonly sourceSecretArns: { [source: string]: pulumi.Output<string> };
     /** The SNS topic failed runs, crawls and alarms notify. */
     readonly alertTopicArn: pulumi.Output<string>;
+    /** Name of the CloudWatch dashboard. */
     readonly dashboardName: pulumi.Output<string>;
     /** Glue Data Quality ruleset names by silver table (`<source>_<table>`); empty unless `dataQuality.publishRulesets`. */
-    readonly qualityRulesetNames: Record<string, pulumi.Output<string>>;
+    readonly qualityRulesetNames: { [table: string]: pulumi.Output<string> };
 
-    private readonly resourceName: string;
-    private readonly childOpts: () => pulumi.CustomResourceOptions;
-    private readonly grantScope: pulumi.Output<GrantScope>;
-    private readonly grantCounts = { read: 0, query: 0 };
+    /** The validated config, defaults applied. */
+    get config(): LakeConfig {
+        return stateOf(this).config;
+    }
+    /** The lake spec uploaded for the Glue jobs. */
+    get spec(): LakeSpec {
+        return stateOf(this).spec;
+    }
+    /** The buckets per purpose (bronze, silver, gold, query-results, assets, logs). */
+    get buckets(): Record<BucketPurpose, aws.s3.Bucket> {
+        return stateOf(this).buckets;
+    }
+    /** The lake's KMS key; undefined when the config names an existing key (`kmsKeyArn`). */
+    get kmsKey(): aws.kms.Key | undefined {
+        return stateOf(this).kmsKey;
+    }
+    /** The Athena workgroup every lake query runs in. */
+    get workgroup(): aws.athena.Workgroup {
+        return stateOf(this).workgroup;
+    }
+    /** The Glue job per layer. */
+    get jobs(): Record<Layer, aws.glue.Job> {
+        return stateOf(this).jobs;
+    }
+    /** The erasure job, run on demand (docs/erasure.md). */
+    get forgetJob(): aws.glue.Job {
+        return stateOf(this).forgetJob;
+    }
+    /** The IAM roles of the layer jobs and of the crawlers. */
+    get roles(): { jobs: Record<Layer, aws.iam.Role>; crawler: aws.iam.Role } {
+        return stateOf(this).roles;
+    }
 
     constructor(name: string, args: MedallionLakeArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validate everything before super(): bad input must not register even the component.
-        const config = parseLakeConfig(args.config);
+        const config = parseLakeConfig(lakeConfigFromArgs(args.config), args.baseDir);
         checkForceDestroy(config, opts);
         const spec = lakeSpec(config, args.environment);
         const passwords = resolvePasswords(config, args.passwords ?? {});
         const plan: AssetPlan = planAssets(args.scriptsDir ?? defaultScriptsDir(), spec, config.gold.models);
+        const forgetScripts = forgetScriptFiles(args.scriptsDir ?? defaultScriptsDir());
 
         super(MEDALLION_LAKE_TYPE, name, {}, opts);
-        this.resourceName = name;
-        this.config = config;
-        this.spec = spec;
+        this.environment = spec.environment;
 
         const invokeOpts = { parent: this };
         const partition = aws.getPartitionOutput({}, invokeOpts);
@@ -221,6 +303,15 @@ export class MedallionLake extends pulumi.ComponentResource {
             securityConfiguration: encryption.securityConfiguration.name,
             connectionNames: sources.map((s) => s.connection.name),
         });
+        const forget = createForgetJob(ctx, {
+            assets,
+            assetsBucket: storage.assets.bucket,
+            assetsReady: storage.assets.ready,
+            layerBuckets: { bronze: storage.bronze.bucket.bucket, silver: storage.silver.bucket.bucket, gold: storage.gold.bucket.bucket },
+            scope,
+            securityConfiguration: encryption.securityConfiguration.name,
+            scriptFiles: forgetScripts,
+        });
         const orchestration = createOrchestration(ctx, crawlers, jobs);
         const query = createQuery(
             ctx,
@@ -231,22 +322,30 @@ export class MedallionLake extends pulumi.ComponentResource {
         );
 
         const rulesets = createQualityRulesets(ctx, catalog.silver.name);
-        const alerts = createAlerts(ctx, keyArn, jobs, crawlers);
+        const alerts = createAlerts(ctx, keyArn, [...Object.values(jobs), forget.job], crawlers);
         const dashboard = createDashboard(ctx, query.workgroup.name, alerts.alarms);
 
         const byPurpose = <T>(f: (p: BucketPurpose) => T) => Object.fromEntries(BUCKET_PURPOSES.map((p) => [p, f(p)])) as Record<BucketPurpose, T>;
         const byLayer = <T>(f: (l: Layer) => T) => Object.fromEntries(LAYERS.map((l) => [l, f(l)])) as Record<Layer, T>;
         const bySource = <T>(f: (i: number) => T) => Object.fromEntries(config.sources.map((s, i) => [s.name, f(i)]));
 
-        this.childOpts = () => ctx.opts();
-        this.buckets = byPurpose((p) => storage[p].bucket);
-        this.kmsKey = encryption.key;
-        this.workgroup = query.workgroup;
-        this.jobs = jobs;
-        this.roles = { jobs: roles.jobs, crawler: roles.crawler };
-        this.grantScope = pulumi
-            .all([scope, query.workgroup.arn])
-            .apply(([s, workgroupArn]) => ({ partition: s.partition, region: s.region, accountId: s.accountId, bucketArns: s.bucketArns, keyArn: s.keyArn, databases: s.databases, workgroupArn }));
+        states.set(this, {
+            name,
+            config,
+            spec,
+            buckets: byPurpose((p) => storage[p].bucket),
+            kmsKey: encryption.key,
+            workgroup: query.workgroup,
+            jobs,
+            forgetJob: forget.job,
+            roles: { jobs: roles.jobs, crawler: roles.crawler },
+            childOpts: () => ctx.opts(),
+            grantScope: pulumi
+                .all([scope, query.workgroup.arn])
+                .apply(([s, workgroupArn]) => ({ partition: s.partition, region: s.region, accountId: s.accountId, bucketArns: s.bucketArns, keyArn: s.keyArn, databases: s.databases, workgroupArn })),
+            grantCounts: { read: 0, query: 0 },
+        });
+        this.forgetJobName = forget.job.name;
         this.kmsKeyArn = keyArn;
         this.kmsKeyAlias = encryption.alias?.name;
         this.bucketNames = byPurpose((p) => storage[p].bucket.bucket);
@@ -275,37 +374,34 @@ export class MedallionLake extends pulumi.ComponentResource {
 
     /**
      * Lets `role` read one layer's tables and files directly (Glue catalog, S3, kms:Decrypt), for
-     * Spark, EMR or another team's job. Returns the inline policy it attaches to the role.
+     * Spark, EMR or another team's job. Returns the inline policy it attaches to the role
+     * (`LakeReadGrant` attaches the same policy to a role given by name or ARN).
      */
     grantRead(layer: Layer, role: aws.iam.Role, options: GrantOptions = {}): aws.iam.RolePolicy {
         if (!LAYERS.includes(layer)) throw new Error(`grantRead: unknown layer "${String(layer)}", expected one of ${LAYERS.join(", ")}`);
-        return this.grant("read", role, options, this.grantScope.apply((s) => readGrantPolicy(layer, s)));
+        return this.grant("read", role, options, stateOf(this).grantScope.apply((s) => readGrantPolicy(layer, s)));
     }
 
     /**
      * Lets `role` run queries in the lake's Athena workgroup over `layers` (default gold) and read
-     * their results, nothing else. Returns the inline policy it attaches to the role.
+     * their results, nothing else. Returns the inline policy it attaches to the role
+     * (`LakeQueryGrant` attaches the same policy to a role given by name or ARN).
      */
     grantQuery(role: aws.iam.Role, options: QueryGrantOptions = {}): aws.iam.RolePolicy {
-        const layers = options.layers ?? ["gold"];
-        const unknown = layers.filter((l) => !LAYERS.includes(l));
-        if (unknown.length > 0 || layers.length === 0) throw new Error(`grantQuery: layers must be some of ${LAYERS.join(", ")}, got [${layers.join(", ")}]`);
-        return this.grant("query", role, options, this.grantScope.apply((s) => queryGrantPolicy(layers, s)));
+        const layers = grantLayers(options.layers);
+        return this.grant("query", role, options, stateOf(this).grantScope.apply((s) => queryGrantPolicy(layers, s)));
     }
 
     private grant(kind: "read" | "query", role: aws.iam.Role, options: GrantOptions, policy: pulumi.Output<object>): aws.iam.RolePolicy {
-        const suffix = options.name ?? String(++this.grantCounts[kind]);
-        return new aws.iam.RolePolicy(
-            `${this.resourceName}-${kind}-grant-${suffix}`,
-            { role: role.id, policy: policy.apply((d) => JSON.stringify(d)) },
-            this.childOpts(),
-        );
+        const state = stateOf(this);
+        const suffix = options.name ?? String(++state.grantCounts[kind]);
+        return attachGrant(`${state.name}-${kind}-grant-${suffix}`, role.id, policy, state.childOpts());
     }
 
     /** Every name and ARN a user or service needs, as one object (the stack exports it). */
     outputs(): Record<string, unknown> {
         return {
-            environment: this.spec.environment,
+            environment: this.environment,
             kmsKeyArn: this.kmsKeyArn,
             // No alias with an existing key (config kmsKeyArn); an undefined output would only warn.
             ...(this.kmsKeyAlias ? { kmsKeyAlias: this.kmsKeyAlias } : {}),
@@ -319,6 +415,7 @@ export class MedallionLake extends pulumi.ComponentResource {
             jobNames: this.jobNames,
             jobArns: this.jobArns,
             jobRoleArns: this.jobRoleArns,
+            forgetJobName: this.forgetJobName,
             crawlerRoleArn: this.crawlerRoleArn,
             securityConfigurationName: this.securityConfigurationName,
             workflowName: this.workflowName,

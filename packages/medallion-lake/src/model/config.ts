@@ -2,6 +2,7 @@
  * The lake's stack config (`medallion-lake:lake`): the zod schema, its defaults and `parseLakeConfig`.
  * Validation is pure and runs before any resource is registered; every problem is reported at once.
  */
+import * as path from "path";
 import { z } from "zod";
 import { Deferred, isDeferred } from "./deferred";
 import { caCertificateProblem, databaseNameProblem, hostProblem } from "./jdbc-fields";
@@ -15,6 +16,7 @@ import { tagsSchema } from "./tags";
 import { Classification, classificationSchema } from "./classification";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
 import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
+import { LakeCatalog, mergeCatalogFile, relativePathProblem } from "./table-catalog";
 
 export { LakeConfigError } from "./errors";
 export type { LakeConfigIssue } from "./errors";
@@ -145,10 +147,10 @@ const columnSpec = z.union([
 ]);
 
 /** ARN partitions (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html). */
-const PARTITION = "aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?";
+export const PARTITION = "aws(-cn|-us-gov|-iso|-iso-[a-z]|-eusc)?";
 /** A Region code: us-east-1, us-gov-west-1, cn-north-1, eu-isoe-west-1, eusc-de-east-1. */
-const REGION = "[a-z]{2,4}(-[a-z]+){1,3}-\\d{1,2}";
-const ACCOUNT = "\\d{12}";
+export const REGION = "[a-z]{2,4}(-[a-z]+){1,3}-\\d{1,2}";
+export const ACCOUNT = "\\d{12}";
 
 /**
  * A secret's full ARN: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 random
@@ -251,10 +253,35 @@ const tableObject = z.strictObject({
 });
 
 const tableSpec = z.union([z.string().min(1).describe("Shorthand: the table as named in the source; a full load, untyped, and silver keeps the distinct rows of its newest batch."), tableObject]);
+const sourceName = identifier.describe("Source name: lowercase letters, digits and _, starting with a letter, at most 32 characters, unique. Lake tables are named `<source>_<table>` and S3 paths start with `<source>/`.");
+const sourceTables = z.array(tableSpec).min(1, "at least one table is required");
+const gold = z.strictObject({ models: goldModelsConfigSchema });
+
+/**
+ * The table catalog file a lake config names in `catalog` (table-catalog.ts merges it): each
+ * source's tables and the gold models, shared by every environment. Tables are checked here as in a
+ * stack file; what depends on the source (engine-specific names, clashes, rule references) once merged.
+ */
+export const lakeCatalogSchema = z
+    .strictObject({
+        sources: z
+            .array(
+                z.strictObject({
+                    name: sourceName,
+                    tables: sourceTables.describe("The tables to crawl and ingest, at least one: each a name (shorthand) or an object."),
+                }),
+            )
+            .min(1, "at least one source is required")
+            .describe("Every source's tables; each environment's lake config gives the same sources' connections (matched by name)."),
+        gold: gold
+            .optional()
+            .describe("The gold models the lake builds (docs/gold-model-reference.md); relative paths start at the catalog file's folder. Default: none, the gold job builds nothing."),
+    })
+    .describe("A lake's table catalog (the file `catalog` names in medallion-lake:lake): its sources' tables and its gold models, the same in every environment.");
 
 const source = z
     .strictObject({
-        name: identifier.describe("Source name: lowercase letters, digits and _, starting with a letter, at most 32 characters, unique. Lake tables are named `<source>_<table>` and S3 paths start with `<source>/`."),
+        name: sourceName,
         engine: oneOf(ENGINES).describe("Database engine; it decides the JDBC URL, the table naming and the crawler paths."),
         host: z
             .string()
@@ -295,7 +322,11 @@ const source = z
             .describe(
                 "sqlserver only: the name the server's certificate must carry when it is not host (e.g. host is an IP address or an alias); the driver's hostNameInCertificate, Glue CUSTOM_JDBC_CERT_STRING. Same rules as host. Requires enforceSsl. Default: none, the certificate must name host.",
             ),
-        tables: z.array(tableSpec).min(1, "at least one table is required").describe("The tables to crawl and ingest, at least one: each a name (shorthand) or an object."),
+        tables: sourceTables
+            .optional()
+            .describe(
+                "The tables to crawl and ingest, at least one: each a name (shorthand) or an object. Required unless the lake names a catalog, which then holds them (and this field must be left out). Default: none, only with catalog.",
+            ),
     })
     .superRefine((s, ctx) => {
         const databaseProblem = databaseNameProblem(s.engine, s.database);
@@ -317,7 +348,7 @@ const source = z
             ctx.addIssue({ code: "custom", path: ["username"], message: "required when passwordSecret is set" });
         }
         const shortNames = new Map<string, number>();
-        s.tables.forEach((t, i) => {
+        (s.tables ?? []).forEach((t, i) => {
             const def = typeof t === "string" ? { name: t } : t;
             const namePath = typeof t === "string" ? ["tables", i] : ["tables", i, "name"];
             const problem = tableNameProblem(s.engine, def.name);
@@ -383,7 +414,7 @@ function tableNameClashes(sources: z.output<typeof source>[]): { path: (string |
     const lake = new Map<string, string>();
     const crawled = new Map<string, string>();
     sources.forEach((s, i) =>
-        s.tables.forEach((t, j) => {
+        (s.tables ?? []).forEach((t, j) => {
             const name = typeof t === "string" ? t : t.name;
             if (tableNameProblem(s.engine, name)) return;
             const where = `sources[${i}].tables[${j}]`;
@@ -435,6 +466,13 @@ export const lakeConfigSchema = z
             .refine((n) => !n.includes("--"), "must not contain consecutive hyphens")
             .refine((n) => !RESERVED_BUCKET_PREFIXES.some((p) => `${n}-`.startsWith(p)), `must not start with ${RESERVED_BUCKET_PREFIXES.join(" or ")}: S3 refuses bucket names with those prefixes`)
             .describe("Lake name: lowercase letters, digits and single hyphens, starting with a letter, at most 16 characters. Every resource, bucket and catalog database name starts with it, so it may not make a bucket name start with sthree- or amzn-s3-demo- (prefixes S3 refuses)."),
+        catalog: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+                "Path of the lake's table catalog file (.yaml, .yml or .json; docs/config.md \"Table catalog\"), relative to the stack file's folder: every source's tables and the gold models, shared by all environments. Then no source here has tables, there is no gold, and the sources here and there have the same names. Default: none, the tables are written here.",
+            ),
         network: z
             .strictObject({
                 subnetId: passThrough(SUBNET_ID).describe("A private subnet that can reach the source databases, with a route to S3 (a gateway endpoint or NAT) for the jobs. In TypeScript also a pulumi Input."),
@@ -530,8 +568,7 @@ export const lakeConfigSchema = z
             .describe(
                 `Full-load tables (no watermarkColumn) and reconciled incremental tables: the most of a table's silver rows (0 to 1) one silver run may delete, unless the table sets its own; a run that would delete more leaves the table unchanged and fails the job, so a truncated source read never wipes silver. Default ${DEFAULT_MAX_DELETE_SHARE}.`,
             ),
-        gold: z
-            .strictObject({ models: goldModelsConfigSchema })
+        gold: gold
             .optional()
             .describe("The gold models the lake builds (docs/gold-model-reference.md). Default: none, the gold job builds nothing."),
         protect: z.boolean().default(true).describe("Sets Pulumi protect on every resource, so pulumi destroy refuses to delete them; resource options given to the component in code win over it. Default true."),
@@ -548,8 +585,13 @@ export const lakeConfigSchema = z
             if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["sources", i, "name"], message: `duplicate source name "${s.name}" (also sources[${seen.get(s.name)}])` });
             else seen.set(s.name, i);
         });
+        if (c.catalog === undefined) {
+            c.sources.forEach((s, i) => {
+                if (s.tables === undefined) ctx.addIssue({ code: "custom", path: ["sources", i, "tables"], message: "required (or name a table catalog file in catalog)" });
+            });
+        }
         for (const issue of [...tableNameClashes(c.sources), ...regionClashes(c)]) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
-        for (const issue of ruleIssues(ruleTables(c.sources.map((s) => ({ name: s.name, tables: s.tables.map(normalizeTable) }))))) {
+        for (const issue of ruleIssues(ruleTables(c.sources.map((s) => ({ name: s.name, tables: (s.tables ?? []).map(normalizeTable) }))))) {
             ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
         }
         for (const issue of tableMaintenanceIssues(c.tableMaintenance, c.jobs)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
@@ -670,22 +712,36 @@ function normalizeTable(t: string | z.output<typeof tableObject>): TableConfig {
     };
 }
 
+/** The catalog file's document validated by `lakeCatalogSchema`, or its issues (paths inside the file). */
+function validateCatalog(doc: unknown): { catalog: LakeCatalog } | { issues: LakeConfigIssue[] } {
+    const result = lakeCatalogSchema.safeParse(doc, { reportInput: true });
+    return result.success ? { catalog: result.data } : { issues: toIssues(result.error.issues) };
+}
+
 /**
- * Validates the raw `medallion-lake:lake` object and applies defaults, and loads the gold models it
- * names (relative paths start at `baseDir`, default the current directory: Pulumi runs a program in
- * its project directory).
- * @throws LakeConfigError listing every problem with its path.
+ * Validates the raw `medallion-lake:lake` object and applies defaults, merges the table catalog it
+ * names (`catalog`, table-catalog.ts) and loads the gold models.
+ * @param baseDir the absolute folder relative paths (`catalog`, `gold.models`) start at: the stack
+ *   file's folder, or the Pulumi project folder. Required, never the working directory; undefined
+ *   when the caller has none, and then a relative path is an error.
+ * @throws LakeConfigError listing every problem with its path (and file, for the catalog's).
  */
-export function parseLakeConfig(raw: unknown, baseDir: string = process.cwd()): LakeConfig {
-    const result = lakeConfigSchema.safeParse(raw, { reportInput: true });
-    if (!result.success) throw new LakeConfigError(toIssues(result.error.issues));
+export function parseLakeConfig(raw: unknown, baseDir: string | undefined): LakeConfig {
+    if (baseDir !== undefined && !path.isAbsolute(baseDir)) throw new Error(`parseLakeConfig: baseDir must be an absolute folder, got "${baseDir}"`);
+    const merged = mergeCatalogFile(raw, baseDir, validateCatalog);
+    if (merged.issues.length > 0) throw new LakeConfigError(merged.issues);
+    const result = lakeConfigSchema.safeParse(merged.lake, { reportInput: true });
+    if (!result.success) throw new LakeConfigError(toIssues(result.error.issues).map(merged.locate));
     const c = result.data;
-    const sources = c.sources.map((s) => ({ ...s, port: s.port ?? DEFAULT_PORTS[s.engine], tables: s.tables.map(normalizeTable) }));
+    const sources = c.sources.map((s) => ({ ...s, port: s.port ?? DEFAULT_PORTS[s.engine], tables: (s.tables ?? []).map(normalizeTable) }));
     let models: GoldModelConfig[] = [];
     if (c.gold) {
+        const paths = typeof c.gold.models === "string" ? [c.gold.models] : c.gold.models;
+        const noBase = paths.map((p) => relativePathProblem(p, merged.goldBaseDir)).find(Boolean);
+        if (noBase) throw new LakeConfigError([merged.locate({ path: "gold.models", message: noBase })]);
         const silver = new Map(sources.flatMap((s) => s.tables.map((t) => [`${s.name}_${t.name.split(".").pop()!.toLowerCase()}`, t.columns.map((col) => col.name)] as const)));
-        const loaded = loadGoldModels(c.gold.models, baseDir, silver);
-        if (loaded.issues.length > 0) throw new LakeConfigError(loaded.issues);
+        const loaded = loadGoldModels(c.gold.models, merged.goldBaseDir ?? path.sep, silver);
+        if (loaded.issues.length > 0) throw new LakeConfigError(loaded.issues.map(merged.locate));
         models = loaded.models;
     }
     return { ...c, retainOnDelete: c.retainOnDelete ?? c.protect, sources, gold: { models } };

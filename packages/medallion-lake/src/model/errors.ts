@@ -4,6 +4,8 @@
 export interface LakeConfigIssue {
     path: string;
     message: string;
+    /** The file the field is in when it is not the lake config itself: its table catalog (`catalog`), as the config names it. Default: the lake config. */
+    file?: string;
 }
 
 /** Thrown by `parseLakeConfig` (and naming checks); the message lists every issue, one per line. */
@@ -12,7 +14,7 @@ export class LakeConfigError extends Error {
     constructor(issues: LakeConfigIssue[]) {
         super(
             `Invalid medallion-lake:lake config (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n"),
+                issues.map((i) => `  ${i.file ? `${i.file}: ` : ""}${i.path || "(root)"}: ${i.message}`).join("\n"),
         );
         this.name = "LakeConfigError";
         this.issues = issues;

@@ -4,12 +4,14 @@
  * gold-models.ts), generated so that none drifts.
  */
 import { z } from "zod";
-import { lakeConfigSchema, PULUMI_INPUT } from "./config";
+import { lakeCatalogSchema, lakeConfigSchema, PULUMI_INPUT } from "./config";
 import { lakeSpecSchema } from "./lake-spec-schema";
 import { goldDeclarationSchema } from "./gold-models";
 
 /** Repository path of the generated schema file. */
 export const JSON_SCHEMA_PATH = "schema/lake-config.schema.json";
+/** Repository path of the generated schema of a lake's table catalog file (`catalog`). */
+export const LAKE_CATALOG_SCHEMA_PATH = "schema/lake-catalog.schema.json";
 /** Repository path of the generated lake spec schema. */
 export const LAKE_SPEC_SCHEMA_PATH = "schema/lake-spec.schema.json";
 
@@ -36,16 +38,26 @@ function dropInputBranches(node: unknown): unknown {
     return out;
 }
 
-/** JSON Schema of the config as users write it in YAML (input side: defaults shown, optional fields optional). */
-export function lakeConfigJsonSchema(): object {
-    const schema = z.toJSONSchema(lakeConfigSchema, {
+/** JSON Schema of a file users write in YAML (input side: defaults shown, optional fields optional). */
+function yamlJsonSchema(zodSchema: z.ZodType, title: string): object {
+    const schema = z.toJSONSchema(zodSchema, {
         io: "input",
         unrepresentable: "any",
         override: (ctx) => {
             if (ctx.zodSchema === PULUMI_INPUT) Object.assign(ctx.jsonSchema, INPUT_BRANCH);
         },
     });
-    return { ...(dropInputBranches(schema) as object), title: "medallion-lake:lake" };
+    return { ...(dropInputBranches(schema) as object), title };
+}
+
+/** JSON Schema of the config as users write it in YAML (`medallion-lake:lake`). */
+export function lakeConfigJsonSchema(): object {
+    return yamlJsonSchema(lakeConfigSchema, "medallion-lake:lake");
+}
+
+/** JSON Schema of a lake's table catalog file (`catalog`: docs/config.md "Table catalog"). */
+export function lakeCatalogJsonSchema(): object {
+    return yamlJsonSchema(lakeCatalogSchema, "medallion-lake table catalog");
 }
 
 /** JSON Schema of the lake spec the Glue jobs read (`--lake_spec`): what `lakeSpec()` emits. */
