@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-# Fixture -> marker: the session's SparkSession needs Java; moto's server is a server.
-MARKERS = {"spark": "spark", "moto_endpoint": "servers", "glue": "servers"}
+# Fixture -> marker: the session's SparkSession needs Java; moto's and the database servers are servers.
+MARKERS = {"spark": "spark", "moto_endpoint": "servers", "glue": "servers", "database_servers": "servers"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

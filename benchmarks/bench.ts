@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --scales 1,10 --increments 3 --fraction 0.001 --data-dir .local-lake/bench --out out]`:
+ * `npm run bench [-- --scales 1,10 --increments 3 --fraction 0.001 --data-dir .local-lake/bench --out out --stack local --stack-dir DIR]`:
  * runs the whole local lake from scratch at each scale and prints the run's wall time, Trino's start
  * time and the query step's time; per layer, wall time, rows and rows per second and the job's peak
  * memory; the bytes Spark reads to answer "gross sales per month" from gold versus from silver
@@ -8,7 +8,8 @@
  * rows updated in place, 0.01% deleted), each run from bronze, with per increment the silver and gold
  * time, the rows and bytes silver read, how gold refreshed, the cost relative to the full build, the
  * rows inserted/changed/deleted at the sources against those silver applied, the reconcile key scans'
- * keys, time and bytes, and silver's drift from the sources after the run (benchmarks/drift_rows.py).
+ * keys, time and bytes and the rows a `reconcile: rows` re-read, silver's drift from the sources after
+ * the run (benchmarks/drift_rows.py), and what is missing (changes not applied, scans not taken).
  * After the full build and after every increment the silver and gold jobs also run as their floor
  * (the same entry scripts and catalog, every table opened, no rows: docs/performance.md), and each
  * row prints its cost as `x floor` next to `x full build`.
@@ -28,7 +29,8 @@ import { LakeRunOptions, runLocalLake } from "../local-lake/lib/run-lake";
 import { acquireLock, takeoverNote } from "../local-lake/lib/run-lock";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 import { layerFigures, partitionFigures, runFigures, ScaleFigures, ScanSide } from "./figures";
-import { batchBytes, DriftRows, floorFigures, IncrementFigures, incrementFigures } from "./history";
+import { driftRows } from "../local-lake/lib/drift-rows";
+import { batchBytes, floorFigures, IncrementFigures, incrementFigures } from "./history";
 
 /** The scan comparison, through the running local Glue catalog (silver and gold are Iceberg tables there). */
 async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Promise<ScaleFigures["scan"]> {
@@ -41,18 +43,6 @@ async function scanBytes(catalogEnv: Record<string, string>, spec: LakeSpec): Pr
     if (!line) throw new Error("benchmarks/scan_bytes.py printed no SCAN_BYTES line");
     const { gold: g, silver: s } = JSON.parse(line.slice("SCAN_BYTES ".length)) as { gold: ScanSide; silver: ScanSide };
     return { gold: g, silver: s, silverToGoldBytesRead: g.bytesRead > 0 ? s.bytesRead / g.bytesRead : Number.NaN, answersAgree: g.grossSales === s.grossSales && g.months === s.months };
-}
-
-/** Silver against the source tables (benchmarks/drift_rows.py), through the running local Glue catalog and the source servers. */
-async function driftRows(catalogEnv: Record<string, string>, spec: LakeSpec, layout: ReturnType<typeof lakeLayout>): Promise<DriftRows> {
-    const args = ["--data-dir", layout.sourcesDir, "--lake-spec", layout.specFile, "--silver-db", spec.databases.silver];
-    const { stdout } = await runPython([path.join(PROJECT_ROOT, "benchmarks", "drift_rows.py"), ...args], {
-        label: "benchmarks/drift_rows.py",
-        env: catalogEnv,
-    });
-    const line = stdout.split("\n").find((l) => l.startsWith("DRIFT_ROWS "));
-    if (!line) throw new Error("benchmarks/drift_rows.py printed no DRIFT_ROWS line");
-    return JSON.parse(line.slice("DRIFT_ROWS ".length)) as DriftRows;
 }
 
 function report(f: ScaleFigures): string {
@@ -101,7 +91,7 @@ function historyReport(rows: IncrementFigures[]): string {
         { groupDigits: true },
     );
     const truth = formatTable(
-        ["increment", "source ins/chg/del", "silver ins/chg/del", "key scans", "keys read", "key scan time", "key snapshot bytes", "drift rows"],
+        ["increment", "source ins/chg/del", "silver ins/chg/del", "key scans", "keys read", "key scan time", "key snapshot bytes", "rows re-read", "re-read time", "drift rows"],
         rows.map((r) => [
             r.increment === 0 ? "full build" : r.increment,
             r.increment === 0 ? "" : counts(r.source),
@@ -110,30 +100,46 @@ function historyReport(rows: IncrementFigures[]): string {
             r.reconcile.keysRead,
             `${r.reconcile.keyScanSeconds} s`,
             formatBytes(r.reconcile.snapshotBytes),
+            r.reconcile.wholeTableRereads ? `${r.reconcile.rowsReread} (${r.reconcile.wholeTableRereads} table(s) whole)` : r.reconcile.rowsReread,
+            `${r.reconcile.rereadSeconds} s`,
             r.driftRows,
         ]),
         { groupDigits: true },
     );
-    const drift = rows.flatMap((r) =>
-        Object.entries(r.driftTables).map(
-            ([table, d]) => `  ${r.increment === 0 ? "full build" : `increment ${r.increment}`}: ${table} ${d.onlySource} keys only at the source, ${d.onlySilver} only in silver, ${d.differ} rows differ`,
-        ),
-    );
+    const missing = rows.flatMap((r) => r.missing.map((m) => `  ${r.increment === 0 ? "full build" : `increment ${r.increment}`}: ${m}`));
     return [
         "\nhistory: silver + gold per increment, next to the full build",
         cost,
-        "\nhistory: source changes against what silver applied, the reconcile key scans, and silver's drift from the sources after the run",
+        "\nhistory: source changes against what silver applied, the reconcile step (key scans; rows re-read by a `reconcile: rows`, in bronze's rows too), and silver's drift from the sources after the run",
         truth,
-        ...(drift.length ? ["drift (silver vs sources; on an id-watermarked table, in-place updates stay drift until `reconcile: rows` exists, and deletes without `reconcile: keys`):", ...drift] : []),
+        "(key snapshot bytes: the snapshot's Avro files, keys and, for `rows`, hashes; the bytes the source sent over JDBC are not measured)",
+        missing.length
+            ? ["missing (an id-watermarked table keeps its in-place updates as drift without `reconcile: rows`, an incremental one its deletes without any `reconcile`):", ...missing].join("\n")
+            : "missing: nothing (every source change applied, every reconciled table scanned, no drift)",
     ].join("\n");
 }
+
+const USAGE = [
+    "npm run bench -- [flags]: the whole local lake from scratch at each scale, then the history benchmark (figures printed and written, never asserted)",
+    "  --scales 1,10        TICKIT scales, from scratch each (default 1,10)",
+    "  --increments K       increments at the sources after the full build, each run from bronze (default 3)",
+    "  --fraction F         new rows per increment, a share of each incremental table's rows (default 0.001); 0.05% updated, 0.01% deleted",
+    "  --data-dir DIR       the runs' data folders, DIR/scale-<s> (default .local-lake/bench)",
+    "  --out DIR            where bench-<time>.json is written (default out)",
+    "  --stack NAME         the stack file Pulumi.<NAME>.yaml (default local)",
+    "  --stack-dir DIR      the folder of that stack file (default the repository), e.g. a copy with another reconcile",
+].join("\n");
 
 runMain(async () => {
     const { flags } = parseFlags(
         process.argv.slice(2),
-        { scales: "string", increments: "string", fraction: "string", "data-dir": "string", out: "string", stack: "string" },
+        { scales: "string", increments: "string", fraction: "string", "data-dir": "string", out: "string", stack: "string", "stack-dir": "string", help: "boolean" },
         "npm run bench",
     );
+    if (flags.help) {
+        process.stdout.write(`${USAGE}\n`);
+        return;
+    }
     const scales = String(flags.scales ?? "1,10")
         .split(",")
         .map((s) => Number(s.trim()));
@@ -154,6 +160,7 @@ runMain(async () => {
         const run = (options: Partial<LakeRunOptions>): Promise<LakeRunSummary> =>
             runLocalLake({
                 stack: (flags.stack as string | undefined) ?? "local",
+                stackDir: flags["stack-dir"] === undefined ? undefined : path.resolve(String(flags["stack-dir"])),
                 scale,
                 dataDir,
                 keepServers: true,
@@ -183,7 +190,7 @@ runMain(async () => {
             const measured = async (batchId: string) => ({
                 bronzeBytes: batchBytes(layout.layers.bronze, batchId),
                 bronzeSummaries: tableRunSummaries(spec, layout.layers.bronze, batchId).map((t) => t.summary),
-                drift: await driftRows(catalog.env, spec, layout),
+                drift: await driftRows(catalog.env, spec.databases.silver, layout),
                 // The floor of the jobs on the lake as this run left it, measured right after it.
                 floor: floorFigures(await run({ from: "silver", floor: true })),
             });

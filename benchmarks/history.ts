@@ -2,10 +2,12 @@
  * Pure figures of the history benchmark (`npm run bench -- --increments K`): what each increment of
  * source changes (new rows, rows updated in place, rows deleted: localdb/increment.py) cost silver and
  * gold next to the full build's cost, what the lake detected of them, what its reconcile key scans
- * cost, and how far silver is from the sources afterwards. The CLI is benchmarks/bench.ts.
+ * and `reconcile: rows` re-reads cost, how far silver is from the sources afterwards, and what is
+ * missing (changes silver did not apply, reconciled tables without a scan). The CLI is benchmarks/bench.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { DriftRows } from "../local-lake/lib/drift-rows";
 import { listFiles } from "../local-lake/lib/lake-files";
 import { LakeRunSummary } from "../local-lake/lib/summary";
 
@@ -19,8 +21,6 @@ export interface SourceChanges {
     deleted: Record<string, number>;
 }
 
-/** Per `<source>/<table>`: keys only the source has, keys only silver has, rows of a common key whose values differ (benchmarks/drift_rows.py). */
-export type DriftRows = Record<string, { onlySource: number; onlySilver: number; differ: number }>;
 
 export interface IncrementFigures {
     /** 0 for the full build, then 1..K. */
@@ -29,8 +29,14 @@ export interface IncrementFigures {
     source: { inserted: number; changed: number; deleted: number };
     /** What silver's run summaries say it applied: `rows_inserted`, `rows_changed` and `rows_deleted`, summed over the tables. */
     detected: { inserted: number; changed: number; deleted: number };
-    /** The reconcile key scans of this run's bronze: keys read, seconds (`keys_read`, `key_scan_seconds` summed) and the snapshot files' bytes. */
-    reconcile: { tables: number; keysRead: number; keyScanSeconds: number; snapshotBytes: number };
+    /**
+     * The reconcile step of this run's bronze, summed over the tables that took a key snapshot: keys read and seconds
+     * (`keys_read`, `key_scan_seconds`), the snapshot files' bytes, and a `rows` reconcile's re-read of changed rows
+     * (`rows_reread`, `reread_seconds`; `wholeTableRereads`: tables re-read whole, `reread_whole_table`).
+     */
+    reconcile: { tables: number; keysRead: number; keyScanSeconds: number; snapshotBytes: number; rowsReread: number; rereadSeconds: number; wholeTableRereads: number };
+    /** What the run left out, as sentences: source changes silver did not apply, reconciled tables that took no key snapshot, tables with drift. Empty: nothing. */
+    missing: string[];
     /** Silver against the sources after the run: the sum over every table of DriftRows' three counts (the target is 0). */
     driftRows: number;
     /** The tables with drift and theirs (tables without are left out). */
@@ -102,16 +108,32 @@ export function incrementFigures(increment: number, summary: LakeRunSummary, inp
     const scans = inputs.bronzeSummaries.filter((s) => typeof s.keys_read === "number");
     const driftTables = Object.fromEntries(Object.entries(inputs.drift).filter(([, d]) => d.onlySource + d.onlySilver + d.differ > 0));
     const ms = jobMs(summary, "silver") + jobMs(summary, "gold");
+    const sum = (rows: Record<string, unknown>[], field: string) => rows.reduce((n, s) => n + num(s[field]), 0);
+    const source = { inserted: total(inputs.changes?.inserted), changed: total(inputs.changes?.changed), deleted: total(inputs.changes?.deleted) };
+    const detected = { inserted: silverSum("rows_inserted"), changed: silverSum("rows_changed"), deleted: silverSum("rows_deleted") };
+    const missing = [
+        ...(["changed", "deleted"] as const)
+            .filter((what) => detected[what] < source[what])
+            .map((what) => `${source[what] - detected[what]} of ${source[what]} rows ${what} at the sources not ${what} in silver`),
+        ...inputs.bronzeSummaries
+            .filter((s) => "keys_read" in s && s.keys_read === null)
+            .map((s) => `${s.source}/${s.table}: reconciled, but no key snapshot this run: ${s.error ? `error: ${s.error}` : "not due (everyRuns)"}`),
+        ...Object.entries(driftTables).map(([table, d]) => `${table}: ${d.onlySource} keys only at the source, ${d.onlySilver} only in silver, ${d.differ} rows differ`),
+    ];
     return {
         increment,
-        source: { inserted: total(inputs.changes?.inserted), changed: total(inputs.changes?.changed), deleted: total(inputs.changes?.deleted) },
-        detected: { inserted: silverSum("rows_inserted"), changed: silverSum("rows_changed"), deleted: silverSum("rows_deleted") },
+        source,
+        detected,
         reconcile: {
             tables: scans.length,
-            keysRead: scans.reduce((n, s) => n + num(s.keys_read), 0),
-            keyScanSeconds: Number(scans.reduce((n, s) => n + num(s.key_scan_seconds), 0).toFixed(3)),
+            keysRead: sum(scans, "keys_read"),
+            keyScanSeconds: Number(sum(scans, "key_scan_seconds").toFixed(3)),
             snapshotBytes: inputs.bronzeBytes.keys,
+            rowsReread: sum(scans, "rows_reread"),
+            rereadSeconds: Number(sum(scans, "reread_seconds").toFixed(3)),
+            wholeTableRereads: scans.filter((s) => s.reread_whole_table === true).length,
         },
+        missing,
         driftRows: Object.values(inputs.drift).reduce((n, d) => n + d.onlySource + d.onlySilver + d.differ, 0),
         driftTables,
         silverMs: jobMs(summary, "silver"),

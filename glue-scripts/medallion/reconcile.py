@@ -188,7 +188,10 @@ def recorded_hashes(state: DataFrame | None, ingested: DataFrame, keys: list[str
 
 def changed_keys(snapshot: DataFrame, recorded: DataFrame, keys: list[str]) -> DataFrame:
     """The snapshot's keys whose hash differs from the one bronze last read for them, or that bronze
-    has no hash for (never read with one): the keys to re-read. Only key columns."""
+    has no hash for (never read with one): the keys to re-read. Only key columns. A key with a null
+    column is never one: it matches nothing (as for deletes), cannot be re-read by key, and silver
+    rejects its row (else every run would re-read such a table whole)."""
+    snapshot = snapshot.where(functools.reduce(operator.and_, [F.col(f"`{k}`").isNotNull() for k in keys]))
     renamed = recorded.select(
         *[F.col(f"`{k}`").alias(f"__key{i}") for i, k in enumerate(keys)], F.col(ROW_HASH).alias("__hash")
     )

@@ -68,6 +68,18 @@ def moto_endpoint():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def database_servers():
+    """Real PostgreSQL and MariaDB servers on loopback (localdb), started once for every test module
+    that uses them and stopped at the end of the session: each module creates its own databases.
+    Yields `running()`'s servers (name -> login, port, log file)."""
+    sys.path.insert(0, str(GLUE_SCRIPTS.parent / "local-lake"))  # localdb: the local database servers
+    from localdb.servers import running
+
+    with running() as (_folder, servers):
+        yield servers
+
+
 @pytest.fixture()
 def glue(moto_endpoint):
     """A Glue client of the moto server with a fresh database per test."""

@@ -17,7 +17,7 @@ from tickit_spec import _table
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "local-lake"))  # localdb: the local database servers
 
-from localdb.servers import mariadb_connect, pg_connect, running  # noqa: E402
+from localdb.servers import mariadb_connect, pg_connect  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -76,37 +76,37 @@ def _insert(servers: dict, rows: dict[str, list]) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    with running() as (_folder, servers):
-        pg, maria = servers["postgres"], servers["mariadb"]
-        with pg_connect(pg, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE wm")
-        with pg_connect(pg, "wm", autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA s")
-            for table, (pg_type, *_rest) in TABLES.items():
-                conn.execute(f"CREATE TABLE s.{table} (id int, v {pg_type})")
-        with mariadb_connect(maria, autocommit=True) as conn, conn.cursor() as cur:
-            cur.execute("CREATE DATABASE wm")  # the server's default collation, case-insensitive
-            for table, (_pg, maria_type, *_rest) in TABLES.items():
-                if maria_type:
-                    cur.execute(f"CREATE TABLE wm.{table} (id int, v {maria_type})")
-        _insert(servers, {t: list(enumerate(rows, 1)) for t, (*_types, rows, _new) in TABLES.items()})
-        root = tmp_path_factory.mktemp("bronze-watermarks")
-        bronze, bronze_run = local_bronze(root, servers, "wm", _spec())
+def runs(tmp_path_factory, database_servers):
+    servers = database_servers
+    pg, maria = servers["postgres"], servers["mariadb"]
+    with pg_connect(pg, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE wm")
+    with pg_connect(pg, "wm", autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA s")
+        for table, (pg_type, *_rest) in TABLES.items():
+            conn.execute(f"CREATE TABLE s.{table} (id int, v {pg_type})")
+    with mariadb_connect(maria, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("CREATE DATABASE wm")  # the server's default collation, case-insensitive
+        for table, (_pg, maria_type, *_rest) in TABLES.items():
+            if maria_type:
+                cur.execute(f"CREATE TABLE wm.{table} (id int, v {maria_type})")
+    _insert(servers, {t: list(enumerate(rows, 1)) for t, (*_types, rows, _new) in TABLES.items()})
+    root = tmp_path_factory.mktemp("bronze-watermarks")
+    bronze, bronze_run = local_bronze(root, servers, "wm", _spec())
 
-        def run(batch_id: str) -> dict:
-            bronze_run(batch_id)
-            return {
-                (s, t): json.loads((bronze / "_run_summaries" / s / t / f"{batch_id}.json").read_text())
-                for s in SOURCES
-                for t in _tables(s)
-            }
+    def run(batch_id: str) -> dict:
+        bronze_run(batch_id)
+        return {
+            (s, t): json.loads((bronze / "_run_summaries" / s / t / f"{batch_id}.json").read_text())
+            for s in SOURCES
+            for t in _tables(s)
+        }
 
-        first = run("b1")
-        unchanged = run("b2")
-        _insert(servers, {t: [(len(rows) + 1, new)] for t, (*_types, rows, new) in TABLES.items()})
-        added = run("b3")
-        yield {"b1": first, "b2": unchanged, "b3": added, "bronze": bronze}
+    first = run("b1")
+    unchanged = run("b2")
+    _insert(servers, {t: [(len(rows) + 1, new)] for t, (*_types, rows, new) in TABLES.items()})
+    added = run("b3")
+    return {"b1": first, "b2": unchanged, "b3": added, "bronze": bronze}
 
 
 def test_the_first_run_reads_every_row(runs):

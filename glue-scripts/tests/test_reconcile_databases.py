@@ -25,7 +25,7 @@ from tickit_spec import _table
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "local-lake"))  # localdb: the local database servers
 
-from localdb.servers import mariadb_connect, pg_connect, running  # noqa: E402
+from localdb.servers import mariadb_connect, pg_connect  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -59,38 +59,38 @@ def _execute(servers: dict, statement: str, rows: list | None = None) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    with running() as (_folder, servers):
-        pg, maria = servers["postgres"], servers["mariadb"]
-        with pg_connect(pg, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE rk")
-            conn.execute("ALTER DATABASE rk SET log_statement = 'all'")  # new sessions log every query
-        with pg_connect(pg, "rk", autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA s")
-            conn.execute("CREATE TABLE s.orders (id int PRIMARY KEY, amount varchar(10))")
-        with mariadb_connect(maria, autocommit=True) as conn, conn.cursor() as cur:
-            cur.execute("CREATE DATABASE rk")
-            cur.execute("CREATE TABLE rk.orders (id int PRIMARY KEY, amount varchar(10))")
-        _execute(servers, "INSERT INTO {table} VALUES (%s, %s)", ROWS)
-        root = tmp_path_factory.mktemp("reconcile-databases")
-        bronze, bronze_run = local_bronze(root, servers, "rk", _spec("unused"))
+def runs(tmp_path_factory, database_servers):
+    servers = database_servers
+    pg, maria = servers["postgres"], servers["mariadb"]
+    with pg_connect(pg, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE rk")
+        conn.execute("ALTER DATABASE rk SET log_statement = 'all'")  # new sessions log every query
+    with pg_connect(pg, "rk", autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA s")
+        conn.execute("CREATE TABLE s.orders (id int PRIMARY KEY, amount varchar(10))")
+    with mariadb_connect(maria, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("CREATE DATABASE rk")
+        cur.execute("CREATE TABLE rk.orders (id int PRIMARY KEY, amount varchar(10))")
+    _execute(servers, "INSERT INTO {table} VALUES (%s, %s)", ROWS)
+    root = tmp_path_factory.mktemp("reconcile-databases")
+    bronze, bronze_run = local_bronze(root, servers, "rk", _spec("unused"))
 
-        def run(batch_id: str) -> dict:
-            bronze_run(batch_id)
-            return {s: json.loads((bronze / "_run_summaries" / s / "orders" / f"{batch_id}.json").read_text())
-                    for s in SOURCES}  # fmt: skip
+    def run(batch_id: str) -> dict:
+        bronze_run(batch_id)
+        return {s: json.loads((bronze / "_run_summaries" / s / "orders" / f"{batch_id}.json").read_text())
+                for s in SOURCES}  # fmt: skip
 
-        first = run("b1")
-        _execute(servers, "DELETE FROM {table} WHERE id = 2")
-        _execute(servers, "INSERT INTO {table} VALUES (%s, %s)", [(4, "d")])
-        second = run("b2")
-        log_file = Path(pg["log"])
-        logged_before = log_file.stat().st_size
-        third = run("b3")
-        with log_file.open(encoding="utf-8", errors="replace") as handle:
-            handle.seek(logged_before)
-            log = handle.read()
-        yield {"b1": first, "b2": second, "b3": third, "bronze": bronze, "root": root, "pg_log": log}
+    first = run("b1")
+    _execute(servers, "DELETE FROM {table} WHERE id = 2")
+    _execute(servers, "INSERT INTO {table} VALUES (%s, %s)", [(4, "d")])
+    second = run("b2")
+    log_file = Path(pg["log"])
+    logged_before = log_file.stat().st_size
+    third = run("b3")
+    with log_file.open(encoding="utf-8", errors="replace") as handle:
+        handle.seek(logged_before)
+        log = handle.read()
+    return {"b1": first, "b2": second, "b3": third, "bronze": bronze, "root": root, "pg_log": log}
 
 
 def _snapshot(spark, runs, source: str, batch_id: str) -> list[int]:

@@ -40,7 +40,8 @@ describe("benchmark figures", () => {
     });
 
     describe("history increments", () => {
-        // A fabricated increment: sales is id-watermarked with reconcile: keys, venue a full load.
+        // A fabricated increment: sales is id-watermarked with reconcile: rows (3 rows re-read), listing
+        // reconciled but not due this run, venue a full load.
         const summary = {
             jobs: [
                 {
@@ -59,19 +60,24 @@ describe("benchmark figures", () => {
             changes: { inserted: { "ecomm.sales": 38, "saas.venue": 0 }, changed: { "ecomm.sales": 5, "saas.venue": 1 }, deleted: { "ecomm.sales": 2, "saas.venue": 1 } },
             bronzeBytes: { rows: 9000, keys: 1200 },
             bronzeSummaries: [
-                { table: "sales", rows: 38, keys_read: 1800, key_scan_seconds: 0.25 },
-                { table: "listing", rows: 20, keys_read: null, key_scan_seconds: null },
-                { table: "venue", rows: 201 },
+                { source: "ecomm", table: "sales", rows: 41, keys_read: 1800, key_scan_seconds: 0.25, rows_reread: 3, reread_seconds: 0.5, reread_whole_table: false },
+                { source: "ecomm", table: "listing", rows: 20, keys_read: null, key_scan_seconds: null, error: null },
+                { source: "saas", table: "venue", rows: 201 },
             ],
             drift: { "ecomm/sales": { onlySource: 0, onlySilver: 1, differ: 5 }, "saas/venue": { onlySource: 0, onlySilver: 0, differ: 0 } },
         };
 
-        it("sets the source changes against what silver applied, the key scans and the drift", () => {
+        it("sets the source changes against what silver applied, the reconcile step, the drift and what is missing", () => {
             expect(incrementFigures(2, summary, inputs, 8000)).to.deep.equal({
                 increment: 2,
                 source: { inserted: 38, changed: 6, deleted: 3 },
                 detected: { inserted: 38, changed: 1, deleted: 3 },
-                reconcile: { tables: 1, keysRead: 1800, keyScanSeconds: 0.25, snapshotBytes: 1200 },
+                reconcile: { tables: 1, keysRead: 1800, keyScanSeconds: 0.25, snapshotBytes: 1200, rowsReread: 3, rereadSeconds: 0.5, wholeTableRereads: 0 },
+                missing: [
+                    "5 of 6 rows changed at the sources not changed in silver",
+                    "ecomm/listing: reconciled, but no key snapshot this run: not due (everyRuns)",
+                    "ecomm/sales: 0 keys only at the source, 1 only in silver, 5 rows differ",
+                ],
                 driftRows: 6,
                 driftTables: { "ecomm/sales": { onlySource: 0, onlySilver: 1, differ: 5 } },
                 silverMs: 3000,
@@ -98,6 +104,7 @@ describe("benchmark figures", () => {
             const f = incrementFigures(0, summary, { ...inputs, changes: undefined, drift: {} });
             expect(f.source).to.deep.equal({ inserted: 0, changed: 0, deleted: 0 });
             expect([f.driftRows, f.costVsFullBuild]).to.deep.equal([0, 1]);
+            expect(f.missing).to.deep.equal(["ecomm/listing: reconciled, but no key snapshot this run: not due (everyRuns)"]);
         });
 
         it("counts a batch's row files apart from its key snapshot and from other batches", () => {

@@ -6,8 +6,10 @@
  * source databases, that every table of every layer reads through Trino by its catalog name, that
  * a second run changes nothing but adds its batches' partitions, that the catalog survives a
  * restart of the servers, that a failing step leaves the earlier layers intact, and that rows deleted
- * at the sources leave silver (full load, reconcile: keys), audited in `_deletes`, with gold following,
- * and that an erasure reaches no layer, snapshot or file (erasure-e2e.ts).
+ * at the sources leave silver (full load, reconcile: rows), audited in `_deletes`, and rows updated in
+ * place on id-watermarked tables (reconcile: rows) reach it, silver then equal to the sources' cleaned
+ * rows (benchmarks/drift_rows.py) and gold following, and that an erasure reaches no layer, snapshot
+ * or file (erasure-e2e.ts).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -16,10 +18,11 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { LakeSpec } from "medallion-lake";
 import { TrinoQueryEngine } from "../../query-engines/trino";
+import { driftRows } from "../../local-lake/lib/drift-rows";
 import { bronzeBatches, goldPartitionFiles, goldRunSummary, listFiles, readCatalog, tableRunSummaries } from "../../local-lake/lib/lake-files";
 import { lakeLayout, LakeLayout, PROJECT_ROOT } from "../../local-lake/lib/layout";
 import { runPython } from "../../local-lake/lib/python";
-import { startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
+import { startCatalog, startServers, stopCatalog, stopServers, stopTrino, waitForTrino } from "../../local-lake/lib/localdb";
 import { expectedGold } from "../support/expected-gold";
 import { loadModels, runModel } from "../../local-lake/lib/model";
 import { previewDataset } from "../../local-lake/lib/preview";
@@ -411,7 +414,7 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             expect(held.length - heldBefore.length).to.be.greaterThan(0);
         });
 
-        it("rows deleted at the sources leave silver (a full-load table, and incremental ones by reconcile: keys), are audited in _deletes, and gold follows", async () => {
+        it("rows deleted at the sources leave silver (a full-load table, and incremental ones by reconcile: rows), are audited in _deletes; rows updated in place arrive; silver equals the sources' cleaned rows and gold follows", async () => {
             const tables = spec.sources.flatMap((s) => s.tables.map((t) => ({ source: s, table: t })));
             const find = (name: string) => {
                 const found = tables.find((x) => x.table.name === name);
@@ -420,20 +423,25 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             };
             const [category, event, sales, listing] = ["category", "event", "sales", "listing"].map(find);
             expect(category.table.watermarkColumn, "category is loaded in full").to.equal(null);
-            for (const t of [sales, listing]) expect(t.table.reconcile?.compare, `${t.table.name} reconcile`).to.equal("keys");
+            for (const t of [sales, listing]) expect(t.table.reconcile?.compare, `${t.table.name} reconcile`).to.equal("rows");
             expect(sales.source).to.equal(listing.source);
             const ecomm = sales.source;
 
             // At the sources: one category goes (one of 11, under the delete guard's 0.5; the one of the
-            // first events, so gold's categories change), and the oldest sale and listing; a new sale comes.
+            // first events, so gold's categories change), and the oldest sale and listing; a new sale comes;
+            // a sale is refunded in part and a listing gets more tickets, in place (their id watermarks do
+            // not move), changing the months' sales and the events' sell-through.
             await startServers(layout); // the --from runs before need not have started them
             const [[[catid]]] = await sourceSql(layout, category.source, [
                 `DELETE FROM ${category.table.sourceTable} WHERE catid = (SELECT min(catid) FROM ${event.table.sourceTable}) RETURNING catid`,
             ]);
-            const [oldest, [[newSale]], [[listid]]] = await sourceSql(layout, ecomm, [
+            const validSale = `salesid IS NOT NULL AND qtysold BETWEEN 1 AND 8 AND saletime REGEXP '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}$'`;
+            const [oldest, [[newSale]], [[listid]], [[refunded]], [[relisted]]] = await sourceSql(layout, ecomm, [
                 `SELECT salesid FROM ${sales.table.sourceTable} WHERE salesid IS NOT NULL ORDER BY salesid LIMIT 2`,
                 `SELECT max(salesid) + 1 FROM ${sales.table.sourceTable}`,
                 `SELECT min(listid) FROM ${listing.table.sourceTable}`,
+                `SELECT salesid FROM ${sales.table.sourceTable} WHERE ${validSale} AND pricepaid > 100 ORDER BY salesid LIMIT 1 OFFSET 10`,
+                `SELECT listid FROM ${listing.table.sourceTable} WHERE listid IS NOT NULL ORDER BY listid LIMIT 1 OFFSET 10`,
             ]);
             const [[salesid], [donor]] = oldest;
             await sourceSql(layout, ecomm, [
@@ -442,6 +450,8 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
                 `INSERT INTO ${sales.table.sourceTable} SELECT * FROM new_sale`,
                 `DELETE FROM ${sales.table.sourceTable} WHERE salesid = ${Number(salesid)}`,
                 `DELETE FROM ${listing.table.sourceTable} WHERE listid = ${Number(listid)}`,
+                `UPDATE ${sales.table.sourceTable} SET pricepaid = pricepaid - 50, commission = commission - 7.50 WHERE salesid = ${Number(refunded)}`,
+                `UPDATE ${listing.table.sourceTable} SET numtickets = numtickets + 3 WHERE listid = ${Number(relisted)}`,
             ]);
             const engine = await trino(layout);
             const silver = (table: string) => `"${spec.databases.silver}"."${table}"`;
@@ -451,8 +461,12 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
 
             const reconciled = await run("run8", { from: "bronze" });
             expect(reconciled.ok).to.equal(true);
-            const deleted = (table: string) => reconciled.tables.find((t) => t.layer === "silver" && t.table === table)?.deleted;
-            expect([deleted("saas/category"), deleted("ecomm/sales"), deleted("ecomm/listing")]).to.deep.equal([1, 1, 1]);
+            const silverTable = (table: string) => reconciled.tables.find((t) => t.layer === "silver" && t.table === table);
+            expect(["saas/category", "ecomm/sales", "ecomm/listing"].map((t) => silverTable(t)?.deleted)).to.deep.equal([1, 1, 1]);
+            expect(["ecomm/sales", "ecomm/listing"].map((t) => silverTable(t)?.changed), "rows changed in place").to.deep.equal([1, 1]);
+            // Bronze re-read the two updated rows alone, by key: the new sale came with the batch, nothing else changed.
+            const bronzeRun = (table: string) => tableRunSummaries(spec, layout.layers.bronze, "run8").find((t) => t.table === table)?.summary;
+            expect(["sales", "listing"].map((t) => [bronzeRun(t)?.rows, bronzeRun(t)?.rows_reread])).to.deep.equal([[2, 1], [1, 1]]);
 
             // Silver holds exactly the source's keys, by independent SQL on the source databases: every
             // category; every listing; every sale but the deliberately bad ones (a null salesid, a saletime
@@ -474,8 +488,24 @@ describe("local lake end to end (real databases, Spark, Glue catalog, Trino)", f
             expect(difference(await silverIds("ecomm_listing", "listid"), ids(listingIds)), "listing").to.deep.equal(none);
             expect(ids(salesIds)).to.include(String(newSale));
             // Bronze's key snapshots read every source row's key.
-            const keysRead = (table: string) => tableRunSummaries(spec, layout.layers.bronze, "run8").find((t) => t.table === table)?.summary.keys_read;
-            expect([keysRead("sales"), keysRead("listing")]).to.deep.equal([Number(saleCount), Number(listingCount)]);
+            expect([bronzeRun("sales")?.keys_read, bronzeRun("listing")?.keys_read]).to.deep.equal([Number(saleCount), Number(listingCount)]);
+            // Every silver row equals the source's row as silver's rules clean it (keys and values, every
+            // table), by the benchmark's independent comparison; the updated rows hold their new values.
+            const catalog = await startCatalog(layout, []); // the run's, still running
+            const drift = await driftRows(catalog.env, spec.databases.silver, layout);
+            expect(Object.keys(drift)).to.include.members(["ecomm/sales", "ecomm/listing"]);
+            const zero = { onlySource: 0, onlySilver: 0, differ: 0 };
+            expect(drift).to.deep.equal(Object.fromEntries(Object.keys(drift).map((t) => [t, zero])));
+            const [[[pricepaid]], [[numtickets]]] = [
+                ...(await sourceSql(layout, ecomm, [`SELECT pricepaid FROM ${sales.table.sourceTable} WHERE salesid = ${Number(refunded)}`])),
+                ...(await sourceSql(layout, ecomm, [`SELECT numtickets FROM ${listing.table.sourceTable} WHERE listid = ${Number(relisted)}`])),
+            ];
+            const value = async (table: string, column: string, key: string, id: unknown) =>
+                (await engine.query(`SELECT "${column}" AS v FROM ${silver(table)} WHERE "${key}" = ${Number(id)}`)).rows[0]?.v;
+            expect([norm(await value("ecomm_sales", "pricepaid", "salesid", refunded)), norm(await value("ecomm_listing", "numtickets", "listid", relisted))]).to.deep.equal([
+                norm(pricepaid),
+                norm(numtickets),
+            ]);
 
             // The audit names each deleted key, and nothing else was ever deleted in these runs.
             const audit = await engine.query(`SELECT "source", "table_name", "key", "batch_id" FROM "${spec.databases.silver}"."_deletes" ORDER BY 1, 2, 3`);
