@@ -253,7 +253,8 @@ def refresh_models(
         # written this run, whose table holds the earlier rows of the same columns.
         name = iceberg.table_name(spec.databases["gold"], step.model.name)
         if iceberg.exists(spark, name):
-            io.classify_table(runtime, spec.databases["gold"], step.model.name, step.classified)
+            tag = args.get("lake_formation_tag")
+            io.classify_table(runtime, spec.databases["gold"], step.model.name, step.classified, tag)
         if summary["models"][step.model.name].get("written"):
             summary["models"][step.model.name]["classified"] = dict(step.classified)
     io.write_json(spark, f"{gold_root}/_run_summaries/{batch_id}.json", summary)

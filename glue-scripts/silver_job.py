@@ -397,7 +397,7 @@ def refine_table(
         classified = {c.name.lower(): c.classification for c in table.columns if c.classification}
         for short, t in ((name, silver_table), (f"{name}_quarantine", quarantine_table)):
             if iceberg.exists(spark, t):
-                io.classify_table(runtime, database, short, classified)
+                io.classify_table(runtime, database, short, classified, args.get("lake_formation_tag"))
     summary.setdefault("this_run", {"ingested_after": None if mark is None else mark.isoformat(sep=" "),
                                     "bronze_rows": 0, "silver_rows": 0, "quarantined_rows": 0})  # fmt: skip
     io.write_json(spark, f"{silver_root}/_run_summaries/{source.name}/{table.name}/{batch_id}.json", summary)

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote, urlparse
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
-from . import catalog
+from . import catalog, lake_formation
 
 METRIC_PREFIX = "MEDALLION_METRIC "
 # boto3's per-service endpoint variable; the local lake sets it to its Glue catalog server.
@@ -341,12 +341,27 @@ def register_table(
     return catalog.register(runtime.glue, database, definition, partitions)
 
 
-def classify_table(runtime: Runtime, database: str, table: str, classifications: Mapping[str, str]) -> bool:
+def classify_table(
+    runtime: Runtime,
+    database: str,
+    table: str,
+    classifications: Mapping[str, str],
+    lake_formation_tag: str | None = None,
+) -> bool:
     """The table's columns' classification parameters in the Glue catalog (`catalog.classify_columns`);
-    whether anything changed. Off Glue without a local catalog endpoint there is no catalog: nothing."""
+    whether anything changed. With `lake_formation_tag` (Lake Formation mode) also the columns' and
+    the table's classification LF-tag (`lake_formation.tag_table`). Off Glue without a local catalog
+    endpoint there is no catalog: nothing."""
     if not runtime.catalog_enabled:
         return False
-    return catalog.classify_columns(runtime.glue, database, table, classifications)
+    changed = catalog.classify_columns(runtime.glue, database, table, classifications)
+    if lake_formation_tag:
+        found = runtime.glue.get_table(DatabaseName=database, Name=table)["Table"]
+        fields = (*found.get("StorageDescriptor", {}).get("Columns", []), *found.get("PartitionKeys", []))
+        client = lake_formation.lake_formation_client()
+        names = [c["Name"] for c in fields]
+        lake_formation.tag_table(client, database, table, names, classifications, lake_formation_tag)
+    return changed
 
 
 def move(spark: SparkSession, source: str, target: str) -> None:

@@ -127,6 +127,38 @@ describe("every generated policy passes AWS's IAM tables (parliament)", function
     });
 });
 
+/** A Lake Formation-mode lake with every kind of consumer grant: the registration role, the jobs' Lake Formation policies, the grants without S3. */
+function lakeFormationLake(): Promise<MockRunResult> {
+    return runUnderMocks({
+        stack: "test",
+        config: { "aws:region": "eu-west-1" },
+        program: () => {
+            const lake = new MedallionLake("shop", {
+                environment: "test",
+                config: {
+                    name: "shop",
+                    sources: [{ name: "orders", engine: "postgres", host: "orders-db.internal", database: "orders", secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-AbCdEf", tables: [{ name: "public.orders" }] }],
+                    protect: false,
+                    governance: { lakeFormation: true, admins: ["arn:aws:iam::123456789012:role/lake-admin"], shareWith: ["444455556666"] },
+                },
+            });
+            const analyst = new aws.iam.Role("analyst", { assumeRolePolicy: "{}" });
+            lake.grantQuery(analyst, { layers: ["silver", "gold"], classifications: ["pii"] });
+            lake.grantRead("gold", analyst, { name: "gold" });
+            return lake.outputs();
+        },
+    });
+}
+
+describe("Lake Formation mode's policies pass AWS's IAM tables (parliament)", function () {
+    it("has no finding in the registration role, the jobs' Lake Formation policies or the grants", async () => {
+        const documents = policyDocuments(await lakeFormationLake(), "lf");
+        const names = documents.map((d) => d.name);
+        expect(names.filter((n) => / shop-(lf-location-(role|policy)|(bronze|silver|gold)-job-lf-policy|(query|read)-grant-)/.test(n))).to.have.length(7);
+        expect(lint(documents)).to.deep.equal([]);
+    });
+});
+
 describe("lint_policies.py fails on what AWS cannot authorize", () => {
     const identity = (Statement: unknown[]): Document[] => [{ name: "case", kind: "identity", policy: { Version: "2012-10-17", Statement } as Document["policy"] }];
     const issues = (docs: Document[]) => lint(docs).map((f) => f.issue);

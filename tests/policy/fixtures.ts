@@ -64,9 +64,10 @@ export function secureLake(stack: string): LakeResource[] {
         r("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab", block(LOGS)),
         r("aws:s3/bucketPolicy:BucketPolicy", "logs-policy", { bucket: LOGS, policy: tlsOnlyPolicy(LOGS) }),
         r("aws:iam/role:Role", "glue-role", {
+            name: "tickit-prod-bronze-job-role",
             assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "glue.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
         }),
-        r("aws:iam/rolePolicy:RolePolicy", "glue-role-data", { role: "glue-role", policy: roleS3Policy(SCOPED_S3_STATEMENTS) }),
+        r("aws:iam/rolePolicy:RolePolicy", "glue-role-data", { role: "tickit-prod-bronze-job-role", policy: roleS3Policy(SCOPED_S3_STATEMENTS) }),
         r("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "glue-role-service", { role: "glue-role", policyArn: "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole" }),
         r("aws:glue/securityConfiguration:SecurityConfiguration", "glue-security", {
             name: "tickit-security",

@@ -6,6 +6,9 @@ import { rules } from "../../policy/rules";
 import { BRONZE, find, KEY_ARN, LOGS, remove, resource, roleS3Policy, SCOPED_S3_STATEMENTS, secureLake, tlsOnlyPolicy } from "./fixtures";
 
 type Change = (lake: LakeResource[]) => void;
+const LF_PERMISSIONS = "aws:lakeformation/permissions:Permissions";
+const LF_SETTINGS = "aws:lakeformation/dataLakeSettings:DataLakeSettings";
+
 interface Case {
     /** Stack the lake is evaluated in; default `prod`. */
     stack?: string;
@@ -272,6 +275,56 @@ const CASES: Record<string, { violating: Violating[]; compliant: Case[] }> = {
             { what: "subscription naming the topic by ARN (no dependency known)", change: (l) => {
                 Object.assign(find(l, "alerts-0"), { propertyDependencies: {}, props: { ...props(l, "alerts-0"), topic: "arn:aws:sns:us-east-1:123456789012:tickit-prod-alerts" } });
             } },
+        ],
+    },
+    "lake-no-consumer-grant-on-bronze": {
+        violating: [
+            {
+                what: "a Lake Formation SELECT on the bronze tables to an analyst",
+                on: "analyst-bronze",
+                message: /grants arn:aws:iam::123456789012:role\/analyst access to bronze/,
+                change: (l) => l.push(resource("prod", LF_PERMISSIONS, "analyst-bronze", { principal: "arn:aws:iam::123456789012:role/analyst", permissions: ["SELECT"], table: { databaseName: "tickit_prod_bronze", wildcard: true } })),
+            },
+            {
+                what: "an LF-tag grant on layer bronze to another account",
+                on: "share-bronze",
+                message: /access to bronze/,
+                change: (l) => l.push(resource("prod", LF_PERMISSIONS, "share-bronze", { principal: "444455556666", permissions: ["SELECT"], lfTagPolicy: { resourceType: "TABLE", expressions: [{ key: "tickit-prod-layer", values: ["silver", "bronze"] }] } })),
+            },
+            {
+                what: "an analyst's role policy reading the bronze bucket",
+                on: "analyst-policy",
+                message: /reads the bronze bucket \(arn:aws:s3:::tickit-prod-bronze-k3x9q2ab\/\*\)/,
+                change: (l) => l.push(resource("prod", "aws:iam/rolePolicy:RolePolicy", "analyst-policy", { role: "analyst", policy: roleS3Policy([{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BRONZE}/*` }]) })),
+            },
+        ],
+        compliant: [
+            {
+                what: "the silver job's Lake Formation read of bronze (principal by the role's ARN)",
+                change: (l) => {
+                    l.push(resource("prod", "aws:iam/role:Role", "lake-silver-job-role", { assumeRolePolicy: "{}" }));
+                    l.push(resource("prod", LF_PERMISSIONS, "silver-reads-bronze", { principal: "arn:aws:iam::123456789012:role/lake-silver-job-role-4f2a1b9", permissions: ["SELECT"], table: { databaseName: "tickit_prod_bronze", wildcard: true } }));
+                    Object.assign(find(l, "lake-silver-job-role").props, { name: "lake-silver-job-role-4f2a1b9" });
+                },
+            },
+            { what: "an analyst's Lake Formation grant on gold", change: (l) => l.push(resource("prod", LF_PERMISSIONS, "analyst-gold", { principal: "arn:aws:iam::123456789012:role/analyst", permissions: ["SELECT"], table: { databaseName: "tickit_prod_gold", wildcard: true } })) },
+        ],
+    },
+    "lake-formation-no-s3-data-read": {
+        violating: [
+            {
+                what: "an analyst reading the bronze bucket's objects in Lake Formation mode",
+                on: "analyst-policy",
+                alsoFires: ["lake-no-consumer-grant-on-bronze"],
+                message: /reads data bucket objects directly .*grant through Lake Formation instead/,
+                change: (l) => {
+                    l.push(resource("prod", LF_SETTINGS, "lf-settings", { admins: ["arn:aws:iam::123456789012:role/lake-admin"] }));
+                    l.push(resource("prod", "aws:iam/rolePolicy:RolePolicy", "analyst-policy", { role: "analyst", policy: roleS3Policy([{ Effect: "Allow", Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${BRONZE}/*` }]) }));
+                },
+            },
+        ],
+        compliant: [
+            { what: "the bronze job's own S3 access in Lake Formation mode", change: (l) => l.push(resource("prod", LF_SETTINGS, "lf-settings", { admins: ["arn:aws:iam::123456789012:role/lake-admin"] })) },
         ],
     },
     "kms-key-rotation": {

@@ -2,6 +2,7 @@
  * Catalog: one Glue database for the crawled source metadata and one per lake layer.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { LakeContext } from "./context";
 import { Layer } from "../model/naming";
 import { Storage } from "./storage";
@@ -15,7 +16,8 @@ const DESCRIPTIONS: Record<keyof Catalog, string> = {
     gold: "business models (partitioned Iceberg tables)",
 };
 
-export function createCatalog(ctx: LakeContext, storage: Storage): Catalog {
+/** `after`: what the databases must wait for (Lake Formation mode: the data-lake settings, so they get no IAMAllowedPrincipals defaults). */
+export function createCatalog(ctx: LakeContext, storage: Storage, after: pulumi.Resource[] = []): Catalog {
     const db = (role: keyof Catalog) =>
         new aws.glue.CatalogDatabase(
             `${ctx.name}-${role}-db`,
@@ -25,7 +27,7 @@ export function createCatalog(ctx: LakeContext, storage: Storage): Catalog {
                 locationUri: role === "source" ? undefined : storage[role].bucket.bucket.apply((b) => `s3://${b}/`),
                 tags: ctx.tags,
             },
-            ctx.opts("data"),
+            ctx.opts("data", after.length > 0 ? { dependsOn: after } : {}),
         );
     return { source: db("source"), bronze: db("bronze"), silver: db("silver"), gold: db("gold") };
 }

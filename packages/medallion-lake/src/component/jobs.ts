@@ -11,6 +11,7 @@ import { icebergArguments } from "../model/iceberg";
 import { jobArguments } from "../model/job-arguments";
 import { LAYERS, Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
+import { lfTagKeys, TAGGING_LAYERS } from "../model/governance";
 
 /**
  * Glue's own arguments for a layer job (the entry scripts ignore them). No continuous-logging switch:
@@ -80,6 +81,8 @@ export function createJobs(ctx: LakeContext, inputs: JobInputs): Record<Layer, a
                             silverPath: `s3://${silver}`,
                             goldPath: `s3://${gold}`,
                         }),
+                        // Lake Formation mode: the LF-tag the job sets on its tables' classified columns (docs/governance.md).
+                        ...(ctx.config.governance.lakeFormation && TAGGING_LAYERS.includes(layer) ? { "--lake_formation_tag": lfTagKeys(ctx.prefix).classification } : {}),
                     })),
                 tags: { ...ctx.tags, layer },
             },

@@ -137,6 +137,18 @@ export interface LakeDefinition {
     forceDestroy?: boolean;
     /** Extra tags on every resource (lake and environment are always set, layer on buckets and jobs): at most 8, keys 1-128 and values 0-256 characters, not starting with aws:. Default: none. */
     tags?: { [key: string]: string };
+    /** How access is governed: IAM only, or Lake Formation (docs/governance.md, Lake Formation mode). Default: IAM only. */
+    governance?: LakeGovernance;
+}
+
+/** The lake's governance (config `governance`). */
+export interface LakeGovernance {
+    /** Govern the lake with Lake Formation (LF-only registration, Lake Formation grants, LF-tags on classified columns). Default false. */
+    lakeFormation?: boolean;
+    /** The account's data-lake admins (IAM role or user ARNs), its whole admin list: include the deploying role and every existing admin. Required with lakeFormation. Default: none. */
+    admins?: string[];
+    /** 12-digit AWS account ids gold's unclassified columns are shared with. Only with lakeFormation. Default: none. */
+    shareWith?: string[];
 }
 
 /** The network of the Glue connections (config `network`). */

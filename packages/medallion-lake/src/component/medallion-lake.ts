@@ -19,7 +19,7 @@ import { checkForceDestroy, createContext } from "./context";
 import { GrantScope, queryGrantPolicy, readGrantPolicy } from "./grants";
 import { LakeDefinition, lakeConfigFromArgs } from "./lake-args";
 import { attachGrant, grantLayers } from "./lake-grants";
-import { createRoles, PolicyScope } from "./iam";
+import { createRoles, PolicyDocument, PolicyScope } from "./iam";
 import { createJobs } from "./jobs";
 import { createForgetJob, forgetScriptFiles } from "./forget-job";
 import { createEncryption } from "./kms";
@@ -31,6 +31,8 @@ import { createDashboard } from "./dashboard";
 import { createQualityRulesets } from "./quality-rulesets";
 import { createCrawlers, createSources } from "./sources";
 import { createStorage } from "./storage";
+import { createConsumerGrant, createLakeFormationAccess, createLakeFormationSettings, LakeFormation, lakeFormationGrantPolicy } from "./lake-formation";
+import { Classification } from "../model/classification";
 
 export const MEDALLION_LAKE_TYPE = "medallion-lake:index:MedallionLake";
 
@@ -93,6 +95,12 @@ function networkScope(config: LakeConfig): pulumi.Output<PolicyScope["network"]>
 
 /** Options of a grant. */
 export interface GrantOptions {
+    /**
+     * Lake Formation mode: the classifications whose columns the grant may also read (`pii`,
+     * `sensitive`). Default: none, the classified columns are excluded. Refused in IAM mode, whose
+     * grants cover whole tables.
+     */
+    classifications?: Classification[];
     /** Suffix of the grant's logical name (`<lake>-<kind>-grant-<name>`). Default: its position among the lake's grants of that kind; name it to keep it stable when calls move. */
     name?: string;
 }
@@ -137,6 +145,8 @@ interface LakeState {
     childOpts: () => pulumi.CustomResourceOptions;
     grantScope: pulumi.Output<GrantScope>;
     grantCounts: { read: number; query: number };
+    /** Lake Formation mode's settings and tags; undefined in IAM mode. */
+    lakeFormation: LakeFormation | undefined;
 }
 const states = new WeakMap<MedallionLake, LakeState>();
 const stateOf = (lake: MedallionLake): LakeState => states.get(lake)!;
@@ -263,7 +273,8 @@ export class MedallionLake extends pulumi.ComponentResource {
         const encryption = createEncryption(ctx);
         const keyArn = encryption.keyArn;
         const storage = createStorage(ctx, keyArn);
-        const catalog = createCatalog(ctx, storage);
+        const lakeFormation = config.governance.lakeFormation ? createLakeFormationSettings(ctx) : undefined;
+        const catalog = createCatalog(ctx, storage, lakeFormation ? [lakeFormation.settings] : []);
         const sources = createSources(ctx, keyArn, passwords);
         const assets = uploadAssets(ctx, plan, storage.assets.bucket, storage.assets.ready);
 
@@ -292,7 +303,6 @@ export class MedallionLake extends pulumi.ComponentResource {
                 metricsNamespace: spec.metricsNamespace,
             }));
         const roles = createRoles(ctx, scope);
-
         const crawlers = createCrawlers(ctx, sources, roles.crawler.arn, catalog.source.name, encryption.securityConfiguration.name);
         const jobs = createJobs(ctx, {
             assets,
@@ -312,6 +322,10 @@ export class MedallionLake extends pulumi.ComponentResource {
             securityConfiguration: encryption.securityConfiguration.name,
             scriptFiles: forgetScripts,
         });
+        if (lakeFormation) {
+            const bucketArns = { bronze: storage.bronze.bucket.arn, silver: storage.silver.bucket.arn, gold: storage.gold.bucket.arn };
+            createLakeFormationAccess(ctx, lakeFormation, { catalog, bucketArns, keyArn, roles: { ...roles.jobs, crawler: roles.crawler, forget: forget.role } });
+        }
         const orchestration = createOrchestration(ctx, crawlers, jobs);
         const query = createQuery(
             ctx,
@@ -344,6 +358,7 @@ export class MedallionLake extends pulumi.ComponentResource {
                 .all([scope, query.workgroup.arn])
                 .apply(([s, workgroupArn]) => ({ partition: s.partition, region: s.region, accountId: s.accountId, bucketArns: s.bucketArns, keyArn: s.keyArn, databases: s.databases, workgroupArn })),
             grantCounts: { read: 0, query: 0 },
+            lakeFormation,
         });
         this.forgetJobName = forget.job.name;
         this.kmsKeyArn = keyArn;
@@ -379,7 +394,7 @@ export class MedallionLake extends pulumi.ComponentResource {
      */
     grantRead(layer: Layer, role: aws.iam.Role, options: GrantOptions = {}): aws.iam.RolePolicy {
         if (!LAYERS.includes(layer)) throw new Error(`grantRead: unknown layer "${String(layer)}", expected one of ${LAYERS.join(", ")}`);
-        return this.grant("read", role, options, stateOf(this).grantScope.apply((s) => readGrantPolicy(layer, s)));
+        return this.grant("read", role, options, [layer], stateOf(this).grantScope.apply((s) => readGrantPolicy(layer, s)));
     }
 
     /**
@@ -389,13 +404,24 @@ export class MedallionLake extends pulumi.ComponentResource {
      */
     grantQuery(role: aws.iam.Role, options: QueryGrantOptions = {}): aws.iam.RolePolicy {
         const layers = grantLayers(options.layers);
-        return this.grant("query", role, options, stateOf(this).grantScope.apply((s) => queryGrantPolicy(layers, s)));
+        return this.grant("query", role, options, layers, stateOf(this).grantScope.apply((s) => queryGrantPolicy(layers, s)));
     }
 
-    private grant(kind: "read" | "query", role: aws.iam.Role, options: GrantOptions, policy: pulumi.Output<object>): aws.iam.RolePolicy {
+    /**
+     * The grant's inline policy; in Lake Formation mode without S3 access to the data (Lake Formation
+     * vends it) and with the grant's Lake Formation permissions (lake-formation.ts).
+     */
+    private grant(kind: "read" | "query", role: aws.iam.Role, options: GrantOptions, layers: Layer[], policy: pulumi.Output<PolicyDocument>): aws.iam.RolePolicy {
         const state = stateOf(this);
+        const lf = state.lakeFormation;
+        if (!lf && options.classifications) throw new Error(`grant${kind === "read" ? "Read" : "Query"}: classifications need governance.lakeFormation: true (IAM-mode grants cover whole tables)`);
         const suffix = options.name ?? String(++state.grantCounts[kind]);
-        return attachGrant(`${state.name}-${kind}-grant-${suffix}`, role.id, policy, state.childOpts());
+        const name = `${state.name}-${kind}-grant-${suffix}`;
+        const document = lf
+            ? pulumi.all([policy, state.grantScope]).apply(([d, s]) => lakeFormationGrantPolicy(d, LAYERS.map((l) => s.bucketArns[l]), s.keyArn, kind === "query"))
+            : policy;
+        if (lf) createConsumerGrant(name, role.arn, layers, options.classifications ?? [], lf, state.childOpts());
+        return attachGrant(name, role.id, document, state.childOpts());
     }
 
     /** Every name and ARN a user or service needs, as one object (the stack exports it). */

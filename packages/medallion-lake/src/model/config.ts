@@ -15,6 +15,7 @@ import { scheduleProblem } from "./schedule";
 import { tagsSchema } from "./tags";
 import { Classification, classificationSchema } from "./classification";
 import { LakeConfigError, LakeConfigIssue } from "./errors";
+import { governanceSchema } from "./governance";
 import { normalizeReconcile, Reconcile, reconcileProblem, reconcileSchema } from "./reconcile";
 import { LakeCatalog, mergeCatalogFile, relativePathProblem } from "./table-catalog";
 
@@ -578,6 +579,7 @@ export const lakeConfigSchema = z
             .describe("Keep the data buckets, the access-log bucket, the four catalog databases, the KMS key and the bucket-name suffix in AWS or state when they are deleted from the stack. Default: the value of protect."),
         forceDestroy: z.boolean().default(false).describe("Let pulumi destroy delete buckets that still hold objects and a workgroup that still has queries, and delete created secrets without a recovery window; not allowed while protect or retainOnDelete is in effect. Default false."),
         tags: tagsSchema,
+        governance: governanceSchema,
     })
     .superRefine((c, ctx) => {
         const seen = new Map<string, number>();
