@@ -24,7 +24,8 @@ const namesOf = (resources: LakeResource[], type: string) => resources.filter((r
 
 const DATA_BUCKETS = ["lake-assets", "lake-bronze", "lake-gold", "lake-logs", "lake-query-results", "lake-silver"];
 const DATABASES = ["lake-bronze-db", "lake-gold-db", "lake-silver-db", "lake-source-db"];
-const JOBS = ["lake-bronze-job", "lake-gold-job", "lake-silver-job"];
+// The layer jobs and the on-demand forget job, sorted as the findings are.
+const JOBS = ["lake-bronze-job", "lake-forget-job", "lake-gold-job", "lake-silver-job"];
 
 describe("overriding the component's secure defaults", () => {
     it("prod config with protect and retainOnDelete off: the pack reports every bucket, catalog database and the key", async () => {
