@@ -23,7 +23,7 @@ describe("resource count grows with sources, not tables", () => {
 
     it("30 tables over 3 sources register exactly what 3 tables do", () => {
         expect(thirty).to.deep.equal(three);
-        expect(thirty["aws:glue/job:Job"]).to.equal(3);
+        expect(thirty["aws:glue/job:Job"]).to.equal(4); // bronze, silver, gold and the on-demand forget job
     });
 
     it("a fourth source adds one connection and one crawler, and no job", () => {
