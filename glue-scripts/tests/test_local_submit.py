@@ -51,6 +51,6 @@ def test_missing_jars_point_at_setup(tmp_path, monkeypatch):
 
 def test_cli_usage_and_argument_errors(capsys):
     assert local_submit.main([]) == 2
-    assert "usage: local_submit.py {bronze|silver|gold}" in capsys.readouterr().err
+    assert "usage: local_submit.py {bronze|silver|gold|forget}" in capsys.readouterr().err
     assert local_submit.main(["gold", "stray"]) == 2
     assert "unexpected argument 'stray'" in capsys.readouterr().err
