@@ -11,6 +11,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import type { LakeSpec } from "../../packages/medallion-lake/src";
 import { GoldModelConfig, GoldTestConfig, goldTestName, loadGoldModels, sqlReferences } from "../../packages/medallion-lake/src/model/gold-models";
 import { quoteIdentifier, quoteLiteral, QueryResult } from "../../query-engines/engine";
@@ -141,10 +142,18 @@ export function loadModels(stack: string, layout: LakeLayout, stackDir?: string)
     if (!fs.existsSync(layout.specFile)) throw new Error(`no local lake in ${layout.dataDir} (no ${layout.specFile}): build it with ${START_SERVERS}`);
     const spec = JSON.parse(fs.readFileSync(layout.specFile, "utf8")) as LakeSpec;
     const root = stackDir ?? PROJECT_ROOT;
-    const lake = (loadStackConfig(stack, root).config[LAKE_CONFIG_KEY] ?? {}) as { gold?: { models?: string | string[] } };
-    if (!lake.gold?.models) return { models: [], spec };
+    const lake = (loadStackConfig(stack, root).config[LAKE_CONFIG_KEY] ?? {}) as { catalog?: unknown; gold?: { models?: string | string[] } };
+    // The gold models are in the stack file or, when it names one, in the table catalog (relative to its folder).
+    let gold = lake.gold;
+    let base = root;
+    if (!gold && typeof lake.catalog === "string") {
+        const file = path.resolve(root, lake.catalog);
+        gold = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}).gold;
+        base = path.dirname(file);
+    }
+    if (!gold?.models) return { models: [], spec };
     const silver = new Map(spec.sources.flatMap((s) => s.tables.map((t): [string, string[]] => [`${s.name}_${t.name}`, t.columns.map((c) => c.name)])));
-    const { models, issues } = loadGoldModels(lake.gold.models, root, silver);
+    const { models, issues } = loadGoldModels(gold.models, base, silver);
     if (issues.length) throw new Error(`Pulumi.${stack}.yaml gold models:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
     return { models, spec };
 }

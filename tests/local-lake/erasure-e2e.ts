@@ -72,7 +72,7 @@ export function describeErasure(context: () => ErasureContext): void {
         before(async () => {
             ({ layout, spec } = context());
             const trino = await waitForTrino(layout);
-            engine = new TrinoQueryEngine({ server: trino.url, catalog: trino.catalog });
+            engine = new TrinoQueryEngine({ server: trino.url, catalog: trino.catalog, user: trino.jobUser }); // consumers see the pii masked
             // A top buyer with a username (so gold holds the name), whose username, email and phone no other user has.
             const picked = await engine.query(
                 `SELECT u."userid", u."username", u."email", u."phone" FROM ${gold()} g JOIN ${silver()} u ON g."buyerid" = u."userid" ` +

@@ -59,7 +59,7 @@ describe("local lake: npm run plan", () => {
         // Pulumi.local.yaml: 3 sources, one job per layer, source + 3 layer databases.
         expect(count("aws:glue/connection:Connection")).to.equal(3);
         expect(count("aws:glue/crawler:Crawler")).to.equal(3);
-        expect(count("aws:glue/job:Job")).to.equal(3);
+        expect(count("aws:glue/job:Job")).to.equal(4); // the layer jobs and the forget job
         expect(count("aws:glue/catalogDatabase:CatalogDatabase")).to.equal(4);
         expect(count("aws:athena/workgroup:Workgroup")).to.equal(1);
         const mmd = planDiagram(plan);
