@@ -13,7 +13,7 @@ import { Assets, fileKey } from "./assets";
 import { LakeContext } from "./context";
 import { forgetDefaultArguments } from "../model/forget-arguments";
 import { icebergArguments } from "../model/iceberg";
-import { catalogStatement, commonStatements, glueAssumeRolePolicy, layerCatalogActions, OBJECT_WRITE, PolicyDocument, PolicyScope, rolePolicyJson, sparkCatalogStartupStatements, Statement } from "./iam";
+import { assetStatements, catalogStatement, commonStatements, glueAssumeRolePolicy, layerCatalogActions, OBJECT_WRITE, PolicyDocument, PolicyScope, rolePolicyJson, sparkCatalogStartupStatements, Statement } from "./iam";
 import { Layer } from "../model/naming";
 import { ASSET_PREFIXES } from "./storage";
 
@@ -33,17 +33,9 @@ export const FORGET_SCRIPTS = { entry: "forget_job.py", gold: "gold_job.py" } as
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeletingObjectVersions.html).
  */
 export function forgetJobPolicy(s: PolicyScope): PolicyDocument {
-    const assets = s.bucketArns.assets;
     const lake = ERASED_LAYERS.map((l) => s.bucketArns[l]);
     const statements: Statement[] = [
-        { Sid: "AssetsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: assets },
-        { Sid: "AssetsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${assets}/${ASSET_PREFIXES.scripts}*` },
-        {
-            Sid: "AssetsScratch",
-            Effect: "Allow",
-            Action: OBJECT_WRITE,
-            Resource: [`${assets}/${ASSET_PREFIXES.temp}${JOB}/*`, `${assets}/${ASSET_PREFIXES.sparkUi}${JOB}/*`],
-        },
+        ...assetStatements(s, JOB),
         { Sid: "LakeList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketVersions"], Resource: lake },
         { Sid: "LakeObjects", Effect: "Allow", Action: [...OBJECT_WRITE, "s3:DeleteObjectVersion"], Resource: lake.map((a) => `${a}/*`) },
         catalogStatement("IcebergTables", s, layerCatalogActions("gold"), [s.databases.silver, s.databases.gold]),

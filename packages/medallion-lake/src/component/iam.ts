@@ -232,20 +232,30 @@ function icebergReadStatements(layer: Layer, s: PolicyScope): Statement[] {
     return reads.length > 0 ? [catalogStatement("IcebergRead", s, ICEBERG_READ, reads.map((r) => s.databases[r]))] : [];
 }
 
-/** Inline policy of a layer job's role. */
-export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
-    const io = LAYER_IO[layer];
-    const inputBuckets = io.reads.filter((r): r is Layer => r !== "source");
+/**
+ * A Glue job's use of the assets bucket: list it, read the scripts, and write its own scratch and
+ * Spark UI folders (`job`: a layer, or `forget`).
+ */
+export function assetStatements(s: PolicyScope, job: string): Statement[] {
     const assets = s.bucketArns.assets;
-    const statements: Statement[] = [
+    return [
         { Sid: "AssetsList", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: assets },
         { Sid: "AssetsRead", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${assets}/${ASSET_PREFIXES.scripts}*` },
         {
             Sid: "AssetsScratch",
             Effect: "Allow",
             Action: OBJECT_WRITE,
-            Resource: [`${assets}/${ASSET_PREFIXES.temp}${layer}/*`, `${assets}/${ASSET_PREFIXES.sparkUi}${layer}/*`],
+            Resource: [`${assets}/${ASSET_PREFIXES.temp}${job}/*`, `${assets}/${ASSET_PREFIXES.sparkUi}${job}/*`],
         },
+    ];
+}
+
+/** Inline policy of a layer job's role. */
+export function jobPolicy(layer: Layer, s: PolicyScope): PolicyDocument {
+    const io = LAYER_IO[layer];
+    const inputBuckets = io.reads.filter((r): r is Layer => r !== "source");
+    const statements: Statement[] = [
+        ...assetStatements(s, layer),
         ...(inputBuckets.length > 0 ? bucketStatements("Read", s, inputBuckets, false) : []),
         ...bucketStatements("Write", s, [io.writes], true),
         catalogStatement("LayerCatalog", s, layerCatalogActions(layer), [s.databases[io.writes]]),
